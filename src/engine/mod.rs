@@ -1,0 +1,1 @@
+//! The simulation engine (bevy_ecs). Does no I/O.

@@ -1,0 +1,10 @@
+//! drillsim — a drill and tabletop-exercise simulator for network-security
+//! incident-response plans.
+//!
+//! The data flow runs one way: [`model`] loads and validates inputs,
+//! [`engine`] runs a bevy_ecs world tick by tick and fills a
+//! [`engine::RunRecord`], and [`output`] writes it.
+
+pub mod engine;
+pub mod model;
+pub mod output;

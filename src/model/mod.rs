@@ -1,0 +1,12 @@
+//! Input formats and their validation.
+//!
+//! Every file a user gives goes through two stages: serde parses the raw file
+//! (`#[serde(deny_unknown_fields)]` everywhere), then a validation pass turns
+//! it into a checked model with references resolved to ids, collecting every
+//! problem as a [`Diagnostic`] with file, line and column.
+
+pub mod diag;
+pub mod scenario;
+pub mod topology;
+
+pub use diag::{Diagnostic, Diagnostics};

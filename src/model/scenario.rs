@@ -1,0 +1,97 @@
+//! Scenarios: a timed script of injects played on the network.
+//!
+//! This file holds the *validated* model the engine consumes. The RON file
+//! format (raw serde structs) and the loader that turns a file into a
+//! [`Scenario`], reporting every problem with file:line:col, live beside it.
+
+use std::path::PathBuf;
+
+use super::topology::{LinkId, NodeId};
+
+/// A validated scenario, references resolved against one topology.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Display name (Chinese and/or English).
+    pub name: String,
+    pub description: String,
+    /// Short name for output folders, from the file stem (e.g. `national-worm`).
+    pub slug: String,
+    /// Calendar start of the scenario.
+    pub start: jiff::civil::DateTime,
+    /// Simulated duration in minutes.
+    pub duration_min: f64,
+    /// Tick length in minutes (default 1).
+    pub tick_min: f64,
+    /// Validation mode: every node has exactly this many hosts (the pure
+    /// network SIR uses 1). `None` keeps the topology's host counts.
+    pub hosts_per_node: Option<u32>,
+    /// Injects, sorted by time (stable: file order among equal times).
+    pub injects: Vec<Inject>,
+    /// Where it was loaded from (None for built-in test scenarios).
+    pub source: Option<PathBuf>,
+}
+
+/// One timed inject.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inject {
+    /// Minutes from the scenario start.
+    pub at_min: f64,
+    pub kind: InjectKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum InjectKind {
+    /// A worm is released.
+    Worm(WormInject),
+    /// A line is cut (or its device fails). `None` = until repaired.
+    LinkCut {
+        link: LinkId,
+        duration_min: Option<f64>,
+    },
+    /// A node's equipment fails (router, core switch). `None` = until repaired.
+    NodeFailure {
+        node: NodeId,
+        duration_min: Option<f64>,
+    },
+    /// Mains power is lost over an area. Sites with backup power keep
+    /// running for their `backup_power_hours` when `backup_power` is true.
+    PowerOutage {
+        nodes: Vec<NodeId>,
+        duration_min: f64,
+        backup_power: bool,
+    },
+    /// A regional disaster (earthquake, flood, fire): each node of the area
+    /// is destroyed with probability `node_fraction` for `duration_min`.
+    Disaster {
+        nodes: Vec<NodeId>,
+        node_fraction: f64,
+        duration_min: f64,
+    },
+}
+
+/// Parameters of a worm. Rates are continuous-time rates per hour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WormInject {
+    pub name: String,
+    /// Nodes with infected hosts at release.
+    pub initial_nodes: Vec<NodeId>,
+    /// Infected hosts placed at each initial node (capped at its susceptible hosts).
+    pub initial_hosts: u32,
+    /// Gateway nodes exposed to scanning from the internet.
+    pub internet_entry: Vec<NodeId>,
+    /// Rate at which internet scanning hits one exposed gateway's hosts
+    /// (per hour, scaled by the susceptible share of the node's hosts).
+    pub internet_scan_per_hour: f64,
+    /// Spread inside a node (well mixed): rate β·S·I/N.
+    pub beta_per_hour: f64,
+    /// Spread across an active link from u to v: rate τ·I_u·S_v/N_v.
+    pub tau_per_hour: f64,
+    /// Natural recovery (reboot, memory-resident worms): rate γ·I.
+    pub gamma_per_hour: f64,
+    /// Share of hosts vulnerable at release; the rest start patched/immune.
+    pub vulnerable_fraction: f64,
+    /// Worm traffic each infected host sends over each of its node's lines
+    /// (kbit/s); a line saturates when the infected hosts at its two ends
+    /// exceed its capacity. 0 = no traffic effect.
+    pub traffic_kbps_per_host: f64,
+}

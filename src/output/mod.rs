@@ -1,0 +1,1 @@
+//! Writing a run's record: CSV, JSON.
