@@ -1,1 +1,314 @@
-//! The simulation engine (bevy_ecs). Does no I/O.
+//! The simulation engine: a bevy_ecs `World` and one `Schedule` run once per
+//! tick, systems in chained phases Inject → Threat → Observe → Decide → Act
+//! → Score → Record. It does no I/O and cannot fail on validated input: it
+//! only appends to the [`RunRecord`].
+//!
+//! The hot state (per-node host counts, line states) lives in flat
+//! resources ([`Net`], [`worm::Worm`]) rather than one entity per node: the
+//! worm's exact sampler touches it hundreds of thousands of times per run.
+
+pub mod agenda;
+pub mod net;
+pub mod record;
+pub mod rng;
+pub mod sumtree;
+pub mod threat;
+pub mod worm;
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor};
+use rand_chacha::ChaCha8Rng;
+
+pub use net::Net;
+pub use record::{Event, EventKind, RunRecord, TimelineRow, Totals};
+
+use crate::model::scenario::Scenario;
+use crate::model::topology::Topology;
+
+/// The phases of one tick, run in this order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Scripted injects due in this tick go on the agenda.
+    Inject,
+    /// Threats advance exactly through the tick; agenda actions apply.
+    Threat,
+    /// The network view (reachability, services) is refreshed; teams observe.
+    Observe,
+    /// Teams decide (later: simulated teams, a drill log, or live players).
+    Decide,
+    /// Decisions take effect on the network.
+    Act,
+    /// Losses accrue.
+    Score,
+    /// The tick's state is appended to the record.
+    Record,
+}
+
+/// Simulated time.
+#[derive(Debug, Clone, Copy, Resource)]
+pub struct Clock {
+    /// Minutes from the scenario start at the beginning of this tick.
+    pub now: f64,
+    /// Tick length in minutes.
+    pub dt: f64,
+    pub tick: u64,
+}
+
+/// The shared, immutable network.
+#[derive(Debug, Clone, Resource)]
+pub struct TopoRes(pub Arc<Topology>);
+
+/// The shared, immutable scenario.
+#[derive(Debug, Clone, Resource)]
+pub struct ScenarioRes(pub Arc<Scenario>);
+
+/// Hosts per node for this run (the topology's, or the validation override).
+#[derive(Debug, Clone, Resource)]
+pub struct Hosts(pub Vec<u32>);
+
+/// One random stream per subsystem (see [`rng`]).
+#[derive(Debug, Resource)]
+pub struct Streams {
+    pub worm: ChaCha8Rng,
+    pub outage: ChaCha8Rng,
+}
+
+/// Options of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunConfig {
+    pub seed: u64,
+    /// Simulate the response teams (issue #3). `false` = natural course.
+    pub response: bool,
+}
+
+/// A run in progress: a world and its schedule. Step it tick by tick (the
+/// tabletop will), or call [`Sim::run_to_end`].
+pub struct Sim {
+    world: World,
+    schedule: Schedule,
+    ticks: u64,
+}
+
+impl Sim {
+    pub fn new(topo: Arc<Topology>, scenario: Arc<Scenario>, cfg: RunConfig) -> Sim {
+        let hosts: Vec<u32> = match scenario.hosts_per_node {
+            Some(h) => vec![h; topo.nodes.len()],
+            None => topo.nodes.iter().map(|n| n.hosts).collect(),
+        };
+        let dt = scenario.tick_min;
+        let ticks = (scenario.duration_min / dt - 1e-9).ceil().max(0.0) as u64;
+        let record = RunRecord {
+            scenario: scenario.name.clone(),
+            scenario_slug: scenario.slug.clone(),
+            seed: cfg.seed,
+            start: scenario.start.to_string(),
+            tick_min: dt,
+            duration_min: ticks as f64 * dt,
+            response: cfg.response,
+            wan_nodes: topo.wan_nodes(),
+            links: topo.links.len(),
+            hosts: hosts.iter().map(|&h| h as u64).sum(),
+            services: topo.services.len(),
+            ..RunRecord::default()
+        };
+        let mut world = World::new();
+        world.insert_resource(Net::new(&topo));
+        world.insert_resource(Clock {
+            now: 0.0,
+            dt,
+            tick: 0,
+        });
+        world.insert_resource(Streams {
+            worm: rng::stream(cfg.seed, "worm"),
+            outage: rng::stream(cfg.seed, "outage"),
+        });
+        world.insert_resource(Hosts(hosts));
+        world.insert_resource(TopoRes(topo));
+        world.insert_resource(ScenarioRes(scenario));
+        world.insert_resource(worm::WormRes::default());
+        world.insert_resource(agenda::Agenda::default());
+        world.insert_resource(threat::InjectCursor::default());
+        world.insert_resource(Losses::default());
+        world.insert_resource(record);
+
+        let mut schedule = Schedule::default();
+        schedule.set_executor(SingleThreadedExecutor::new());
+        schedule.set_build_settings(ScheduleBuildSettings {
+            ambiguity_detection: LogLevel::Error,
+            ..Default::default()
+        });
+        schedule.configure_sets(
+            (
+                Phase::Inject,
+                Phase::Threat,
+                Phase::Observe,
+                Phase::Decide,
+                Phase::Act,
+                Phase::Score,
+                Phase::Record,
+            )
+                .chain(),
+        );
+        schedule.add_systems((
+            threat::schedule_injects.in_set(Phase::Inject),
+            threat::advance_threats.in_set(Phase::Threat),
+            refresh_view.in_set(Phase::Observe),
+            accrue_losses.in_set(Phase::Score),
+            (record_tick, advance_clock).chain().in_set(Phase::Record),
+        ));
+        let mut sim = Sim {
+            world,
+            schedule,
+            ticks,
+        };
+        sim.world.run_system_cached(record_tick).ok();
+        sim
+    }
+
+    /// Ticks in the whole run.
+    pub fn ticks(&self) -> u64 {
+        self.ticks
+    }
+
+    /// Ticks done so far.
+    pub fn tick(&self) -> u64 {
+        self.world.resource::<Clock>().tick
+    }
+
+    /// Runs one tick. Returns `false` once the run is over.
+    pub fn step(&mut self) -> bool {
+        if self.tick() >= self.ticks {
+            return false;
+        }
+        self.schedule.run(&mut self.world);
+        true
+    }
+
+    /// The world, for inspection (tests, the tabletop).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Runs the remaining ticks and returns the record.
+    pub fn run_to_end(mut self) -> RunRecord {
+        while self.step() {}
+        self.finish()
+    }
+
+    /// Closes the record (totals) and returns it.
+    pub fn finish(mut self) -> RunRecord {
+        let losses = self.world.resource::<Losses>().clone();
+        let worm_totals = self.world.resource::<worm::WormRes>().0.as_ref().map(|w| {
+            (w.peak, w.peak_minute, w.infections, w.nodes_ever, w.ever.clone())
+        });
+        let mut rec = self
+            .world
+            .remove_resource::<RunRecord>()
+            .expect("record present");
+        let mut affected = losses.ever_down.clone();
+        let mut t = Totals {
+            nodes_down_max: losses.nodes_down_max,
+            nodes_cut_off_max: losses.cut_off_max,
+            service_hours_lost: losses.service_hours_lost,
+            ..Totals::default()
+        };
+        if let Some((peak, peak_minute, infections, nodes_ever, ever)) = worm_totals {
+            t.peak_infected_hosts = peak;
+            t.peak_minute = peak_minute;
+            t.total_infected_hosts = infections;
+            t.nodes_infected = nodes_ever;
+            for (a, e) in affected.iter_mut().zip(ever) {
+                *a |= e;
+            }
+        }
+        t.nodes_affected = affected.iter().filter(|&&a| a).count() as u32;
+        rec.totals = t;
+        rec
+    }
+}
+
+/// Runs a whole scenario and returns its record.
+pub fn run(topo: Arc<Topology>, scenario: Arc<Scenario>, cfg: RunConfig) -> RunRecord {
+    Sim::new(topo, scenario, cfg).run_to_end()
+}
+
+/// Losses accrued so far.
+#[derive(Debug, Clone, Default, Resource)]
+struct Losses {
+    service_hours_lost: f64,
+    nodes_down_max: u32,
+    cut_off_max: u32,
+    ever_down: Vec<bool>,
+}
+
+/// Observe phase: reachability and services, recomputed only after a change.
+fn refresh_view(topo: Res<TopoRes>, mut net: ResMut<Net>) {
+    net.refresh_view(&topo.0);
+}
+
+/// Score phase: service-hours lost over this tick (state at the tick's end)
+/// and maxima.
+fn accrue_losses(topo: Res<TopoRes>, clock: Res<Clock>, net: Res<Net>, mut losses: ResMut<Losses>) {
+    let down = topo.0.services.len() as f64 - net.services_available as f64;
+    losses.service_hours_lost += down * clock.dt / 60.0;
+    losses.nodes_down_max = losses.nodes_down_max.max(net.nodes_down);
+    losses.cut_off_max = losses.cut_off_max.max(net.nodes_cut_off);
+    if net.nodes_down > 0 {
+        if losses.ever_down.is_empty() {
+            losses.ever_down = vec![false; net.node_down.len()];
+        }
+        for (e, &d) in losses.ever_down.iter_mut().zip(&net.node_down) {
+            *e |= d > 0;
+        }
+    }
+}
+
+/// Record phase: one timeline row at the end of the tick.
+fn record_tick(
+    topo: Res<TopoRes>,
+    clock: Res<Clock>,
+    hosts: Res<Hosts>,
+    net: Res<Net>,
+    worm: Res<worm::WormRes>,
+    mut rec: ResMut<RunRecord>,
+) {
+    let minute = if rec.timeline.is_empty() { 0.0 } else { clock.now + clock.dt };
+    let mut row = TimelineRow {
+        minute,
+        nodes_down: net.nodes_down,
+        nodes_cut_off: net.nodes_cut_off,
+        links_saturated: net.link_saturated.iter().filter(|&&s| s).count() as u32,
+        services_available_pct: if topo.0.services.is_empty() {
+            100.0
+        } else {
+            100.0 * net.services_available as f64 / topo.0.services.len() as f64
+        },
+        ..TimelineRow::default()
+    };
+    match &worm.0 {
+        Some(w) => {
+            row.hosts_susceptible = w.tot_s;
+            row.hosts_infected = w.tot_i;
+            row.hosts_cleaned = w.tot_r;
+            row.hosts_immune = w.tot_imm;
+            row.nodes_affected = w.nodes_infected_now;
+            if net.nodes_down > 0 {
+                row.nodes_affected = (0..net.node_down.len())
+                    .filter(|&v| w.i[v] > 0 || net.node_down[v] > 0)
+                    .count() as u32;
+            }
+        }
+        None => {
+            row.hosts_susceptible = hosts.0.iter().map(|&h| h as u64).sum();
+            row.nodes_affected = net.nodes_down;
+        }
+    }
+    rec.timeline.push(row);
+}
+
+fn advance_clock(mut clock: ResMut<Clock>) {
+    clock.now += clock.dt;
+    clock.tick += 1;
+}

@@ -1,0 +1,98 @@
+//! Timed state changes, applied at their exact minute inside a tick.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use bevy_ecs::prelude::Resource;
+
+use crate::model::topology::{LinkId, NodeId};
+
+/// Why a node is down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownCause {
+    Failure,
+    Power,
+    Disaster,
+}
+
+impl DownCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DownCause::Failure => "equipment failure",
+            DownCause::Power => "power outage",
+            DownCause::Disaster => "disaster",
+        }
+    }
+}
+
+/// A state change due at a given minute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Action {
+    /// Scenario inject number `k` takes effect.
+    Inject(usize),
+    NodeDown(NodeId, DownCause),
+    NodeUp(NodeId, DownCause),
+    /// A site lost mains power but runs on its backup supply.
+    BackupPower(NodeId),
+    LinkCut(LinkId),
+    LinkRepair(LinkId),
+    /// The failover delay of primary line `l` has passed.
+    FailoverCheck(LinkId),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    minute: f64,
+    seq: u64,
+    action: Action,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    /// Reversed: the heap pops the earliest minute, then the earliest added.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .minute
+            .total_cmp(&self.minute)
+            .then(other.seq.cmp(&self.seq))
+    }
+}
+
+/// The agenda of timed actions, ordered by minute then insertion.
+#[derive(Debug, Default, Resource)]
+pub struct Agenda {
+    heap: BinaryHeap<Entry>,
+    seq: u64,
+}
+
+impl Agenda {
+    pub fn push(&mut self, minute: f64, action: Action) {
+        self.seq += 1;
+        self.heap.push(Entry {
+            minute,
+            seq: self.seq,
+            action,
+        });
+    }
+    pub fn next_minute(&self) -> Option<f64> {
+        self.heap.peek().map(|e| e.minute)
+    }
+    /// Pops the next action if it is due at or before `now`.
+    pub fn pop_due(&mut self, now: f64) -> Option<(f64, Action)> {
+        if self.heap.peek()?.minute <= now {
+            self.heap.pop().map(|e| (e.minute, e.action))
+        } else {
+            None
+        }
+    }
+}

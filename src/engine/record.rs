@@ -1,0 +1,140 @@
+//! The record of one run: what the engine leaves behind for scoring and output.
+
+use bevy_ecs::prelude::Resource;
+
+use crate::model::topology::{LinkId, NodeId};
+
+/// Kinds of events the engine records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    /// A scripted inject took effect (detail names it).
+    Inject,
+    /// A worm was released at its initial nodes.
+    WormRelease,
+    /// The first host of a node was infected.
+    NodeInfected,
+    /// The last infected host of a node was cleaned.
+    NodeClean,
+    /// Worm traffic saturated a line; it carries nothing until the load falls.
+    LinkSaturated,
+    /// A saturated line carries traffic again.
+    LinkDesaturated,
+    /// A line was cut or its device failed.
+    LinkCut,
+    /// A cut line was repaired.
+    LinkRepaired,
+    /// A backup line took over after the failover delay.
+    Failover,
+    /// Traffic went back to the repaired primary line.
+    Failback,
+    /// A node went down (equipment failure, power, disaster).
+    NodeDown,
+    /// A node came back up.
+    NodeUp,
+    /// A site lost mains power and runs on backup power.
+    OnBackupPower,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Inject => "inject",
+            EventKind::WormRelease => "worm_release",
+            EventKind::NodeInfected => "node_infected",
+            EventKind::NodeClean => "node_clean",
+            EventKind::LinkSaturated => "link_saturated",
+            EventKind::LinkDesaturated => "link_desaturated",
+            EventKind::LinkCut => "link_cut",
+            EventKind::LinkRepaired => "link_repaired",
+            EventKind::Failover => "failover",
+            EventKind::Failback => "failback",
+            EventKind::NodeDown => "node_down",
+            EventKind::NodeUp => "node_up",
+            EventKind::OnBackupPower => "on_backup_power",
+        }
+    }
+}
+
+/// One event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Minutes from the scenario start (exact, not rounded to a tick).
+    pub minute: f64,
+    pub kind: EventKind,
+    pub node: Option<NodeId>,
+    pub link: Option<LinkId>,
+    pub detail: String,
+}
+
+/// The network's state at the end of a tick.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimelineRow {
+    pub minute: f64,
+    pub hosts_susceptible: u64,
+    pub hosts_infected: u64,
+    pub hosts_cleaned: u64,
+    pub hosts_immune: u64,
+    /// Nodes with infected hosts, or down.
+    pub nodes_affected: u32,
+    pub nodes_down: u32,
+    /// WAN nodes with no working path to HQ (HQ down ⇒ all of them).
+    pub nodes_cut_off: u32,
+    pub links_saturated: u32,
+    /// Share of service instances available, 0–100.
+    pub services_available_pct: f64,
+}
+
+/// Totals over a whole run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Totals {
+    pub peak_infected_hosts: u64,
+    /// Exact minute the peak was first reached.
+    pub peak_minute: f64,
+    /// Hosts ever infected (initial infections included).
+    pub total_infected_hosts: u64,
+    /// Nodes ever infected or down.
+    pub nodes_affected: u32,
+    pub nodes_infected: u32,
+    pub nodes_down_max: u32,
+    pub nodes_cut_off_max: u32,
+    /// Σ over service instances of hours unavailable (one-tick resolution).
+    pub service_hours_lost: f64,
+}
+
+/// Everything a run leaves behind.
+#[derive(Clone, Debug, Default, PartialEq, Resource)]
+pub struct RunRecord {
+    pub scenario: String,
+    pub scenario_slug: String,
+    pub seed: u64,
+    pub start: String,
+    pub tick_min: f64,
+    pub duration_min: f64,
+    pub response: bool,
+    pub wan_nodes: usize,
+    pub links: usize,
+    pub hosts: u64,
+    pub services: usize,
+    pub timeline: Vec<TimelineRow>,
+    pub events: Vec<Event>,
+    pub totals: Totals,
+}
+
+impl RunRecord {
+    pub fn event(
+        &mut self,
+        minute: f64,
+        kind: EventKind,
+        node: Option<NodeId>,
+        link: Option<LinkId>,
+        detail: impl Into<String>,
+    ) {
+        self.events.push(Event {
+            minute,
+            kind,
+            node,
+            link,
+            detail: detail.into(),
+        });
+    }
+}

@@ -1,0 +1,398 @@
+//! Worm dynamics, exact in continuous time.
+//!
+//! Each node keeps host counts by compartment: susceptible `s`, infected
+//! `i`, cleaned `r` and patched/immune `imm` (`n` = their sum). Events:
+//!
+//! - infection of a host at node v, rate `s_v/n_v · (β·i_v + τ·c_v + e_v)`
+//!   where `c_v` is the number of infected hosts at the far end of v's usable
+//!   lines and `e_v` the internet scanning pressure at an exposed gateway;
+//! - recovery of an infected host (`γ·i_v`), cleaned and immune after.
+//!
+//! Between two state changes made by other systems, the process is a
+//! continuous-time Markov chain; [`Worm::advance`] samples it exactly with
+//! the direct method (a [`SumTree`] of per-node rates), so results do not
+//! depend on the tick length. With one host per node (`n_v = 1`), β = 0 and
+//! no internet pressure this is exactly the Markovian network SIR with
+//! per-link transmission rate τ and recovery rate γ.
+
+use bevy_ecs::prelude::Resource;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Binomial, Distribution};
+
+use super::net::Net;
+use super::record::{EventKind, RunRecord};
+use super::sumtree::SumTree;
+use crate::model::scenario::WormInject;
+use crate::model::topology::{LinkId, NodeId, Topology};
+
+/// Share of a node's hosts infected past which the site's servers and LAN are
+/// overwhelmed by scanning traffic and its services count as unavailable.
+pub const OVERLOAD_SHARE: f64 = 0.5;
+
+/// The worm's state (present once a worm has been released).
+#[derive(Clone, Debug)]
+pub struct Worm {
+    pub name: String,
+    beta: f64,
+    tau: f64,
+    gamma: f64,
+    traffic: f64,
+    pub n: Vec<u32>,
+    pub s: Vec<u32>,
+    pub i: Vec<u32>,
+    pub r: Vec<u32>,
+    pub imm: Vec<u32>,
+    /// Σ infected hosts at the far end of each node's usable lines.
+    c: Vec<u32>,
+    /// Internet scanning pressure per node (0 unless an exposed gateway).
+    ext: Vec<f64>,
+    /// Internet scanning blocked at this gateway (by responders).
+    pub ext_blocked: Vec<bool>,
+    tree: SumTree,
+    pub tot_s: u64,
+    pub tot_i: u64,
+    pub tot_r: u64,
+    pub tot_imm: u64,
+    /// Node has ever had an infected host.
+    pub ever: Vec<bool>,
+    pub nodes_ever: u32,
+    /// Nodes with at least one infected host now.
+    pub nodes_infected_now: u32,
+    pub infections: u64,
+    pub peak: u64,
+    pub peak_minute: f64,
+}
+
+/// The worm as a resource; `None` until released.
+#[derive(Debug, Default, Resource)]
+pub struct WormRes(pub Option<Worm>);
+
+impl Worm {
+    /// Releases a worm: draws the vulnerable hosts of every node and infects
+    /// the initial ones. `hosts[v]` is the node's host count for this run.
+    #[allow(clippy::too_many_arguments)]
+    pub fn release(
+        topo: &Topology,
+        net: &mut Net,
+        p: &WormInject,
+        hosts: &[u32],
+        rng: &mut ChaCha8Rng,
+        now: f64,
+        rec: &mut RunRecord,
+    ) -> Worm {
+        let nn = topo.nodes.len();
+        let mut w = Worm {
+            name: p.name.clone(),
+            beta: p.beta_per_hour / 60.0,
+            tau: p.tau_per_hour / 60.0,
+            gamma: p.gamma_per_hour / 60.0,
+            traffic: p.traffic_kbps_per_host,
+            n: hosts.to_vec(),
+            s: vec![0; nn],
+            i: vec![0; nn],
+            r: vec![0; nn],
+            imm: vec![0; nn],
+            c: vec![0; nn],
+            ext: vec![0.0; nn],
+            ext_blocked: vec![false; nn],
+            tree: SumTree::new(nn),
+            tot_s: 0,
+            tot_i: 0,
+            tot_r: 0,
+            tot_imm: 0,
+            ever: vec![false; nn],
+            nodes_ever: 0,
+            nodes_infected_now: 0,
+            infections: 0,
+            peak: 0,
+            peak_minute: now,
+        };
+        for v in 0..nn {
+            let n = w.n[v];
+            let s = if p.vulnerable_fraction >= 1.0 {
+                n
+            } else if p.vulnerable_fraction <= 0.0 || n == 0 {
+                0
+            } else {
+                Binomial::new(n as u64, p.vulnerable_fraction)
+                    .map(|b| b.sample(rng) as u32)
+                    .unwrap_or(0)
+            };
+            w.s[v] = s;
+            w.imm[v] = n - s;
+            w.tot_s += s as u64;
+            w.tot_imm += (n - s) as u64;
+        }
+        for &v in &p.internet_entry {
+            w.ext[v as usize] = p.internet_scan_per_hour / 60.0;
+        }
+        for &v in &p.initial_nodes {
+            let k = p.initial_hosts.min(w.s[v as usize]);
+            for _ in 0..k {
+                w.s[v as usize] -= 1;
+                w.i[v as usize] += 1;
+                w.tot_s -= 1;
+                w.tot_i += 1;
+                w.infections += 1;
+            }
+            if k > 0 && !w.ever[v as usize] {
+                w.ever[v as usize] = true;
+                w.nodes_ever += 1;
+                rec.event(now, EventKind::NodeInfected, Some(v), None, "initial infection");
+            }
+        }
+        w.nodes_infected_now = w.i.iter().filter(|&&x| x > 0).count() as u32;
+        w.peak = w.tot_i;
+        // Pressure from neighbours over usable lines.
+        for (l, link) in topo.links.iter().enumerate() {
+            if net.usable[l] {
+                w.c[link.a as usize] += w.i[link.b as usize];
+                w.c[link.b as usize] += w.i[link.a as usize];
+            }
+        }
+        let rates: Vec<f64> = (0..nn as NodeId)
+            .map(|v| {
+                let (a, b) = w.rates(net, v);
+                a + b
+            })
+            .collect();
+        w.tree.fill(rates);
+        let mut flipped = Vec::new();
+        for v in 0..nn as NodeId {
+            if w.i[v as usize] > 0 {
+                w.check_node(topo, net, v, now, rec, &mut flipped);
+            }
+        }
+        w.apply_flips(topo, net, &flipped);
+        w
+    }
+
+    /// (infection rate, recovery rate) at node `v`, per minute.
+    #[inline]
+    fn rates(&self, net: &Net, v: NodeId) -> (f64, f64) {
+        let vi = v as usize;
+        if !net.alive(v) {
+            return (0.0, 0.0);
+        }
+        let s = self.s[vi];
+        let i = self.i[vi];
+        let inf = if s == 0 {
+            0.0
+        } else {
+            let ext = if net.connected(v) && !self.ext_blocked[vi] {
+                self.ext[vi]
+            } else {
+                0.0
+            };
+            let pressure = self.beta * i as f64 + self.tau * self.c[vi] as f64 + ext;
+            s as f64 / self.n[vi] as f64 * pressure
+        };
+        (inf, self.gamma * i as f64)
+    }
+
+    #[inline]
+    fn refresh_leaf(&mut self, net: &Net, v: NodeId) {
+        let (a, b) = self.rates(net, v);
+        self.tree.set(v as usize, a + b);
+    }
+
+    /// Total event rate now (per minute).
+    pub fn total_rate(&self) -> f64 {
+        self.tree.total()
+    }
+
+    /// Lines whose usability flipped: move the far-end infected counts in or
+    /// out of each end's pressure and refresh both ends' rates.
+    pub fn apply_flips(&mut self, topo: &Topology, net: &Net, flipped: &[LinkId]) {
+        for &l in flipped {
+            let link = &topo.links[l as usize];
+            let (a, b) = (link.a as usize, link.b as usize);
+            if net.usable[l as usize] {
+                self.c[a] += self.i[b];
+                self.c[b] += self.i[a];
+            } else {
+                self.c[a] -= self.i[b];
+                self.c[b] -= self.i[a];
+            }
+            self.refresh_leaf(net, link.a);
+            self.refresh_leaf(net, link.b);
+        }
+    }
+
+    /// A node changed state (up/down, isolated, internet blocked).
+    pub fn node_changed(&mut self, net: &Net, v: NodeId) {
+        self.refresh_leaf(net, v);
+    }
+
+    /// Changes the infected count of `v` by `delta` (±1) and updates the
+    /// pressure on its neighbours.
+    #[inline]
+    fn shift_infected(&mut self, topo: &Topology, net: &Net, v: NodeId, up: bool) {
+        for &(w, l) in topo.neighbours(v) {
+            if net.usable[l as usize] {
+                let wi = w as usize;
+                if up {
+                    self.c[wi] += 1;
+                } else {
+                    self.c[wi] -= 1;
+                }
+                if self.s[wi] > 0 {
+                    self.refresh_leaf(net, w);
+                }
+            }
+        }
+        self.refresh_leaf(net, v);
+    }
+
+    /// Saturation and overload checks after `i_v` changed.
+    fn check_node(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        v: NodeId,
+        now: f64,
+        rec: &mut RunRecord,
+        flipped: &mut Vec<LinkId>,
+    ) {
+        let vi = v as usize;
+        let over = self.n[vi] > 0 && self.i[vi] as f64 >= OVERLOAD_SHARE * self.n[vi] as f64;
+        if over != net.node_overloaded[vi] {
+            net.node_overloaded[vi] = over;
+            net.dirty = true;
+        }
+        if self.traffic <= 0.0 {
+            return;
+        }
+        for &(w, l) in topo.neighbours(v) {
+            let link = &topo.links[l as usize];
+            let load = self.traffic * (self.i[vi] + self.i[w as usize]) as f64;
+            let sat = load > link.capacity_kbps;
+            if sat != net.link_saturated[l as usize] {
+                net.set_saturated(topo, l, sat, now, flipped);
+                let (kind, what) = if sat {
+                    (EventKind::LinkSaturated, "saturated by worm traffic")
+                } else {
+                    (EventKind::LinkDesaturated, "worm traffic below capacity")
+                };
+                rec.event(
+                    now,
+                    kind,
+                    Some(link.a),
+                    Some(l),
+                    format!(
+                        "{}–{} {}: {:.0} of {:.0} kbit/s",
+                        topo.nodes[link.a as usize].id,
+                        topo.nodes[link.b as usize].id,
+                        what,
+                        load,
+                        link.capacity_kbps
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Samples the worm from minute `t0` until `t1`. Returns the minute
+    /// reached: `t1`, or earlier when a primary line went down and the caller
+    /// must schedule its failover before going on.
+    pub fn advance(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        rng: &mut ChaCha8Rng,
+        rec: &mut RunRecord,
+        t0: f64,
+        t1: f64,
+    ) -> f64 {
+        let mut t = t0;
+        let mut flipped = Vec::new();
+        loop {
+            let total = self.tree.total();
+            if total <= 0.0 {
+                return t1;
+            }
+            let u: f64 = rng.random();
+            let dt = -(1.0 - u).ln() / total;
+            if t + dt >= t1 {
+                return t1;
+            }
+            t += dt;
+            let (v, x) = self.tree.find(rng.random::<f64>() * total);
+            let vi = v as usize;
+            let (inf, _) = self.rates(net, v as NodeId);
+            let v = v as NodeId;
+            if x < inf && self.s[vi] > 0 {
+                self.s[vi] -= 1;
+                self.i[vi] += 1;
+                self.tot_s -= 1;
+                self.tot_i += 1;
+                self.infections += 1;
+                if self.i[vi] == 1 {
+                    self.nodes_infected_now += 1;
+                }
+                if !self.ever[vi] {
+                    self.ever[vi] = true;
+                    self.nodes_ever += 1;
+                    rec.event(t, EventKind::NodeInfected, Some(v), None, "first host infected");
+                }
+                if self.tot_i > self.peak {
+                    self.peak = self.tot_i;
+                    self.peak_minute = t;
+                }
+                self.shift_infected(topo, net, v, true);
+            } else if self.i[vi] > 0 {
+                self.i[vi] -= 1;
+                self.r[vi] += 1;
+                self.tot_i -= 1;
+                self.tot_r += 1;
+                if self.i[vi] == 0 {
+                    self.nodes_infected_now -= 1;
+                    rec.event(t, EventKind::NodeClean, Some(v), None, "last infected host recovered");
+                }
+                self.shift_infected(topo, net, v, false);
+            } else {
+                // Rounding picked an empty leaf: refresh it and go on.
+                self.refresh_leaf(net, v);
+                continue;
+            }
+            self.check_node(topo, net, v, t, rec, &mut flipped);
+            if !flipped.is_empty() {
+                self.apply_flips(topo, net, &flipped);
+                flipped.clear();
+            }
+            if !net.pending_failover.is_empty() {
+                return t;
+            }
+        }
+    }
+
+    /// Moves up to `k` infected hosts of `v` to cleaned (responders' work).
+    pub fn clean(&mut self, topo: &Topology, net: &mut Net, v: NodeId, k: u32) -> u32 {
+        let vi = v as usize;
+        let k = k.min(self.i[vi]);
+        for _ in 0..k {
+            self.i[vi] -= 1;
+            self.r[vi] += 1;
+            self.shift_infected(topo, net, v, false);
+        }
+        self.tot_i -= k as u64;
+        self.tot_r += k as u64;
+        if k > 0 && self.i[vi] == 0 {
+            self.nodes_infected_now -= 1;
+        }
+        k
+    }
+
+    /// Moves up to `k` susceptible hosts of `v` to patched/immune.
+    pub fn patch(&mut self, net: &Net, v: NodeId, k: u32) -> u32 {
+        let vi = v as usize;
+        let k = k.min(self.s[vi]);
+        self.s[vi] -= k;
+        self.imm[vi] += k;
+        self.tot_s -= k as u64;
+        self.tot_imm += k as u64;
+        self.refresh_leaf(net, v);
+        k
+    }
+}

@@ -1,0 +1,123 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use drillsim::model::scenario::{Inject, InjectKind, Scenario, WormInject};
+use drillsim::model::topology::{Link, LinkKind, Node, Province, Tier, Topology};
+
+/// A balanced tree: HQ, then `branching` children per node for `depth` levels.
+/// Tiers follow depth (provincial, prefecture, county, grassroots).
+pub fn tree(branching: usize, depth: usize, hosts: u32) -> Topology {
+    let tiers = [Tier::Hq, Tier::Provincial, Tier::Prefecture, Tier::County, Tier::Grassroots];
+    let mut nodes = vec![node("hq", Tier::Hq, None, hosts)];
+    let mut links = Vec::new();
+    let mut level = vec![0u32];
+    for d in 1..=depth {
+        let mut next = Vec::new();
+        for &p in &level {
+            for k in 0..branching {
+                let id = format!("{}.{}", nodes[p as usize].id, k);
+                let v = nodes.len() as u32;
+                nodes.push(node(&id, tiers[d.min(4)], Some(p), hosts));
+                links.push(Link {
+                    a: p,
+                    b: v,
+                    kind: LinkKind::Regional,
+                    capacity_kbps: 1e9,
+                    failover_min: 0.0,
+                });
+                next.push(v);
+            }
+        }
+        level = next;
+    }
+    Topology::new(
+        vec![Province {
+            code: "hq".into(),
+            name_zh: "测试".into(),
+            name_en: "test".into(),
+        }],
+        nodes,
+        links,
+    )
+}
+
+pub fn node(id: &str, tier: Tier, parent: Option<u32>, hosts: u32) -> Node {
+    Node {
+        id: id.into(),
+        name_zh: id.into(),
+        name_en: id.into(),
+        tier,
+        parent,
+        province: None,
+        hosts,
+        gateway: false,
+        data_centre: false,
+        backup_power_hours: 0.0,
+        services: vec![],
+    }
+}
+
+/// A worm with everything off; tests switch on what they need.
+pub fn worm() -> WormInject {
+    WormInject {
+        name: "test worm".into(),
+        initial_nodes: vec![0],
+        initial_hosts: 1,
+        internet_entry: vec![],
+        internet_scan_per_hour: 0.0,
+        beta_per_hour: 0.0,
+        tau_per_hour: 0.0,
+        gamma_per_hour: 0.0,
+        vulnerable_fraction: 1.0,
+        traffic_kbps_per_host: 0.0,
+    }
+}
+
+/// A scenario with one worm released at minute 0.
+pub fn worm_scenario(w: WormInject, duration_min: f64, tick_min: f64, hosts_per_node: Option<u32>) -> Arc<Scenario> {
+    Arc::new(Scenario {
+        name: "test".into(),
+        description: String::new(),
+        slug: "test".into(),
+        start: "2002-11-08T09:00:00".parse().unwrap(),
+        duration_min,
+        tick_min,
+        hosts_per_node,
+        injects: vec![Inject {
+            at_min: 0.0,
+            kind: InjectKind::Worm(w),
+        }],
+        source: None,
+    })
+}
+
+/// Mean and standard error of the mean.
+pub fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (var / n).sqrt())
+}
+
+/// Two-sample Kolmogorov–Smirnov statistic.
+pub fn ks_statistic(a: &[f64], b: &[f64]) -> f64 {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort_by(f64::total_cmp);
+    b.sort_by(f64::total_cmp);
+    let (mut i, mut j, mut d) = (0usize, 0usize, 0.0f64);
+    while i < a.len() && j < b.len() {
+        let x = a[i].min(b[j]);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        d = d.max((i as f64 / a.len() as f64 - j as f64 / b.len() as f64).abs());
+    }
+    d
+}
