@@ -8,5 +8,8 @@
 pub mod diag;
 pub mod scenario;
 pub mod topology;
+pub mod topology_csv;
+pub mod topology_spec;
+pub mod topology_summary;
 
 pub use diag::{Diagnostic, Diagnostics};

@@ -254,10 +254,7 @@ impl Topology {
             adj[fill[l.b as usize] as usize] = (l.a, i as LinkId);
             fill[l.b as usize] += 1;
         }
-        let hq = nodes
-            .iter()
-            .position(|n| n.tier == Tier::Hq)
-            .unwrap_or(0) as NodeId;
+        let hq = nodes.iter().position(|n| n.tier == Tier::Hq).unwrap_or(0) as NodeId;
         let services = nodes
             .iter()
             .enumerate()
@@ -316,7 +313,10 @@ impl Topology {
     /// Node index by text id.
     pub fn find(&self, id: &str) -> Option<NodeId> {
         // Linear scan is fine: used while loading, not in the engine.
-        self.nodes.iter().position(|n| n.id == id).map(|i| i as NodeId)
+        self.nodes
+            .iter()
+            .position(|n| n.id == id)
+            .map(|i| i as NodeId)
     }
 
     /// Province index by code.
