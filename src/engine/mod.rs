@@ -208,6 +208,7 @@ impl Sim {
             .remove_resource::<RunRecord>()
             .expect("record present");
         let mut affected = losses.ever_down.clone();
+        affected.resize(self.world.resource::<TopoRes>().0.nodes.len(), false);
         let mut t = Totals {
             nodes_down_max: losses.nodes_down_max,
             nodes_cut_off_max: losses.cut_off_max,
@@ -279,7 +280,7 @@ fn record_tick(
         minute,
         nodes_down: net.nodes_down,
         nodes_cut_off: net.nodes_cut_off,
-        links_saturated: net.link_saturated.iter().filter(|&&s| s).count() as u32,
+        links_saturated: net.links_saturated,
         services_available_pct: if topo.0.services.is_empty() {
             100.0
         } else {

@@ -35,8 +35,12 @@ pub struct Net {
     pub nodes_cut_off: u32,
     pub nodes_down: u32,
     pub services_available: u32,
-    /// Something changed since the last [`Net::refresh_view`].
+    /// Lines saturated now.
+    pub links_saturated: u32,
+    /// Connectivity changed since the last [`Net::refresh_view`].
     pub dirty: bool,
+    /// Service conditions (overload) changed since the last refresh.
+    pub dirty_services: bool,
     /// Primary lines that went down and may fail over: (line, minute).
     pub pending_failover: Vec<(LinkId, f64)>,
     queue: VecDeque<NodeId>,
@@ -64,7 +68,9 @@ impl Net {
             nodes_cut_off: 0,
             nodes_down: 0,
             services_available: 0,
+            links_saturated: 0,
             dirty: true,
+            dirty_services: true,
             pending_failover: Vec::new(),
             queue: VecDeque::with_capacity(n),
         };
@@ -177,6 +183,13 @@ impl Net {
         flipped: &mut Vec<LinkId>,
     ) {
         let was_ok = self.line_ok(topo, l);
+        if self.link_saturated[l as usize] != on {
+            if on {
+                self.links_saturated += 1;
+            } else {
+                self.links_saturated -= 1;
+            }
+        }
         self.link_saturated[l as usize] = on;
         self.after_line_change(topo, l, was_ok, now, flipped);
     }
@@ -233,11 +246,24 @@ impl Net {
     }
 
     /// Recomputes reachability from HQ and service availability if anything
-    /// changed. O(nodes + links), run at most once per tick.
+    /// changed. O(nodes + links) after a connectivity change, O(services)
+    /// after an overload change; run at most once per tick.
     pub fn refresh_view(&mut self, topo: &Topology) {
-        if !self.dirty {
-            return;
+        if self.dirty {
+            self.refresh_reach(topo);
+            self.dirty_services = true;
         }
+        if self.dirty_services {
+            self.dirty_services = false;
+            self.services_available = topo
+                .services
+                .iter()
+                .filter(|s| self.service_available(topo, s.node, s.kind))
+                .count() as u32;
+        }
+    }
+
+    fn refresh_reach(&mut self, topo: &Topology) {
         self.dirty = false;
         self.reachable.iter_mut().for_each(|r| *r = false);
         if self.connected(topo.hq) {
@@ -268,10 +294,5 @@ impl Net {
         }
         self.nodes_cut_off = cut_off;
         self.nodes_down = down;
-        self.services_available = topo
-            .services
-            .iter()
-            .filter(|s| self.service_available(topo, s.node, s.kind))
-            .count() as u32;
     }
 }

@@ -259,7 +259,7 @@ impl Worm {
         let over = self.n[vi] > 0 && self.i[vi] as f64 >= OVERLOAD_SHARE * self.n[vi] as f64;
         if over != net.node_overloaded[vi] {
             net.node_overloaded[vi] = over;
-            net.dirty = true;
+            net.dirty_services = true;
         }
         if self.traffic <= 0.0 {
             return;

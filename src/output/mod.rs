@@ -1,1 +1,229 @@
-//! Writing a run's record: CSV, JSON.
+//! Writing a run's record: `timeline.csv`, `events.csv`, `summary.json`.
+//!
+//! Pure formatting of a [`RunRecord`]; the only I/O is [`write_atomically`],
+//! which writes into a temporary sibling folder and renames it into place so
+//! a failed run never leaves half-written output.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::engine::RunRecord;
+use crate::model::topology::Topology;
+
+/// Files of one run folder, name → contents.
+pub type Files = Vec<(&'static str, Vec<u8>)>;
+
+/// Calendar time of a minute offset from the scenario start.
+pub fn clock(start: &str, minute: f64) -> String {
+    let Ok(start) = start.parse::<jiff::civil::DateTime>() else {
+        return format!("+{minute:.3}m");
+    };
+    let secs = (minute * 60.0).round() as i64;
+    start
+        .checked_add(jiff::SignedDuration::from_secs(secs))
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| format!("+{minute:.3}m"))
+}
+
+/// `timeline.csv`: the network's state at the end of every tick.
+pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "time",
+        "minute",
+        "hosts_susceptible",
+        "hosts_infected",
+        "hosts_cleaned",
+        "hosts_immune",
+        "nodes_affected",
+        "nodes_down",
+        "nodes_cut_off",
+        "links_saturated",
+        "services_available_pct",
+    ])
+    .expect("in-memory csv");
+    for r in &rec.timeline {
+        w.write_record([
+            clock(&rec.start, r.minute),
+            format!("{:.0}", r.minute),
+            r.hosts_susceptible.to_string(),
+            r.hosts_infected.to_string(),
+            r.hosts_cleaned.to_string(),
+            r.hosts_immune.to_string(),
+            r.nodes_affected.to_string(),
+            r.nodes_down.to_string(),
+            r.nodes_cut_off.to_string(),
+            r.links_saturated.to_string(),
+            format!("{:.3}", r.services_available_pct),
+        ])
+        .expect("in-memory csv");
+    }
+    w.into_inner().expect("in-memory csv")
+}
+
+/// `events.csv`: every event, in order, with its exact minute.
+pub fn events_csv(rec: &RunRecord, topo: &Topology) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["time", "minute", "kind", "node", "detail"])
+        .expect("in-memory csv");
+    for e in &rec.events {
+        let node = e
+            .node
+            .and_then(|v| topo.nodes.get(v as usize))
+            .map(|n| n.id.as_str())
+            .unwrap_or("");
+        w.write_record([
+            clock(&rec.start, e.minute).as_str(),
+            format!("{:.3}", e.minute).as_str(),
+            e.kind.as_str(),
+            node,
+            e.detail.as_str(),
+        ])
+        .expect("in-memory csv");
+    }
+    w.into_inner().expect("in-memory csv")
+}
+
+/// The run's headline numbers (`summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub scenario_file: String,
+    pub seed: u64,
+    pub start: String,
+    pub duration_hours: f64,
+    pub tick_minutes: f64,
+    pub response: bool,
+    pub nodes: usize,
+    pub links: usize,
+    pub hosts: u64,
+    pub services: usize,
+    pub peak_infected_hosts: u64,
+    pub peak_minute: f64,
+    pub peak_time: String,
+    pub total_infected_hosts: u64,
+    pub nodes_affected: u32,
+    pub nodes_infected: u32,
+    pub nodes_down_max: u32,
+    pub nodes_cut_off_max: u32,
+    pub service_hours_lost: f64,
+    pub events: usize,
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+pub fn summary(rec: &RunRecord) -> Summary {
+    let t = &rec.totals;
+    Summary {
+        scenario: rec.scenario.clone(),
+        scenario_file: rec.scenario_slug.clone(),
+        seed: rec.seed,
+        start: clock(&rec.start, 0.0),
+        duration_hours: round(rec.duration_min / 60.0, 3),
+        tick_minutes: rec.tick_min,
+        response: rec.response,
+        nodes: rec.wan_nodes,
+        links: rec.links,
+        hosts: rec.hosts,
+        services: rec.services,
+        peak_infected_hosts: t.peak_infected_hosts,
+        peak_minute: round(t.peak_minute, 3),
+        peak_time: clock(&rec.start, t.peak_minute),
+        total_infected_hosts: t.total_infected_hosts,
+        nodes_affected: t.nodes_affected,
+        nodes_infected: t.nodes_infected,
+        nodes_down_max: t.nodes_down_max,
+        nodes_cut_off_max: t.nodes_cut_off_max,
+        service_hours_lost: round(t.service_hours_lost, 3),
+        events: rec.events.len(),
+    }
+}
+
+pub fn summary_json(rec: &RunRecord) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&summary(rec)).expect("plain struct");
+    out.push(b'\n');
+    out
+}
+
+/// All files of a run folder.
+pub fn run_files(rec: &RunRecord, topo: &Topology) -> Files {
+    vec![
+        ("timeline.csv", timeline_csv(rec)),
+        ("events.csv", events_csv(rec, topo)),
+        ("summary.json", summary_json(rec)),
+    ]
+}
+
+/// A short human summary of a run.
+pub fn human_summary(rec: &RunRecord, out: &Path) -> String {
+    let s = summary(rec);
+    format!(
+        "scenario   {} (seed {}, {} h from {}, {})\n\
+         network    {} WAN nodes, {} links, {} hosts, {} services\n\
+         worm       peak {} hosts infected at {}; {} infected in all over {} nodes\n\
+         outages    up to {} nodes down, up to {} cut off from HQ\n\
+         services   {:.1} service-hours lost\n\
+         results    {}",
+        s.scenario,
+        s.seed,
+        s.duration_hours,
+        s.start,
+        if s.response { "with response" } else { "no response" },
+        s.nodes,
+        s.links,
+        s.hosts,
+        s.services,
+        s.peak_infected_hosts,
+        s.peak_time,
+        s.total_infected_hosts,
+        s.nodes_infected,
+        s.nodes_down_max,
+        s.nodes_cut_off_max,
+        s.service_hours_lost,
+        out.display()
+    )
+}
+
+/// Writes `files` into `dir` atomically: everything goes to a temporary
+/// sibling folder first, which then replaces `dir` by rename. On error the
+/// temporary folder is removed and `dir` is left as it was.
+pub fn write_atomically(dir: &Path, files: &Files) -> io::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)?;
+        }
+        fs::create_dir(&tmp)?;
+        for (file, bytes) in files {
+            fs::write(tmp.join(file), bytes)?;
+        }
+        if dir.exists() {
+            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            fs::rename(dir, &old)?;
+            fs::rename(&tmp, dir)?;
+            fs::remove_dir_all(&old)?;
+        } else {
+            fs::rename(&tmp, dir)?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
