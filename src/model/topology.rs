@@ -2,8 +2,9 @@
 //!
 //! A [`Topology`] is immutable once built; the engine shares it behind an
 //! `Arc` so that building a world for another seed is cheap. It comes either
-//! from the generator (`assets/topology.ron`, see [`spec`]) or from
-//! `nodes.csv` + `links.csv` (see [`csv`]).
+//! from the generator (`assets/topology.ron`, see [`super::topology_spec`]) or
+//! from `nodes.csv` + `links.csv` (see [`super::topology_csv`]);
+//! [`super::topology_summary::summary`] prints an overview.
 
 use serde::{Deserialize, Serialize};
 
