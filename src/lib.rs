@@ -5,6 +5,7 @@
 //! [`engine`] runs a bevy_ecs world tick by tick and fills a
 //! [`engine::RunRecord`], and [`output`] writes it.
 
+pub mod app;
 pub mod engine;
 pub mod model;
 pub mod output;

@@ -41,15 +41,23 @@ const PROVINCE_COLS: [&str; 3] = ["code", "name", "name_en"];
 /// needed). The output is byte-identical for equal topologies.
 pub fn export(topo: &Topology, dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    for (name, bytes) in files(topo)? {
+        std::fs::write(dir.join(name), bytes)?;
+    }
+    Ok(())
+}
 
-    let mut w = csv::Writer::from_path(dir.join("provinces.csv"))?;
+/// The three CSV files of a topology, name → contents.
+pub fn files(topo: &Topology) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(PROVINCE_COLS)?;
     for p in &topo.provinces {
         w.write_record([&p.code, &p.name_zh, &p.name_en])?;
     }
-    w.flush()?;
+    out.push(("provinces.csv", w.into_inner().map_err(|e| e.into_error())?));
 
-    let mut w = csv::Writer::from_path(dir.join("nodes.csv"))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(NODE_COLS)?;
     for n in &topo.nodes {
         let parent = n
@@ -75,9 +83,9 @@ pub fn export(topo: &Topology, dir: &Path) -> io::Result<()> {
             &services.join(";"),
         ])?;
     }
-    w.flush()?;
+    out.push(("nodes.csv", w.into_inner().map_err(|e| e.into_error())?));
 
-    let mut w = csv::Writer::from_path(dir.join("links.csv"))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(LINK_COLS)?;
     for l in &topo.links {
         w.write_record([
@@ -88,8 +96,8 @@ pub fn export(topo: &Topology, dir: &Path) -> io::Result<()> {
             &l.failover_min.to_string(),
         ])?;
     }
-    w.flush()?;
-    Ok(())
+    out.push(("links.csv", w.into_inner().map_err(|e| e.into_error())?));
+    Ok(out)
 }
 
 /// One CSV file read with its header checked.

@@ -14,7 +14,7 @@ use crate::engine::RunRecord;
 use crate::model::topology::Topology;
 
 /// Files of one run folder, name → contents.
-pub type Files = Vec<(&'static str, Vec<u8>)>;
+pub type Files = [(&'static str, Vec<u8>)];
 
 /// Calendar time of a minute offset from the scenario start.
 pub fn clock(start: &str, minute: f64) -> String {
@@ -152,7 +152,7 @@ pub fn summary_json(rec: &RunRecord) -> Vec<u8> {
 }
 
 /// All files of a run folder.
-pub fn run_files(rec: &RunRecord, topo: &Topology) -> Files {
+pub fn run_files(rec: &RunRecord, topo: &Topology) -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("timeline.csv", timeline_csv(rec)),
         ("events.csv", events_csv(rec, topo)),
