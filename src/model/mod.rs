@@ -7,6 +7,7 @@
 
 pub mod diag;
 pub mod scenario;
+pub mod scenario_file;
 pub mod topology;
 pub mod topology_csv;
 pub mod topology_spec;
