@@ -18,8 +18,11 @@ use drillsim::engine::{RunConfig, Sim, run};
 fn benches(c: &mut Criterion) {
     let topo = app::load_topology(None).expect("default network");
     let national = app::load_scenario(None, &topo).expect("default scenario");
-    let sir = app::load_scenario(Some(Path::new("scenarios/validation/network-sir.ron")), &topo)
-        .expect("validation scenario");
+    let sir = app::load_scenario(
+        Some(Path::new("scenarios/validation/network-sir.ron")),
+        &topo,
+    )
+    .expect("validation scenario");
 
     let mut g = c.benchmark_group("engine");
     g.sample_size(20);

@@ -21,7 +21,10 @@ pub enum Error {
     /// Bad input files: every problem found (exit code 2).
     Input(Diagnostics),
     /// A file or folder could not be read or written (exit code 1).
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -9,7 +9,11 @@ use drillsim::app::{self, Error, RunArgs};
 use drillsim::model::topology_summary;
 
 #[derive(Parser)]
-#[command(name = "drillsim", version, about = "Drill and tabletop-exercise simulator for network-security incident plans")]
+#[command(
+    name = "drillsim",
+    version,
+    about = "Drill and tabletop-exercise simulator for network-security incident plans"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -23,9 +23,16 @@ fn tree_final_size_matches_transmissibility_formula() {
     let scenario = worm_scenario(w, 60.0 * 24.0 * 30.0, 60.0, Some(1));
     let sizes: Vec<f64> = (0..2000)
         .map(|seed| {
-            run(topo.clone(), scenario.clone(), RunConfig { seed, response: false })
-                .totals
-                .total_infected_hosts as f64
+            run(
+                topo.clone(),
+                scenario.clone(),
+                RunConfig {
+                    seed,
+                    response: false,
+                },
+            )
+            .totals
+            .total_infected_hosts as f64
         })
         .collect();
     let (m, se) = mean_se(&sizes);
@@ -49,7 +56,14 @@ fn one_node_follows_logistic_curve() {
     w.initial_hosts = 200;
     let scenario = worm_scenario(w, 8.0 * 60.0, 5.0, None);
     for seed in 0..3 {
-        let rec = run(topo.clone(), scenario.clone(), RunConfig { seed, response: false });
+        let rec = run(
+            topo.clone(),
+            scenario.clone(),
+            RunConfig {
+                seed,
+                response: false,
+            },
+        );
         let mut worst: f64 = 0.0;
         for row in &rec.timeline {
             let t = row.minute / 60.0;
@@ -58,7 +72,10 @@ fn one_node_follows_logistic_curve() {
             let got = row.hosts_infected as f64 / n as f64;
             worst = worst.max((got - expected).abs());
         }
-        assert!(worst < 0.03, "seed {seed}: largest gap to the logistic {worst:.4}");
+        assert!(
+            worst < 0.03,
+            "seed {seed}: largest gap to the logistic {worst:.4}"
+        );
     }
 }
 
@@ -76,9 +93,16 @@ fn final_size_does_not_depend_on_tick_length() {
         let scenario = worm_scenario(w.clone(), 48.0 * 60.0, tick, None);
         (0..400)
             .map(|seed| {
-                run(topo.clone(), scenario.clone(), RunConfig { seed, response: false })
-                    .totals
-                    .total_infected_hosts as f64
+                run(
+                    topo.clone(),
+                    scenario.clone(),
+                    RunConfig {
+                        seed,
+                        response: false,
+                    },
+                )
+                .totals
+                .total_infected_hosts as f64
             })
             .collect()
     };

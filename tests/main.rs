@@ -1,4 +1,5 @@
 //! One integration-test binary (ripgrep style): modules share the helpers in `util`.
 
+mod cli;
 mod engine_validation;
 mod util;

@@ -10,7 +10,13 @@ use drillsim::model::topology::{Link, LinkKind, Node, Province, Tier, Topology};
 /// A balanced tree: HQ, then `branching` children per node for `depth` levels.
 /// Tiers follow depth (provincial, prefecture, county, grassroots).
 pub fn tree(branching: usize, depth: usize, hosts: u32) -> Topology {
-    let tiers = [Tier::Hq, Tier::Provincial, Tier::Prefecture, Tier::County, Tier::Grassroots];
+    let tiers = [
+        Tier::Hq,
+        Tier::Provincial,
+        Tier::Prefecture,
+        Tier::County,
+        Tier::Grassroots,
+    ];
     let mut nodes = vec![node("hq", Tier::Hq, None, hosts)];
     let mut links = Vec::new();
     let mut level = vec![0u32];
@@ -77,7 +83,12 @@ pub fn worm() -> WormInject {
 }
 
 /// A scenario with one worm released at minute 0.
-pub fn worm_scenario(w: WormInject, duration_min: f64, tick_min: f64, hosts_per_node: Option<u32>) -> Arc<Scenario> {
+pub fn worm_scenario(
+    w: WormInject,
+    duration_min: f64,
+    tick_min: f64,
+    hosts_per_node: Option<u32>,
+) -> Arc<Scenario> {
     Arc::new(Scenario {
         name: "test".into(),
         description: String::new(),

@@ -201,7 +201,13 @@ impl Sim {
     pub fn finish(mut self) -> RunRecord {
         let losses = self.world.resource::<Losses>().clone();
         let worm_totals = self.world.resource::<worm::WormRes>().0.as_ref().map(|w| {
-            (w.peak, w.peak_minute, w.infections, w.nodes_ever, w.ever.clone())
+            (
+                w.peak,
+                w.peak_minute,
+                w.infections,
+                w.nodes_ever,
+                w.ever.clone(),
+            )
         });
         let mut rec = self
             .world
@@ -275,7 +281,11 @@ fn record_tick(
     worm: Res<worm::WormRes>,
     mut rec: ResMut<RunRecord>,
 ) {
-    let minute = if rec.timeline.is_empty() { 0.0 } else { clock.now + clock.dt };
+    let minute = if rec.timeline.is_empty() {
+        0.0
+    } else {
+        clock.now + clock.dt
+    };
     let mut row = TimelineRow {
         minute,
         nodes_down: net.nodes_down,

@@ -146,7 +146,13 @@ impl Net {
     }
 
     /// Isolates `v` from the WAN (or lifts the isolation).
-    pub fn set_isolated(&mut self, topo: &Topology, v: NodeId, on: bool, flipped: &mut Vec<LinkId>) {
+    pub fn set_isolated(
+        &mut self,
+        topo: &Topology,
+        v: NodeId,
+        on: bool,
+        flipped: &mut Vec<LinkId>,
+    ) {
         if self.node_isolated[v as usize] != on {
             self.node_isolated[v as usize] = on;
             self.dirty = true;

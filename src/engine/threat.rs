@@ -27,7 +27,10 @@ pub fn schedule_injects(
     let end = clock.now + clock.dt;
     let injects = &scenario.0.injects;
     while cursor.0 < injects.len() && injects[cursor.0].at_min < end {
-        agenda.push(injects[cursor.0].at_min.max(clock.now), Action::Inject(cursor.0));
+        agenda.push(
+            injects[cursor.0].at_min.max(clock.now),
+            Action::Inject(cursor.0),
+        );
         cursor.0 += 1;
     }
 }
@@ -90,7 +93,13 @@ pub fn advance_threats(
                 }
                 Action::NodeUp(v, cause) => {
                     if net.set_node_down(topo, v, false, &mut flipped) {
-                        rec.event(t, EventKind::NodeUp, Some(v), None, format!("{} over", cause.as_str()));
+                        rec.event(
+                            t,
+                            EventKind::NodeUp,
+                            Some(v),
+                            None,
+                            format!("{} over", cause.as_str()),
+                        );
                         changed_nodes.push(v);
                     }
                     if cause == DownCause::Power {
@@ -112,14 +121,32 @@ pub fn advance_threats(
                 }
                 Action::LinkCut(l) => {
                     net.set_link_cut(topo, l, true, t, &mut flipped);
-                    rec.event(t, EventKind::LinkCut, Some(topo.links[l as usize].a), Some(l), link_name(topo, l));
+                    rec.event(
+                        t,
+                        EventKind::LinkCut,
+                        Some(topo.links[l as usize].a),
+                        Some(l),
+                        link_name(topo, l),
+                    );
                 }
                 Action::LinkRepair(l) => {
                     let was_backup_active = backup_active_for(&net, l);
                     net.set_link_cut(topo, l, false, t, &mut flipped);
-                    rec.event(t, EventKind::LinkRepaired, Some(topo.links[l as usize].a), Some(l), link_name(topo, l));
+                    rec.event(
+                        t,
+                        EventKind::LinkRepaired,
+                        Some(topo.links[l as usize].a),
+                        Some(l),
+                        link_name(topo, l),
+                    );
                     if was_backup_active && !backup_active_for(&net, l) {
-                        rec.event(t, EventKind::Failback, Some(topo.links[l as usize].a), Some(l), format!("traffic back on {}", link_name(topo, l)));
+                        rec.event(
+                            t,
+                            EventKind::Failback,
+                            Some(topo.links[l as usize].a),
+                            Some(l),
+                            format!("traffic back on {}", link_name(topo, l)),
+                        );
                     }
                 }
                 Action::FailoverCheck(p) => {
@@ -156,7 +183,10 @@ fn backup_active_for(net: &Net, primary: LinkId) -> bool {
 fn schedule_failovers(topo: &Topology, net: &mut Net, agenda: &mut Agenda) {
     for (p, since) in net.pending_failover.drain(..) {
         if let Some(b) = net.backup_for[p as usize] {
-            agenda.push(since + topo.links[b as usize].failover_min, Action::FailoverCheck(p));
+            agenda.push(
+                since + topo.links[b as usize].failover_min,
+                Action::FailoverCheck(p),
+            );
         }
     }
 }
@@ -189,7 +219,10 @@ fn apply_inject(
             rec.event(
                 t,
                 EventKind::WormRelease,
-                p.initial_nodes.first().copied().or(p.internet_entry.first().copied()),
+                p.initial_nodes
+                    .first()
+                    .copied()
+                    .or(p.internet_entry.first().copied()),
                 None,
                 format!(
                     "{}: {} initial node(s), {} exposed gateway(s)",
@@ -198,17 +231,37 @@ fn apply_inject(
                     p.internet_entry.len()
                 ),
             );
-            worm.0 = Some(Worm::release(topo, net, p, hosts, &mut streams.worm, t, rec));
+            worm.0 = Some(Worm::release(
+                topo,
+                net,
+                p,
+                hosts,
+                &mut streams.worm,
+                t,
+                rec,
+            ));
         }
         InjectKind::LinkCut { link, duration_min } => {
-            rec.event(t, EventKind::Inject, Some(topo.links[*link as usize].a), Some(*link), format!("line cut: {}", link_name(topo, *link)));
+            rec.event(
+                t,
+                EventKind::Inject,
+                Some(topo.links[*link as usize].a),
+                Some(*link),
+                format!("line cut: {}", link_name(topo, *link)),
+            );
             agenda.push(t, Action::LinkCut(*link));
             if let Some(d) = duration_min {
                 agenda.push(t + d, Action::LinkRepair(*link));
             }
         }
         InjectKind::NodeFailure { node, duration_min } => {
-            rec.event(t, EventKind::Inject, Some(*node), None, format!("device failure at {}", topo.nodes[*node as usize].id));
+            rec.event(
+                t,
+                EventKind::Inject,
+                Some(*node),
+                None,
+                format!("device failure at {}", topo.nodes[*node as usize].id),
+            );
             agenda.push(t, Action::NodeDown(*node, DownCause::Failure));
             if let Some(d) = duration_min {
                 agenda.push(t + d, Action::NodeUp(*node, DownCause::Failure));
@@ -219,7 +272,17 @@ fn apply_inject(
             duration_min,
             backup_power,
         } => {
-            rec.event(t, EventKind::Inject, nodes.first().copied(), None, format!("power outage over {} node(s) for {:.0} min", nodes.len(), duration_min));
+            rec.event(
+                t,
+                EventKind::Inject,
+                nodes.first().copied(),
+                None,
+                format!(
+                    "power outage over {} node(s) for {:.0} min",
+                    nodes.len(),
+                    duration_min
+                ),
+            );
             for &v in nodes {
                 let hold = if *backup_power {
                     topo.nodes[v as usize].backup_power_hours * 60.0
@@ -248,7 +311,17 @@ fn apply_inject(
                     agenda.push(t + duration_min, Action::NodeUp(v, DownCause::Disaster));
                 }
             }
-            rec.event(t, EventKind::Inject, nodes.first().copied(), None, format!("disaster: {hit} of {} node(s) destroyed for {:.0} min", nodes.len(), duration_min));
+            rec.event(
+                t,
+                EventKind::Inject,
+                nodes.first().copied(),
+                None,
+                format!(
+                    "disaster: {hit} of {} node(s) destroyed for {:.0} min",
+                    nodes.len(),
+                    duration_min
+                ),
+            );
         }
     }
 }

@@ -139,7 +139,13 @@ impl Worm {
             if k > 0 && !w.ever[v as usize] {
                 w.ever[v as usize] = true;
                 w.nodes_ever += 1;
-                rec.event(now, EventKind::NodeInfected, Some(v), None, "initial infection");
+                rec.event(
+                    now,
+                    EventKind::NodeInfected,
+                    Some(v),
+                    None,
+                    "initial infection",
+                );
             }
         }
         w.nodes_infected_now = w.i.iter().filter(|&&x| x > 0).count() as u32;
@@ -319,7 +325,7 @@ impl Worm {
             }
             t += dt;
             let (v, x) = self.tree.find(rng.random::<f64>() * total);
-            let vi = v as usize;
+            let vi = v;
             let (inf, _) = self.rates(net, v as NodeId);
             let v = v as NodeId;
             if x < inf && self.s[vi] > 0 {
@@ -334,7 +340,13 @@ impl Worm {
                 if !self.ever[vi] {
                     self.ever[vi] = true;
                     self.nodes_ever += 1;
-                    rec.event(t, EventKind::NodeInfected, Some(v), None, "first host infected");
+                    rec.event(
+                        t,
+                        EventKind::NodeInfected,
+                        Some(v),
+                        None,
+                        "first host infected",
+                    );
                 }
                 if self.tot_i > self.peak {
                     self.peak = self.tot_i;
@@ -348,7 +360,13 @@ impl Worm {
                 self.tot_r += 1;
                 if self.i[vi] == 0 {
                     self.nodes_infected_now -= 1;
-                    rec.event(t, EventKind::NodeClean, Some(v), None, "last infected host recovered");
+                    rec.event(
+                        t,
+                        EventKind::NodeClean,
+                        Some(v),
+                        None,
+                        "last infected host recovered",
+                    );
                 }
                 self.shift_infected(topo, net, v, false);
             } else {

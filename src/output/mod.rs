@@ -174,7 +174,11 @@ pub fn human_summary(rec: &RunRecord, out: &Path) -> String {
         s.seed,
         s.duration_hours,
         s.start,
-        if s.response { "with response" } else { "no response" },
+        if s.response {
+            "with response"
+        } else {
+            "no response"
+        },
         s.nodes,
         s.links,
         s.hosts,

@@ -1,0 +1,270 @@
+//! The `drillsim` binary as a user runs it: outputs, determinism, bad input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn drillsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("drillsim runs")
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = fs::read_dir(dir)
+        .expect("run folder")
+        .map(|e| {
+            let e = e.expect("entry");
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).expect("file"),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn run_default(out: &Path, seed: &str) -> Vec<(String, Vec<u8>)> {
+    let o = drillsim(&[
+        "run",
+        "--seed",
+        seed,
+        "--no-response",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    files_of(out)
+}
+
+#[test]
+fn same_seed_gives_byte_identical_files_and_another_seed_differs() {
+    let t = tmp();
+    let a = run_default(&t.path().join("a"), "7");
+    let b = run_default(&t.path().join("b"), "7");
+    let c = run_default(&t.path().join("c"), "8");
+    let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["events.csv", "summary.json", "timeline.csv"]);
+    assert_eq!(a, b, "same seed, different bytes");
+    for ((name, x), (_, y)) in a.iter().zip(&c) {
+        if name != "summary.json" {
+            assert_ne!(x, y, "{name} did not change with the seed");
+        }
+    }
+}
+
+#[test]
+fn run_writes_the_promised_columns_and_summary_fields() {
+    let t = tmp();
+    let out = t.path().join("run");
+    let o = drillsim(&["run", "--no-response", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("16132 WAN nodes"), "{stdout}");
+    let timeline = fs::read_to_string(out.join("timeline.csv")).unwrap();
+    let header = timeline.lines().next().unwrap();
+    for col in [
+        "time",
+        "hosts_susceptible",
+        "hosts_infected",
+        "hosts_cleaned",
+        "hosts_immune",
+        "nodes_affected",
+        "nodes_down",
+        "nodes_cut_off",
+        "services_available_pct",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == col),
+            "timeline.csv lacks {col}"
+        );
+    }
+    // 72 h of 1-minute ticks plus the initial row.
+    assert_eq!(timeline.lines().count(), 1 + 1 + 72 * 60);
+    let events = fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(events.starts_with("time,minute,kind,node,detail"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "seed",
+        "nodes",
+        "links",
+        "hosts",
+        "peak_infected_hosts",
+        "peak_minute",
+        "total_infected_hosts",
+        "nodes_affected",
+        "nodes_down_max",
+        "service_hours_lost",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert!(summary["nodes"].as_u64().unwrap() >= 16_000);
+    assert!(summary["hosts"].as_u64().unwrap() >= 250_000);
+    // The default worm, unchecked, reaches most of the country in 72 h.
+    assert!(summary["nodes_affected"].as_u64().unwrap() > 5_000);
+}
+
+/// `// expect: LINE:COL` in a bad scenario's header.
+fn expected_position(file: &Path) -> String {
+    let src = fs::read_to_string(file).unwrap();
+    src.lines()
+        .find_map(|l| l.strip_prefix("// expect: "))
+        .unwrap_or_else(|| panic!("{} has no expect line", file.display()))
+        .trim()
+        .to_string()
+}
+
+fn assert_rejected(args: &[&str], out: &Path, must_contain: &str) {
+    let o = drillsim(args);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(must_contain),
+        "{args:?}: expected {must_contain:?} in\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists(), "{} was created", out.display());
+    let parent = out.parent().unwrap();
+    let leftovers: Vec<PathBuf> = fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}
+
+#[test]
+fn malformed_scenarios_exit_2_with_their_position_and_write_nothing() {
+    let mut files: Vec<PathBuf> = fs::read_dir("tests/data/bad-scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for f in files {
+        let t = tmp();
+        let out = t.path().join("out");
+        let pos = format!("{}:{}", f.display(), expected_position(&f));
+        assert_rejected(
+            &["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()],
+            &out,
+            &pos,
+        );
+    }
+}
+
+#[test]
+fn malformed_topologies_exit_2_with_file_and_row() {
+    for case in ["bad-tier", "non-numeric-hosts", "unknown-parent"] {
+        let t = tmp();
+        let out = t.path().join("out");
+        let dir = format!("tests/data/bad-topology/{case}");
+        assert_rejected(
+            &["run", "--topology", &dir, "--out", out.to_str().unwrap()],
+            &out,
+            "nodes.csv: row ",
+        );
+    }
+    let t = tmp();
+    let out = t.path().join("out");
+    assert_rejected(
+        &[
+            "run",
+            "--topology",
+            "tests/data/no-such-folder",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &out,
+        "nodes.csv",
+    );
+}
+
+#[test]
+fn exported_topology_runs_exactly_like_the_generated_one() {
+    let t = tmp();
+    let topo = t.path().join("topo");
+    let o = drillsim(&["topology", "export", topo.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let nodes = fs::read_to_string(topo.join("nodes.csv")).unwrap();
+    let header = nodes.lines().next().unwrap();
+    for col in ["id", "name", "tier", "parent", "province", "hosts"] {
+        assert!(header.split(',').any(|c| c == col), "nodes.csv lacks {col}");
+    }
+    assert!(
+        fs::read_to_string(topo.join("links.csv"))
+            .unwrap()
+            .starts_with("a,b,kind")
+    );
+    let a = run_default(&t.path().join("a"), "3");
+    let o = drillsim(&[
+        "run",
+        "--seed",
+        "3",
+        "--no-response",
+        "--topology",
+        topo.to_str().unwrap(),
+        "--out",
+        t.path().join("b").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(a, files_of(&t.path().join("b")));
+}
+
+#[test]
+fn topology_summary_prints_the_national_counts() {
+    let o = drillsim(&["topology", "summary"]);
+    assert!(o.status.success());
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("16132") || s.contains("16,132"), "{s}");
+    assert!(s.contains("255478") || s.contains("255,478"), "{s}");
+}
+
+#[test]
+fn outage_scenarios_take_nodes_down_and_cut_them_off() {
+    let t = tmp();
+    let out = t.path().join("hq");
+    let o = drillsim(&[
+        "run",
+        "scenarios/hq-core-router-failure.ron",
+        "--no-response",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    // HQ down: every other WAN node is cut off from HQ.
+    assert_eq!(s["nodes_down_max"], 1);
+    assert_eq!(
+        s["nodes_cut_off_max"].as_u64().unwrap(),
+        s["nodes"].as_u64().unwrap() - 1
+    );
+    assert!(s["service_hours_lost"].as_f64().unwrap() > 0.0);
+    let events = fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(events.contains(",node_down,hq,"));
+    assert!(events.contains(",node_up,hq,"));
+
+    let out = t.path().join("dc");
+    let o = drillsim(&[
+        "run",
+        "scenarios/provincial-dc-power-failure.ron",
+        "--no-response",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert!(s["nodes_down_max"].as_u64().unwrap() >= 1);
+    // Everything behind the provincial bureau is cut off while it is down.
+    assert!(s["nodes_cut_off_max"].as_u64().unwrap() > 100);
+}
