@@ -6,7 +6,9 @@
 //! problem as a [`Diagnostic`] with file, line and column.
 
 pub mod diag;
+pub mod plan;
 pub mod scenario;
+pub mod teams;
 pub mod scenario_file;
 pub mod topology;
 pub mod topology_csv;

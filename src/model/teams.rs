@@ -1,0 +1,120 @@
+//! Teams and readiness (validated model): staff, duty roster, skill,
+//! monitoring coverage, backups, spares and how often people deviate from
+//! the plan. Default in `assets/teams.ron`, overridable per tier and per
+//! province; loaded by [`super::teams_file`].
+
+use super::plan::BodyRole;
+use super::topology::Tier;
+
+/// Readiness of the units of one tier (possibly overridden for a province).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readiness {
+    /// Staff per body role at one unit of this tier. Roles not listed have none.
+    pub staff: Vec<(BodyRole, u32)>,
+    /// Duration multiplier for procedure steps (1 = nominal; 1.5 = 50 % slower).
+    pub skill: f64,
+    /// Detection rate per hour of a fully visible symptom with monitoring
+    /// staff on duty (coverage of the tier's detection tools).
+    pub detection_per_hour: f64,
+    /// Minutes for an activated body to assemble.
+    pub assembly_min: f64,
+    /// Minutes for a report hop (phone) at median; written reports take longer.
+    pub report_min: f64,
+    /// Hours between data backups (data since the last one is lost on restore).
+    pub backup_interval_hours: f64,
+    /// Spare equipment on site: repairs take `repair_hours` instead of the
+    /// supplier's `supplier_repair_hours`.
+    pub spare_equipment: bool,
+    pub repair_hours: f64,
+    pub supplier_repair_hours: f64,
+}
+
+impl Readiness {
+    pub fn staff_of(&self, role: BodyRole) -> u32 {
+        self.staff
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
+}
+
+/// Office hours and heightened-duty periods.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Roster {
+    /// Office hours on weekdays, minutes after midnight (e.g. 510 = 08:30).
+    pub office_start_min: f64,
+    pub office_end_min: f64,
+    /// Off hours (nights, weekends): detection rate multiplier (skeleton duty).
+    pub off_hours_detection: f64,
+    /// Off hours: extra minutes to call staff in before a task can start.
+    pub callout_min: f64,
+    /// Heightened-duty periods (24-hour duty), as civil date-times.
+    pub heightened: Vec<(jiff::civil::DateTime, jiff::civil::DateTime)>,
+}
+
+/// Probabilities of not following the plan, per action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deviations {
+    /// A report or step is late: its time is multiplied by `late_factor`.
+    pub p_late: f64,
+    pub late_factor: f64,
+    /// A report hop is skipped (the next unit up never hears from this one).
+    pub p_skip_report: f64,
+    /// A step is skipped.
+    pub p_skip_step: f64,
+    /// A step starts before the steps it should follow.
+    pub p_out_of_order: f64,
+    /// A grader picks a level one step less severe than the facts call for.
+    pub p_wrong_level: f64,
+}
+
+impl Deviations {
+    pub fn none() -> Deviations {
+        Deviations {
+            p_late: 0.0,
+            late_factor: 1.0,
+            p_skip_report: 0.0,
+            p_skip_step: 0.0,
+            p_out_of_order: 0.0,
+            p_wrong_level: 0.0,
+        }
+    }
+}
+
+/// Teams and readiness for the whole network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Teams {
+    /// Per tier (indexed by `Tier as usize`; External unused).
+    pub tiers: Vec<Readiness>,
+    /// Province overrides: (province index, tier, readiness).
+    pub overrides: Vec<(u16, Tier, Readiness)>,
+    pub roster: Roster,
+    pub deviations: Deviations,
+}
+
+impl Teams {
+    /// Readiness of a unit of `tier` in `province`.
+    pub fn readiness(&self, tier: Tier, province: Option<u16>) -> &Readiness {
+        if let Some(p) = province
+            && let Some((_, _, r)) = self
+                .overrides
+                .iter()
+                .find(|(q, t, _)| *q == p && *t == tier)
+        {
+            return r;
+        }
+        &self.tiers[tier as usize]
+    }
+
+    /// Perfect readiness: no deviations, always on duty, no duration spread
+    /// (applied by the engine), staff as given.
+    pub fn perfect(mut self) -> Teams {
+        self.deviations = Deviations::none();
+        self.roster.off_hours_detection = 1.0;
+        self.roster.callout_min = 0.0;
+        self.roster.office_start_min = 0.0;
+        self.roster.office_end_min = 24.0 * 60.0;
+        self
+    }
+}
