@@ -280,17 +280,8 @@ pub struct Grading {
 impl Grading {
     /// The level these facts call for.
     pub fn grade(&self, f: &Facts) -> Level {
-        let first = |rules: &[Graded<_>]| -> Option<usize> {
-            rules
-                .iter()
-                .position(|g: &Graded<_>| g.all.iter().all(|c| c.holds(f)))
-        };
-        let imp = first(&self.importance)
-            .map(|i| self.importance[i].value)
-            .unwrap_or(Importance::Ordinary);
-        let loss = first(&self.loss)
-            .map(|i| self.loss[i].value)
-            .unwrap_or(Loss::Small);
+        let imp = first_match(&self.importance, f).unwrap_or(Importance::Ordinary);
+        let loss = first_match(&self.loss, f).unwrap_or(Loss::Small);
         let mut level = self
             .matrix
             .iter()
@@ -304,6 +295,13 @@ impl Grading {
         }
         level
     }
+}
+
+fn first_match<T: Copy>(rules: &[Graded<T>], f: &Facts) -> Option<T> {
+    rules
+        .iter()
+        .find(|g| g.all.iter().all(|c| c.holds(f)))
+        .map(|g| g.value)
 }
 
 /// Where the lead body of a response level sits.
