@@ -89,7 +89,7 @@ fn run_writes_the_promised_columns_and_summary_fields() {
     // 72 h of 1-minute ticks plus the initial row.
     assert_eq!(timeline.lines().count(), 1 + 1 + 72 * 60);
     let events = fs::read_to_string(out.join("events.csv")).unwrap();
-    assert!(events.starts_with("time,minute,kind,node,detail"));
+    assert!(events.starts_with("time,minute,kind,node,actor,clause,detail"));
     let summary: serde_json::Value =
         serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     for key in [

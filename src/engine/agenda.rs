@@ -16,6 +16,10 @@ pub enum DownCause {
 }
 
 impl DownCause {
+    /// Index into [`super::Net::down_by`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             DownCause::Failure => "equipment failure",
@@ -30,12 +34,16 @@ impl DownCause {
 pub enum Action {
     /// Scenario inject number `k` takes effect.
     Inject(usize),
-    NodeDown(NodeId, DownCause),
+    /// A node goes down; the last field is the scenario inject that caused it.
+    NodeDown(NodeId, DownCause, usize),
     NodeUp(NodeId, DownCause),
     /// A site lost mains power but runs on its backup supply.
     BackupPower(NodeId),
-    LinkCut(LinkId),
+    /// A line is cut; the last field is the scenario inject that caused it.
+    LinkCut(LinkId, usize),
     LinkRepair(LinkId),
+    /// A response task finishes (its effects apply now).
+    TaskDone(usize),
     /// The failover delay of primary line `l` has passed.
     FailoverCheck(LinkId),
 }

@@ -10,6 +10,7 @@
 pub mod agenda;
 pub mod net;
 pub mod record;
+pub mod response;
 pub mod rng;
 pub mod sumtree;
 pub mod threat;
@@ -24,7 +25,9 @@ use rand_chacha::ChaCha8Rng;
 pub use net::Net;
 pub use record::{Event, EventKind, RunRecord, TimelineRow, Totals};
 
-use crate::model::scenario::Scenario;
+use crate::model::plan::{Plan, ThreatKind};
+use crate::model::scenario::{InjectKind, Scenario};
+use crate::model::teams::Teams;
 use crate::model::topology::Topology;
 
 /// The phases of one tick, run in this order.
@@ -79,8 +82,32 @@ pub struct Streams {
 #[derive(Debug, Clone, Copy)]
 pub struct RunConfig {
     pub seed: u64,
-    /// Simulate the response teams (issue #3). `false` = natural course.
+    /// Simulate the response teams. `false` = the threat's natural course.
     pub response: bool,
+}
+
+/// The plan revision and the teams that work it.
+#[derive(Debug, Clone)]
+pub struct ResponseSetup {
+    pub plan: Arc<Plan>,
+    pub teams: Arc<Teams>,
+    /// Durations vary around their medians (false under perfect readiness).
+    pub spread: bool,
+}
+
+/// The threat kind behind each inject (one incident per inject).
+pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
+    scenario
+        .injects
+        .iter()
+        .map(|i| match i.kind {
+            InjectKind::Worm(_) => ThreatKind::Worm,
+            InjectKind::LinkCut { .. } => ThreatKind::LinkFailure,
+            InjectKind::NodeFailure { .. } => ThreatKind::NodeFailure,
+            InjectKind::PowerOutage { .. } => ThreatKind::PowerOutage,
+            InjectKind::Disaster { .. } => ThreatKind::Disaster,
+        })
+        .collect()
 }
 
 /// A run in progress: a world and its schedule. Step it tick by tick (the
@@ -92,7 +119,19 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// A run without response: the threat's natural course.
     pub fn new(topo: Arc<Topology>, scenario: Arc<Scenario>, cfg: RunConfig) -> Sim {
+        Sim::with_response(topo, scenario, None, cfg)
+    }
+
+    /// A run; `response` is the plan and teams (used when `cfg.response`).
+    pub fn with_response(
+        topo: Arc<Topology>,
+        scenario: Arc<Scenario>,
+        response: Option<ResponseSetup>,
+        cfg: RunConfig,
+    ) -> Sim {
+        let response = response.filter(|_| cfg.response);
         let hosts: Vec<u32> = match scenario.hosts_per_node {
             Some(h) => vec![h; topo.nodes.len()],
             None => topo.nodes.iter().map(|n| n.hosts).collect(),
@@ -106,7 +145,7 @@ impl Sim {
             start: scenario.start.to_string(),
             tick_min: dt,
             duration_min: ticks as f64 * dt,
-            response: cfg.response,
+            response: response.is_some(),
             wan_nodes: topo.wan_nodes(),
             links: topo.links.len(),
             hosts: hosts.iter().map(|&h| h as u64).sum(),
@@ -125,6 +164,18 @@ impl Sim {
             outage: rng::stream(cfg.seed, "outage"),
         });
         world.insert_resource(Hosts(hosts));
+        if let Some(r) = &response {
+            world.insert_resource(response::Response::new(
+                r.plan.clone(),
+                r.teams.clone(),
+                scenario.start,
+                inject_threats(&scenario),
+                rng::stream(cfg.seed, "teams"),
+                r.spread,
+            ));
+        }
+        bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
+        world.insert_resource(threat::Symptoms::default());
         world.insert_resource(TopoRes(topo));
         world.insert_resource(ScenarioRes(scenario));
         world.insert_resource(worm::WormRes::default());
@@ -154,9 +205,19 @@ impl Sim {
         schedule.add_systems((
             threat::schedule_injects.in_set(Phase::Inject),
             threat::advance_threats.in_set(Phase::Threat),
-            refresh_view.in_set(Phase::Observe),
+            (refresh_view, response::observe)
+                .chain()
+                .in_set(Phase::Observe),
+            response::decide.in_set(Phase::Decide),
+            response::act.in_set(Phase::Act),
             accrue_losses.in_set(Phase::Score),
-            (record_tick, advance_clock).chain().in_set(Phase::Record),
+            (
+                record_tick,
+                advance_clock,
+                bevy_ecs::message::message_update_system,
+            )
+                .chain()
+                .in_set(Phase::Record),
         ));
         let mut sim = Sim {
             world,
@@ -209,16 +270,23 @@ impl Sim {
                 w.ever.clone(),
             )
         });
+        let resp = self.world.remove_resource::<response::Response>();
         let mut rec = self
             .world
             .remove_resource::<RunRecord>()
             .expect("record present");
+        let mut data_lost_hours = 0.0;
+        if let Some(r) = &resp {
+            rec.tasks = r.task_records(&self.world.resource::<TopoRes>().0);
+            data_lost_hours = r.losses.data_lost_hours;
+        }
         let mut affected = losses.ever_down.clone();
         affected.resize(self.world.resource::<TopoRes>().0.nodes.len(), false);
         let mut t = Totals {
             nodes_down_max: losses.nodes_down_max,
             nodes_cut_off_max: losses.cut_off_max,
             service_hours_lost: losses.service_hours_lost,
+            data_lost_hours,
             ..Totals::default()
         };
         if let Some((peak, peak_minute, infections, nodes_ever, ever)) = worm_totals {
@@ -236,9 +304,19 @@ impl Sim {
     }
 }
 
-/// Runs a whole scenario and returns its record.
+/// Runs a whole scenario without response and returns its record.
 pub fn run(topo: Arc<Topology>, scenario: Arc<Scenario>, cfg: RunConfig) -> RunRecord {
     Sim::new(topo, scenario, cfg).run_to_end()
+}
+
+/// Runs a whole scenario with the plan and teams (if `cfg.response`).
+pub fn run_with(
+    topo: Arc<Topology>,
+    scenario: Arc<Scenario>,
+    response: Option<ResponseSetup>,
+    cfg: RunConfig,
+) -> RunRecord {
+    Sim::with_response(topo, scenario, response, cfg).run_to_end()
 }
 
 /// Losses accrued so far.

@@ -14,6 +14,8 @@ use crate::model::topology::{LinkId, LinkKind, NodeId, ServiceKind, Tier, Topolo
 pub struct Net {
     /// Active reasons a node is down (failure, power, disaster), counted.
     pub node_down: Vec<u16>,
+    /// The same, by cause: `[failure, power, disaster]`.
+    pub down_by: Vec<[u16; 3]>,
     /// Node running on backup power (mains lost).
     pub on_backup_power: Vec<u16>,
     /// Node deliberately cut off from the WAN by its responders.
@@ -26,8 +28,13 @@ pub struct Net {
     pub link_saturated: Vec<bool>,
     /// For backup lines: carrying traffic.
     pub backup_active: Vec<bool>,
-    /// Cached: the line carries traffic now (the worm reads this in its hot loop).
+    /// Cached: the line carries traffic now.
     pub usable: Vec<bool>,
+    /// Responders filter the worm on this line (ACLs at the routers).
+    pub worm_filtered: Vec<bool>,
+    /// Cached: the line carries the worm (usable and not filtered). The worm
+    /// reads this in its hot loop; flips of it are what the worm must hear of.
+    pub spread: Vec<bool>,
     /// For each primary line, its backup line, if any.
     pub backup_for: Vec<Option<LinkId>>,
     /// Reachable from HQ over usable lines (valid after [`Net::refresh_view`]).
@@ -56,6 +63,7 @@ impl Net {
         }
         let mut net = Net {
             node_down: vec![0; n],
+            down_by: vec![[0; 3]; n],
             on_backup_power: vec![0; n],
             node_isolated: vec![false; n],
             node_overloaded: vec![false; n],
@@ -63,6 +71,8 @@ impl Net {
             link_saturated: vec![false; m],
             backup_active: vec![false; m],
             usable: vec![false; m],
+            worm_filtered: vec![false; m],
+            spread: vec![false; m],
             backup_for,
             reachable: vec![false; n],
             nodes_cut_off: 0,
@@ -76,6 +86,7 @@ impl Net {
         };
         for l in 0..m {
             net.usable[l] = net.compute_usable(topo, l as LinkId);
+            net.spread[l] = net.usable[l];
         }
         net.refresh_view(topo);
         net
@@ -105,14 +116,32 @@ impl Net {
         self.line_ok(topo, l) && self.connected(link.a) && self.connected(link.b)
     }
 
-    /// Recomputes the cached usability of `l`; pushes it to `flipped` if it changed.
+    /// Recomputes the cached usability of `l`; pushes it to `flipped` if
+    /// whether it carries the worm changed.
     fn refresh_link(&mut self, topo: &Topology, l: LinkId, flipped: &mut Vec<LinkId>) {
+        let li = l as usize;
         let now = self.compute_usable(topo, l);
-        if now != self.usable[l as usize] {
-            self.usable[l as usize] = now;
-            flipped.push(l);
+        if now != self.usable[li] {
+            self.usable[li] = now;
             self.dirty = true;
         }
+        let spread = now && !self.worm_filtered[li];
+        if spread != self.spread[li] {
+            self.spread[li] = spread;
+            flipped.push(l);
+        }
+    }
+
+    /// Filters the worm on line `l` (or lifts the filter).
+    pub fn set_worm_filtered(
+        &mut self,
+        topo: &Topology,
+        l: LinkId,
+        on: bool,
+        flipped: &mut Vec<LinkId>,
+    ) {
+        self.worm_filtered[l as usize] = on;
+        self.refresh_link(topo, l, flipped);
     }
 
     fn refresh_node_links(&mut self, topo: &Topology, v: NodeId, flipped: &mut Vec<LinkId>) {
@@ -121,22 +150,25 @@ impl Net {
         }
     }
 
-    /// Adds (`down = true`) or removes one reason for `v` to be down.
-    /// Returns whether the node's aliveness changed.
+    /// Adds (`down = true`) or removes one reason `cause` (0 failure, 1
+    /// power, 2 disaster) for `v` to be down. Returns whether the node's
+    /// aliveness changed.
     pub fn set_node_down(
         &mut self,
         topo: &Topology,
         v: NodeId,
+        cause: usize,
         down: bool,
         flipped: &mut Vec<LinkId>,
     ) -> bool {
         let was_alive = self.alive(v);
-        let c = &mut self.node_down[v as usize];
+        let c = &mut self.down_by[v as usize][cause];
         if down {
             *c += 1;
         } else {
             *c = c.saturating_sub(1);
         }
+        self.node_down[v as usize] = self.down_by[v as usize].iter().sum();
         let changed = was_alive != self.alive(v);
         if changed {
             self.dirty = true;
@@ -198,6 +230,26 @@ impl Net {
         }
         self.link_saturated[l as usize] = on;
         self.after_line_change(topo, l, was_ok, now, flipped);
+    }
+
+    /// Clears every active reason `cause` for `v` to be down (repair,
+    /// rebuild). Returns whether the node came up.
+    pub fn clear_node_down(
+        &mut self,
+        topo: &Topology,
+        v: NodeId,
+        cause: usize,
+        flipped: &mut Vec<LinkId>,
+    ) -> bool {
+        let was_alive = self.alive(v);
+        self.down_by[v as usize][cause] = 0;
+        self.node_down[v as usize] = self.down_by[v as usize].iter().sum();
+        let changed = was_alive != self.alive(v);
+        if changed {
+            self.dirty = true;
+            self.refresh_node_links(topo, v, flipped);
+        }
+        changed
     }
 
     /// Switches backup line `b` in or out.

@@ -33,6 +33,24 @@ pub enum EventKind {
     NodeUp,
     /// A site lost mains power and runs on backup power.
     OnBackupPower,
+    /// A team detected a symptom at a site.
+    Detection,
+    /// The first detection of an incident.
+    IncidentOpened,
+    /// A report hop arrived.
+    Report,
+    /// An emergency office graded the incident.
+    Grading,
+    /// A response level was started.
+    Activation,
+    /// A procedure step started.
+    StepStart,
+    /// A procedure step finished (its effect applies now).
+    StepFinish,
+    /// A report or step was not done (deviation).
+    Skipped,
+    /// The incident is contained and its tasks done: the response ends.
+    ResponseEnded,
 }
 
 impl EventKind {
@@ -51,6 +69,15 @@ impl EventKind {
             EventKind::NodeDown => "node_down",
             EventKind::NodeUp => "node_up",
             EventKind::OnBackupPower => "on_backup_power",
+            EventKind::Detection => "detection",
+            EventKind::IncidentOpened => "incident_opened",
+            EventKind::Report => "report",
+            EventKind::Grading => "grading",
+            EventKind::Activation => "activation",
+            EventKind::StepStart => "step_start",
+            EventKind::StepFinish => "step_finish",
+            EventKind::Skipped => "skipped",
+            EventKind::ResponseEnded => "response_ended",
         }
     }
 }
@@ -63,6 +90,10 @@ pub struct Event {
     pub kind: EventKind,
     pub node: Option<NodeId>,
     pub link: Option<LinkId>,
+    /// Who acted, e.g. `gd.01 emergency_office` (empty for threat events).
+    pub actor: String,
+    /// The plan clause the action serves (empty for threat events).
+    pub clause: String,
     pub detail: String,
 }
 
@@ -99,6 +130,32 @@ pub struct Totals {
     pub nodes_cut_off_max: u32,
     /// Σ over service instances of hours unavailable (one-tick resolution).
     pub service_hours_lost: f64,
+    /// Hours of data lost on restores from backup.
+    pub data_lost_hours: f64,
+}
+
+/// A task of the response as it ended up (the raw material of obligations).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskRecord {
+    pub id: usize,
+    pub incident: usize,
+    /// `report`, `grade`, `activate` or `step`.
+    pub kind: &'static str,
+    /// Step id, report kind or level.
+    pub name: String,
+    /// Step action (`isolate`, …), or the report's target.
+    pub action: String,
+    pub unit: NodeId,
+    pub body: String,
+    pub site: NodeId,
+    pub created: f64,
+    pub due: Option<f64>,
+    pub started: Option<f64>,
+    pub finished: Option<f64>,
+    /// `done`, `skipped`, `running`, `ready` or `waiting`.
+    pub state: &'static str,
+    pub out_of_order: bool,
+    pub clause: String,
 }
 
 /// Everything a run leaves behind.
@@ -117,6 +174,8 @@ pub struct RunRecord {
     pub services: usize,
     pub timeline: Vec<TimelineRow>,
     pub events: Vec<Event>,
+    /// The response's tasks (empty without response).
+    pub tasks: Vec<TaskRecord>,
     pub totals: Totals,
 }
 
@@ -134,6 +193,29 @@ impl RunRecord {
             kind,
             node,
             link,
+            actor: String::new(),
+            clause: String::new(),
+            detail: detail.into(),
+        });
+    }
+
+    /// An event of the response: who acted and which plan clause it serves.
+    pub fn action(
+        &mut self,
+        minute: f64,
+        kind: EventKind,
+        node: Option<NodeId>,
+        actor: String,
+        clause: &str,
+        detail: impl Into<String>,
+    ) {
+        self.events.push(Event {
+            minute,
+            kind,
+            node,
+            link: None,
+            actor,
+            clause: clause.to_string(),
             detail: detail.into(),
         });
     }

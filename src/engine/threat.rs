@@ -7,10 +7,23 @@ use rand::RngExt;
 use super::agenda::{Action, Agenda, DownCause};
 use super::net::Net;
 use super::record::{EventKind, RunRecord};
+use super::response::Response;
 use super::worm::{Worm, WormRes};
 use super::{Clock, Hosts, ScenarioRes, Streams, TopoRes};
 use crate::model::scenario::InjectKind;
 use crate::model::topology::{LinkId, NodeId, Topology};
+
+/// A node showing a new symptom of a scripted threat (for the teams to detect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Symptom {
+    pub node: NodeId,
+    /// The scenario inject behind it (one incident per inject).
+    pub inject: usize,
+}
+
+/// Symptoms that appeared since the Observe phase last looked.
+#[derive(Debug, Default, Resource)]
+pub struct Symptoms(pub Vec<Symptom>);
 
 /// Cursor into the scenario's (sorted) injects.
 #[derive(Debug, Default, Resource)]
@@ -48,6 +61,8 @@ pub fn advance_threats(
     mut agenda: ResMut<Agenda>,
     mut streams: ResMut<Streams>,
     mut rec: ResMut<RunRecord>,
+    mut symptoms: ResMut<Symptoms>,
+    mut response: Option<ResMut<Response>>,
 ) {
     let topo = &*topo.0;
     let t_end = clock.now + clock.dt;
@@ -75,6 +90,7 @@ pub fn advance_threats(
                     let inject = &scenario.0.injects[k];
                     apply_inject(
                         topo,
+                        k,
                         &inject.kind,
                         t,
                         &hosts.0,
@@ -85,14 +101,18 @@ pub fn advance_threats(
                         &mut rec,
                     );
                 }
-                Action::NodeDown(v, cause) => {
-                    if net.set_node_down(topo, v, true, &mut flipped) {
+                Action::NodeDown(v, cause, src) => {
+                    if net.set_node_down(topo, v, cause.index(), true, &mut flipped) {
                         rec.event(t, EventKind::NodeDown, Some(v), None, cause.as_str());
                         changed_nodes.push(v);
+                        symptoms.0.push(Symptom {
+                            node: v,
+                            inject: src,
+                        });
                     }
                 }
                 Action::NodeUp(v, cause) => {
-                    if net.set_node_down(topo, v, false, &mut flipped) {
+                    if net.set_node_down(topo, v, cause.index(), false, &mut flipped) {
                         rec.event(
                             t,
                             EventKind::NodeUp,
@@ -119,7 +139,7 @@ pub fn advance_threats(
                         ),
                     );
                 }
-                Action::LinkCut(l) => {
+                Action::LinkCut(l, src) => {
                     net.set_link_cut(topo, l, true, t, &mut flipped);
                     rec.event(
                         t,
@@ -128,6 +148,18 @@ pub fn advance_threats(
                         Some(l),
                         link_name(topo, l),
                     );
+                    // The site is the lower end of the line (the one cut off).
+                    let link = &topo.links[l as usize];
+                    let site =
+                        if topo.nodes[link.a as usize].tier > topo.nodes[link.b as usize].tier {
+                            link.a
+                        } else {
+                            link.b
+                        };
+                    symptoms.0.push(Symptom {
+                        node: site,
+                        inject: src,
+                    });
                 }
                 Action::LinkRepair(l) => {
                     let was_backup_active = backup_active_for(&net, l);
@@ -146,6 +178,21 @@ pub fn advance_threats(
                             Some(topo.links[l as usize].a),
                             Some(l),
                             format!("traffic back on {}", link_name(topo, l)),
+                        );
+                    }
+                }
+                Action::TaskDone(id) => {
+                    if let Some(resp) = response.as_deref_mut() {
+                        resp.complete(
+                            id,
+                            t,
+                            topo,
+                            &mut net,
+                            &mut worm,
+                            &hosts.0,
+                            &mut rec,
+                            &mut flipped,
+                            &mut changed_nodes,
                         );
                     }
                 }
@@ -205,6 +252,7 @@ pub fn link_name(topo: &Topology, l: LinkId) -> String {
 #[allow(clippy::too_many_arguments)]
 fn apply_inject(
     topo: &Topology,
+    k: usize,
     kind: &InjectKind,
     t: f64,
     hosts: &[u32],
@@ -232,6 +280,7 @@ fn apply_inject(
                 ),
             );
             worm.0 = Some(Worm::release(
+                k,
                 topo,
                 net,
                 p,
@@ -249,7 +298,7 @@ fn apply_inject(
                 Some(*link),
                 format!("line cut: {}", link_name(topo, *link)),
             );
-            agenda.push(t, Action::LinkCut(*link));
+            agenda.push(t, Action::LinkCut(*link, k));
             if let Some(d) = duration_min {
                 agenda.push(t + d, Action::LinkRepair(*link));
             }
@@ -262,7 +311,7 @@ fn apply_inject(
                 None,
                 format!("device failure at {}", topo.nodes[*node as usize].id),
             );
-            agenda.push(t, Action::NodeDown(*node, DownCause::Failure));
+            agenda.push(t, Action::NodeDown(*node, DownCause::Failure, k));
             if let Some(d) = duration_min {
                 agenda.push(t + d, Action::NodeUp(*node, DownCause::Failure));
             }
@@ -293,7 +342,7 @@ fn apply_inject(
                     agenda.push(t, Action::BackupPower(v));
                 }
                 if hold < *duration_min {
-                    agenda.push(t + hold, Action::NodeDown(v, DownCause::Power));
+                    agenda.push(t + hold, Action::NodeDown(v, DownCause::Power, k));
                     agenda.push(t + duration_min, Action::NodeUp(v, DownCause::Power));
                 }
             }
@@ -307,7 +356,7 @@ fn apply_inject(
             for &v in nodes {
                 if streams.outage.random::<f64>() < *node_fraction {
                     hit += 1;
-                    agenda.push(t, Action::NodeDown(v, DownCause::Disaster));
+                    agenda.push(t, Action::NodeDown(v, DownCause::Disaster, k));
                     agenda.push(t + duration_min, Action::NodeUp(v, DownCause::Disaster));
                 }
             }

@@ -4,8 +4,8 @@
 //! `i`, cleaned `r` and patched/immune `imm` (`n` = their sum). Events:
 //!
 //! - infection of a host at node v, rate `s_v/n_v · (β·i_v + τ·c_v + e_v)`
-//!   where `c_v` is the number of infected hosts at the far end of v's usable
-//!   lines and `e_v` the internet scanning pressure at an exposed gateway;
+//!   where `c_v` is the number of infected hosts at the far end of v's lines
+//!   that carry the worm (usable and not filtered by responders) and `e_v` the internet scanning pressure at an exposed gateway;
 //! - recovery of an infected host (`γ·i_v`), cleaned and immune after.
 //!
 //! Between two state changes made by other systems, the process is a
@@ -34,6 +34,10 @@ pub const OVERLOAD_SHARE: f64 = 0.5;
 #[derive(Clone, Debug)]
 pub struct Worm {
     pub name: String,
+    /// The scenario inject that released it.
+    pub inject: usize,
+    /// Nodes infected for the first time since the Observe phase last looked.
+    pub newly_infected: Vec<NodeId>,
     beta: f64,
     tau: f64,
     gamma: f64,
@@ -73,6 +77,7 @@ impl Worm {
     /// the initial ones. `hosts[v]` is the node's host count for this run.
     #[allow(clippy::too_many_arguments)]
     pub fn release(
+        inject: usize,
         topo: &Topology,
         net: &mut Net,
         p: &WormInject,
@@ -84,6 +89,8 @@ impl Worm {
         let nn = topo.nodes.len();
         let mut w = Worm {
             name: p.name.clone(),
+            inject,
+            newly_infected: Vec::new(),
             beta: p.beta_per_hour / 60.0,
             tau: p.tau_per_hour / 60.0,
             gamma: p.gamma_per_hour / 60.0,
@@ -152,7 +159,7 @@ impl Worm {
         w.peak = w.tot_i;
         // Pressure from neighbours over usable lines.
         for (l, link) in topo.links.iter().enumerate() {
-            if net.usable[l] {
+            if net.spread[l] {
                 w.c[link.a as usize] += w.i[link.b as usize];
                 w.c[link.b as usize] += w.i[link.a as usize];
             }
@@ -214,7 +221,7 @@ impl Worm {
         for &l in flipped {
             let link = &topo.links[l as usize];
             let (a, b) = (link.a as usize, link.b as usize);
-            if net.usable[l as usize] {
+            if net.spread[l as usize] {
                 self.c[a] += self.i[b];
                 self.c[b] += self.i[a];
             } else {
@@ -236,7 +243,7 @@ impl Worm {
     #[inline]
     fn shift_infected(&mut self, topo: &Topology, net: &Net, v: NodeId, up: bool) {
         for &(w, l) in topo.neighbours(v) {
-            if net.usable[l as usize] {
+            if net.spread[l as usize] {
                 let wi = w as usize;
                 if up {
                     self.c[wi] += 1;

@@ -8,8 +8,8 @@
 pub mod diag;
 pub mod plan;
 pub mod scenario;
-pub mod teams;
 pub mod scenario_file;
+pub mod teams;
 pub mod topology;
 pub mod topology_csv;
 pub mod topology_spec;

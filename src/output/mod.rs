@@ -67,8 +67,10 @@ pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
 /// `events.csv`: every event, in order, with its exact minute.
 pub fn events_csv(rec: &RunRecord, topo: &Topology) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["time", "minute", "kind", "node", "detail"])
-        .expect("in-memory csv");
+    w.write_record([
+        "time", "minute", "kind", "node", "actor", "clause", "detail",
+    ])
+    .expect("in-memory csv");
     for e in &rec.events {
         let node = e
             .node
@@ -80,6 +82,8 @@ pub fn events_csv(rec: &RunRecord, topo: &Topology) -> Vec<u8> {
             format!("{:.3}", e.minute).as_str(),
             e.kind.as_str(),
             node,
+            e.actor.as_str(),
+            e.clause.as_str(),
             e.detail.as_str(),
         ])
         .expect("in-memory csv");

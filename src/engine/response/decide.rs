@@ -1,0 +1,152 @@
+//! The simulated teams: one decision maker behind the [`Decision`] seam.
+//!
+//! Each tick they look at the ready tasks and decide, as real people do,
+//! imperfectly: staff limits (two county technicians cannot isolate twenty
+//! sites at once), skill, nights and weekends (call-out time unless on
+//! heightened or round-the-clock duty), and the readiness file's chances of
+//! being late, skipping a report or step, and grading one level too low.
+
+use rand::RngExt;
+use rand_distr::{Distribution, LogNormal};
+
+use super::{Decision, Response, TaskId, TaskKind};
+use crate::engine::net::Net;
+use crate::engine::worm::Worm;
+use crate::model::plan::{ReportKind, StepAction};
+use crate::model::topology::Topology;
+
+/// Median minutes for an emergency office to grade what it knows.
+const GRADE_MIN: f64 = 10.0;
+/// Log-normal σ of report, grading and assembly times.
+const ADMIN_SPREAD: f64 = 0.4;
+
+impl Response {
+    /// This tick's decisions of the simulated teams.
+    pub fn simulated_decisions(
+        &mut self,
+        now: f64,
+        topo: &Topology,
+        net: &Net,
+        worm: Option<&Worm>,
+    ) -> Vec<Decision> {
+        let mut out = Vec::new();
+        for id in std::mem::take(&mut self.ready_free) {
+            out.push(self.decide_one(id, now, topo, net, worm));
+        }
+        let keys: Vec<_> = self.queues.keys().copied().collect();
+        for key in keys {
+            let (unit, role) = key;
+            let node = &topo.nodes[unit as usize];
+            let cap = self
+                .teams
+                .readiness(node.tier, node.province)
+                .staff_of(role);
+            loop {
+                let Some(&id) = self.queues.get(&key).and_then(|q| q.front()) else {
+                    break;
+                };
+                let need = self.tasks[id].staff;
+                let busy = self.busy.get(&key).copied().unwrap_or(0);
+                // A task needing more staff than the unit has runs alone.
+                let fits = busy + need <= cap || busy == 0;
+                if !fits {
+                    break;
+                }
+                if let Some(q) = self.queues.get_mut(&key) {
+                    q.pop_front();
+                }
+                let d = self.decide_one(id, now, topo, net, worm);
+                if matches!(d, Decision::Start { .. }) {
+                    *self.busy.entry(key).or_insert(0) += need;
+                }
+                out.push(d);
+            }
+        }
+        self.queues.retain(|_, q| !q.is_empty());
+        out
+    }
+
+    fn lognormal(&mut self, sigma: f64) -> f64 {
+        if !self.spread || sigma <= 0.0 {
+            return 1.0;
+        }
+        LogNormal::new(0.0, sigma)
+            .map(|d| d.sample(&mut self.rng))
+            .unwrap_or(1.0)
+    }
+
+    fn decide_one(
+        &mut self,
+        id: TaskId,
+        now: f64,
+        topo: &Topology,
+        net: &Net,
+        worm: Option<&Worm>,
+    ) -> Decision {
+        let task = self.tasks[id].clone();
+        let node = &topo.nodes[task.unit as usize];
+        let readiness = self.teams.readiness(node.tier, node.province).clone();
+        let dev = self.teams.deviations.clone();
+        let mut level = None;
+        let mut minutes = match task.kind {
+            TaskKind::Report { rule, .. } => {
+                if self.rng.random::<f64>() < dev.p_skip_report {
+                    return Decision::Skip { task: id };
+                }
+                let written = self.plan.reporting[rule].kind == ReportKind::Written;
+                readiness.report_min
+                    * if written { 4.0 } else { 1.0 }
+                    * self.lognormal(ADMIN_SPREAD)
+            }
+            TaskKind::Grade => {
+                let facts = self.facts(task.incident, task.unit, now, topo, net, worm);
+                let mut l = self.plan.grading.grade(&facts);
+                if self.rng.random::<f64>() < dev.p_wrong_level {
+                    l = l.down();
+                }
+                level = Some(l);
+                GRADE_MIN * self.lognormal(ADMIN_SPREAD)
+            }
+            TaskKind::Activate { .. } => readiness.assembly_min * self.lognormal(ADMIN_SPREAD),
+            TaskKind::Step { source, step } => {
+                if self.rng.random::<f64>() < dev.p_skip_step {
+                    return Decision::Skip { task: id };
+                }
+                let s = self.step(source, step).clone();
+                let site = task.site as usize;
+                let site_node = &topo.nodes[site];
+                let site_ready = self.teams.readiness(site_node.tier, site_node.province);
+                let per_host_hosts = match (s.action, worm) {
+                    (StepAction::Clean, Some(w)) => w.i[site] as f64,
+                    (StepAction::Patch, Some(w)) => w.s[site] as f64,
+                    (StepAction::RestoreData | StepAction::Rebuild, _) => site_node.hosts as f64,
+                    _ => 0.0,
+                };
+                let base = match s.action {
+                    StepAction::Repair => {
+                        60.0 * if site_ready.spare_equipment {
+                            site_ready.repair_hours
+                        } else {
+                            site_ready.supplier_repair_hours
+                        }
+                    }
+                    _ => s.duration.median_min,
+                };
+                let spread = s.duration.spread;
+                (base * self.lognormal(spread) + s.duration.per_host_min * per_host_hosts)
+                    * readiness.skill
+            }
+        };
+        if !self.on_duty {
+            minutes += self.teams.roster.callout_min;
+        }
+        if self.rng.random::<f64>() < dev.p_late {
+            minutes *= dev.late_factor;
+        }
+        Decision::Start {
+            task: id,
+            minutes,
+            level,
+        }
+    }
+}

@@ -1,0 +1,1280 @@
+//! The plan logic: what the plan requires when something happens.
+//!
+//! Detection opens an incident and the site's steps; a unit that learns of
+//! an incident grades it; a grade calls for reports (per the reporting rules
+//! of the unit's tier and level) and for activation by the body the plan
+//! names; activation starts the lead's steps and HQ-wide orders; finished
+//! steps change the network; a contained incident ends with evaluation and
+//! the summary report.
+
+use rand::RngExt;
+
+use super::{Decision, Incident, Response, StepSource, Task, TaskId, TaskKind, TaskState};
+use crate::engine::net::Net;
+use crate::engine::record::{EventKind, RunRecord, TaskRecord};
+use crate::engine::worm::{Worm, WormRes};
+use crate::model::plan::{
+    BodyId, BodyRole, DeadlineFrom, Facts, LeadAt, Level, ReportKind, ReportTo, Step, StepAction,
+    StepScope, ThreatKind,
+};
+use crate::model::topology::{LinkId, LinkKind, NodeId, ServiceKind, Tier, Topology};
+
+impl Response {
+    // ----- helpers -----------------------------------------------------------
+
+    /// Whether the plan's body `b` exists at `tier`.
+    fn body_exists(&self, b: BodyId, tier: Tier) -> bool {
+        self.plan.bodies[b].tiers.contains(&tier)
+    }
+
+    /// The unit that acts for body `b` at site `v`: the nearest unit, `v` or
+    /// an ancestor, where the body exists and has staff (属地为主: the local
+    /// unit first). Falls back to the nearest where the body exists, then HQ.
+    pub fn responsible(&self, topo: &Topology, v: NodeId, b: BodyId) -> NodeId {
+        let role = self.plan.bodies[b].role;
+        let mut fallback = None;
+        let mut x = Some(v);
+        while let Some(u) = x {
+            let node = &topo.nodes[u as usize];
+            if self.body_exists(b, node.tier) {
+                if self
+                    .teams
+                    .readiness(node.tier, node.province)
+                    .staff_of(role)
+                    > 0
+                {
+                    return u;
+                }
+                fallback.get_or_insert(u);
+            }
+            x = node.parent;
+        }
+        fallback.unwrap_or(topo.hq)
+    }
+
+    /// The emergency office body (first recipient of reports).
+    fn office(&self) -> BodyId {
+        self.plan
+            .body(BodyRole::EmergencyOffice)
+            .or_else(|| self.plan.body(BodyRole::LeadershipGroup))
+            .unwrap_or(0)
+    }
+
+    /// The body that watches the network (information centre, else technical support).
+    fn monitor(&self) -> BodyId {
+        self.plan
+            .body(BodyRole::InformationCentre)
+            .or_else(|| self.plan.body(BodyRole::TechnicalSupport))
+            .unwrap_or_else(|| self.office())
+    }
+
+    pub fn actor(&self, topo: &Topology, unit: NodeId, body: BodyId) -> String {
+        format!(
+            "{} {}",
+            topo.nodes[unit as usize].id, self.plan.bodies[body].id
+        )
+    }
+
+    fn is_ancestor_or_self(topo: &Topology, a: NodeId, mut v: NodeId) -> bool {
+        loop {
+            if a == v {
+                return true;
+            }
+            match topo.nodes[v as usize].parent {
+                Some(p) => v = p,
+                None => return false,
+            }
+        }
+    }
+
+    /// Whether staff are on duty at minute `t` (office hours on weekdays,
+    /// heightened-duty periods).
+    pub fn duty_at(&self, t: f64) -> bool {
+        let r = &self.teams.roster;
+        let Ok(when) = self
+            .start
+            .checked_add(jiff::SignedDuration::from_secs((t * 60.0) as i64))
+        else {
+            return true;
+        };
+        if r.heightened.iter().any(|(a, b)| *a <= when && when < *b) {
+            return true;
+        }
+        let weekday = when.weekday().to_monday_one_offset();
+        let m = when.hour() as f64 * 60.0 + when.minute() as f64;
+        weekday <= 5 && m >= r.office_start_min && m < r.office_end_min
+    }
+
+    // ----- incidents and detection ------------------------------------------
+
+    fn incident_for(&mut self, inject: usize) -> Option<usize> {
+        if let Some(i) = self.incidents.iter().position(|i| i.inject == inject) {
+            return Some(i);
+        }
+        let threat = *self.inject_threats.get(inject)?;
+        let class = self.plan.class_of(threat)?;
+        self.incidents.push(Incident::new(inject, threat, class));
+        Some(self.incidents.len() - 1)
+    }
+
+    /// How visible the incident is at `v` now, 0–1.
+    fn symptom(&self, net: &Net, worm: Option<&Worm>, v: NodeId, inc: usize) -> f64 {
+        let vi = v as usize;
+        match self.incidents[inc].threat {
+            ThreatKind::Worm => match worm {
+                Some(w) if w.i[vi] > 0 => {
+                    if net.node_overloaded[vi] {
+                        1.0
+                    } else {
+                        (4.0 * w.i[vi] as f64 / w.n[vi].max(1) as f64).min(1.0)
+                    }
+                }
+                _ => 0.0,
+            },
+            _ => {
+                if !net.alive(v) || !net.reachable[vi] {
+                    1.0
+                } else {
+                    // A cut line with the backup carrying traffic is still noticed.
+                    0.3
+                }
+            }
+        }
+    }
+
+    /// Observe phase.
+    #[allow(clippy::too_many_arguments)]
+    pub fn observe(
+        &mut self,
+        now: f64,
+        dt: f64,
+        topo: &Topology,
+        net: &Net,
+        worm: Option<&Worm>,
+        new: impl Iterator<Item = (NodeId, usize)>,
+        rec: &mut RunRecord,
+    ) {
+        self.on_duty = self.duty_at(now) || self.incidents.iter().any(|i| i.round_the_clock);
+        for (v, inject) in new {
+            if let Some(inc) = self.incident_for(inject)
+                && !self.incidents[inc].site_seen.contains(&v)
+                && self.watching.insert((v, inc))
+            {
+                self.watch.push((v, inc));
+            }
+        }
+        // Detection draws, in a stable order.
+        let watch = std::mem::take(&mut self.watch);
+        let mut keep = Vec::with_capacity(watch.len());
+        let off = self.teams.roster.off_hours_detection;
+        let monitor = self.monitor();
+        for (v, inc) in watch {
+            if self.incidents[inc].site_seen.contains(&v) {
+                self.watching.remove(&(v, inc));
+                continue;
+            }
+            let strength = self.symptom(net, worm, v, inc);
+            if strength <= 0.0 {
+                self.watching.remove(&(v, inc));
+                continue;
+            }
+            let mut observer = self.responsible(topo, v, monitor);
+            if !net.alive(observer)
+                && let Some(p) = topo.nodes[observer as usize].parent
+            {
+                observer = self.responsible(topo, p, monitor);
+            }
+            let node = &topo.nodes[observer as usize];
+            let rate = self
+                .teams
+                .readiness(node.tier, node.province)
+                .detection_per_hour
+                * strength
+                * if self.on_duty { 1.0 } else { off };
+            let p = 1.0 - (-rate * dt / 60.0).exp();
+            if self.rng.random::<f64>() < p {
+                self.watching.remove(&(v, inc));
+                self.detect(inc, v, observer, monitor, now, topo, rec);
+            } else {
+                keep.push((v, inc));
+            }
+        }
+        self.watch = keep;
+        self.regrade_and_end(now, topo, net, worm, rec);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn detect(
+        &mut self,
+        inc: usize,
+        site: NodeId,
+        observer: NodeId,
+        monitor: BodyId,
+        now: f64,
+        topo: &Topology,
+        rec: &mut RunRecord,
+    ) {
+        let clause =
+            "detect and report at once (seed §5: discover → report to the emergency office)";
+        let i = &mut self.incidents[inc];
+        i.site_seen.insert(site);
+        i.sites.push((site, now));
+        let first = i.opened.is_none();
+        if first {
+            i.opened = Some(now);
+            i.first_unit = Some(observer);
+            i.province = topo.nodes[site as usize].province;
+        }
+        let actor = self.actor(topo, observer, monitor);
+        if first {
+            let class = &self.plan.classes[self.incidents[inc].class];
+            rec.action(
+                now,
+                EventKind::IncidentOpened,
+                Some(site),
+                actor.clone(),
+                &class.clause,
+                format!(
+                    "incident {} ({} {}) opened",
+                    inc + 1,
+                    class.code,
+                    class.name_en
+                ),
+            );
+        }
+        rec.action(
+            now,
+            EventKind::Detection,
+            Some(site),
+            actor,
+            clause,
+            format!(
+                "incident {}: symptom seen at {}",
+                inc + 1,
+                topo.nodes[site as usize].id
+            ),
+        );
+        self.make_site_steps(inc, site, now, now, topo);
+        let office = self.office();
+        let unit = self.responsible(topo, site, office);
+        self.learn(inc, unit, now, topo);
+    }
+
+    /// `unit` hears of incident `inc` (its own detection or a report).
+    fn learn(&mut self, inc: usize, unit: NodeId, now: f64, topo: &Topology) {
+        let i = &mut self.incidents[inc];
+        if let std::collections::hash_map::Entry::Vacant(e) = i.knows.entry(unit) {
+            e.insert(now);
+            i.knowers.push(unit);
+        }
+        self.ask_grade(inc, unit, now, topo);
+    }
+
+    fn ask_grade(&mut self, inc: usize, unit: NodeId, now: f64, topo: &Topology) {
+        if self.incidents[inc].grade_pending.insert(unit) {
+            let office = self.office();
+            self.add_task(
+                inc,
+                TaskKind::Grade,
+                unit,
+                office,
+                unit,
+                0,
+                now,
+                None,
+                &[],
+                topo,
+            );
+        }
+    }
+
+    /// What `unit` knows of incident `inc` now: the detected sites whose
+    /// reports have reached it.
+    pub fn facts(
+        &self,
+        inc: usize,
+        unit: NodeId,
+        now: f64,
+        topo: &Topology,
+        net: &Net,
+        worm: Option<&Worm>,
+    ) -> Facts {
+        let i = &self.incidents[inc];
+        let office = self.office();
+        let mut f = Facts::default();
+        let mut provinces: Vec<u16> = Vec::new();
+        let mut earliest = f64::INFINITY;
+        let mut portal = false;
+        let mut core = false;
+        let mut unreachable = 0u32;
+        for &(s, at) in &i.sites {
+            let mut x = self.responsible(topo, s, office);
+            let mut known = false;
+            loop {
+                if !i.knows.contains_key(&x) {
+                    break;
+                }
+                if x == unit {
+                    known = true;
+                    break;
+                }
+                match topo.nodes[x as usize].parent {
+                    Some(p) => x = p,
+                    None => break,
+                }
+            }
+            if !known {
+                continue;
+            }
+            let node = &topo.nodes[s as usize];
+            f.nodes_affected += 1;
+            if let Some(p) = node.province
+                && !provinces.contains(&p)
+            {
+                provinces.push(p);
+            }
+            if f.highest_tier.is_none_or(|t| node.tier < t) {
+                f.highest_tier = Some(node.tier);
+            }
+            if let Some(w) = worm {
+                f.hosts_infected += w.i[s as usize] as u64;
+            }
+            for &k in &node.services {
+                if !net.service_available(topo, s, k) {
+                    f.services_down += 1;
+                    earliest = earliest.min(at);
+                    if k == ServiceKind::PublicWebsite && node.tier <= Tier::Provincial {
+                        portal = true;
+                    }
+                    if k == ServiceKind::CoreTaxSystem {
+                        core = true;
+                    }
+                }
+            }
+            if !net.reachable[s as usize] {
+                unreachable += 1;
+            }
+        }
+        f.provinces_affected = provinces.len() as u32;
+        if f.services_down > 0 {
+            f.service_down_hours = (now - earliest) / 60.0;
+            if portal {
+                f.portal_down_hours = f.service_down_hours;
+            }
+            if core {
+                f.core_system_down_hours = f.service_down_hours;
+            }
+        }
+        // HQ sees the whole network's reachability; others their known sites.
+        f.nodes_cut_off = if unit == topo.hq && f.nodes_affected > 0 {
+            net.nodes_cut_off
+        } else {
+            unreachable
+        };
+        f
+    }
+
+    // ----- tasks ---------------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_task(
+        &mut self,
+        inc: usize,
+        kind: TaskKind,
+        unit: NodeId,
+        body: BodyId,
+        site: NodeId,
+        staff: u32,
+        now: f64,
+        due: Option<f64>,
+        deps: &[TaskId],
+        topo: &Topology,
+    ) -> TaskId {
+        let id = self.tasks.len();
+        let mut deps_left = 0;
+        for &d in deps {
+            if matches!(self.tasks[d].state, TaskState::Done | TaskState::Skipped) {
+                continue;
+            }
+            deps_left += 1;
+            self.tasks[d].dependents.push(id);
+        }
+        let mut out_of_order = false;
+        if deps_left > 0 && self.rng.random::<f64>() < self.teams.deviations.p_out_of_order {
+            out_of_order = true;
+        }
+        let ready = deps_left == 0 || out_of_order;
+        self.tasks.push(Task {
+            id,
+            incident: inc,
+            kind,
+            unit,
+            body,
+            site,
+            staff,
+            created: now,
+            due,
+            started: None,
+            finished: None,
+            state: if ready {
+                TaskState::Ready
+            } else {
+                TaskState::Waiting
+            },
+            deps_left,
+            dependents: Vec::new(),
+            out_of_order,
+            level: None,
+        });
+        self.incidents[inc].open_tasks += 1;
+        if ready {
+            self.enqueue(id);
+        }
+        let _ = topo;
+        id
+    }
+
+    pub(super) fn enqueue(&mut self, id: TaskId) {
+        let t = &self.tasks[id];
+        if t.staff > 0 {
+            let role = self.plan.bodies[t.body].role;
+            self.queues.entry((t.unit, role)).or_default().push_back(id);
+        } else {
+            self.ready_free.push(id);
+        }
+    }
+
+    /// Act: a task starts.
+    pub fn start_task(
+        &mut self,
+        id: TaskId,
+        now: f64,
+        level: Option<Level>,
+        topo: &Topology,
+        rec: &mut RunRecord,
+    ) -> bool {
+        let t = &mut self.tasks[id];
+        if t.state != TaskState::Ready {
+            return false;
+        }
+        t.state = TaskState::Running;
+        t.started = Some(now);
+        t.level = level;
+        if let TaskKind::Step { source, step } = t.kind {
+            let (unit, body, site) = (t.unit, t.body, t.site);
+            let s = self.step(source, step);
+            let detail = format!("{} at {}", s.id, topo.nodes[site as usize].id);
+            let clause = s.clause.clone();
+            rec.action(
+                now,
+                EventKind::StepStart,
+                Some(site),
+                self.actor(topo, unit, body),
+                &clause,
+                detail,
+            );
+        }
+        true
+    }
+
+    /// Act: a task is skipped (a deviation).
+    pub fn skip_task(&mut self, id: TaskId, now: f64, topo: &Topology, rec: &mut RunRecord) {
+        if self.tasks[id].state != TaskState::Ready {
+            return;
+        }
+        self.tasks[id].state = TaskState::Skipped;
+        let clause = self.clause_of(id);
+        let t = &self.tasks[id];
+        rec.action(
+            now,
+            EventKind::Skipped,
+            Some(t.site),
+            self.actor(topo, t.unit, t.body),
+            &clause,
+            format!("{} not done", self.task_name(id)),
+        );
+        self.release(id);
+    }
+
+    /// Frees a finished or skipped task's staff and readies its dependents.
+    fn release(&mut self, id: TaskId) {
+        let (inc, unit, body, staff, started) = {
+            let t = &self.tasks[id];
+            (t.incident, t.unit, t.body, t.staff, t.started)
+        };
+        if staff > 0 && started.is_some() {
+            let role = self.plan.bodies[body].role;
+            if let Some(b) = self.busy.get_mut(&(unit, role)) {
+                *b = b.saturating_sub(staff);
+            }
+        }
+        self.incidents[inc].open_tasks -= 1;
+        let dependents = std::mem::take(&mut self.tasks[id].dependents);
+        for d in &dependents {
+            let t = &mut self.tasks[*d];
+            t.deps_left = t.deps_left.saturating_sub(1);
+            if t.deps_left == 0 && t.state == TaskState::Waiting {
+                t.state = TaskState::Ready;
+                self.enqueue(*d);
+            }
+        }
+        self.tasks[id].dependents = dependents;
+    }
+
+    pub fn step(&self, source: StepSource, step: usize) -> &Step {
+        match source {
+            StepSource::Procedure(p) => &self.plan.procedures[p].steps[step],
+            StepSource::Special(s) => &self.plan.special_plans[s].steps[step],
+        }
+    }
+
+    pub fn clause_of(&self, id: TaskId) -> String {
+        let t = &self.tasks[id];
+        match t.kind {
+            TaskKind::Report { rule, .. } => self.plan.reporting[rule].clause.clone(),
+            TaskKind::Grade => self.plan.grading.clause.clone(),
+            TaskKind::Activate { level } => self.plan.level(level).clause.clone(),
+            TaskKind::Step { source, step } => self.step(source, step).clause.clone(),
+        }
+    }
+
+    pub fn task_name(&self, id: TaskId) -> String {
+        let t = &self.tasks[id];
+        match t.kind {
+            TaskKind::Report { rule, .. } => match self.plan.reporting[rule].kind {
+                ReportKind::Initial => "initial_report".into(),
+                ReportKind::Written => "written_report".into(),
+            },
+            TaskKind::Grade => "grade".into(),
+            TaskKind::Activate { level } => format!("activate_{}", level.as_str()),
+            TaskKind::Step { source, step } => self.step(source, step).id.clone(),
+        }
+    }
+
+    /// The Threat loop's hook: task `id` finishes at minute `t`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn complete(
+        &mut self,
+        id: TaskId,
+        t: f64,
+        topo: &Topology,
+        net: &mut Net,
+        worm: &mut WormRes,
+        hosts: &[u32],
+        rec: &mut RunRecord,
+        flipped: &mut Vec<LinkId>,
+        changed: &mut Vec<NodeId>,
+    ) {
+        if self.tasks[id].state != TaskState::Running {
+            return;
+        }
+        self.tasks[id].state = TaskState::Done;
+        self.tasks[id].finished = Some(t);
+        let task = self.tasks[id].clone();
+        let clause = self.clause_of(id);
+        let actor = self.actor(topo, task.unit, task.body);
+        let inc = task.incident;
+        match task.kind {
+            TaskKind::Report { rule, to } => {
+                let r = &self.plan.reporting[rule];
+                let target = match to {
+                    Some(u) => self.actor(topo, u, r.to_body),
+                    None => self.plan.bodies[r.to_body].id.clone(),
+                };
+                rec.action(
+                    t,
+                    EventKind::Report,
+                    Some(task.unit),
+                    actor,
+                    &clause,
+                    format!(
+                        "incident {}: {} report to {target}",
+                        inc + 1,
+                        if r.kind == ReportKind::Initial {
+                            "initial"
+                        } else {
+                            "written"
+                        }
+                    ),
+                );
+                self.release(id);
+                if let Some(u) = to {
+                    self.learn(inc, u, t, topo);
+                }
+            }
+            TaskKind::Grade => {
+                let level = task.level.unwrap_or(Level::IV);
+                self.incidents[inc].grade_pending.remove(&task.unit);
+                self.incidents[inc].graded.insert(task.unit, (level, t));
+                let prev = self.incidents[inc].level;
+                if prev.is_none_or(|p| level < p) {
+                    self.incidents[inc].level = Some(level);
+                }
+                rec.action(
+                    t,
+                    EventKind::Grading,
+                    Some(task.unit),
+                    actor,
+                    &clause,
+                    format!(
+                        "incident {}: graded level {} ({})",
+                        inc + 1,
+                        level.as_str(),
+                        self.plan.level(level).colour
+                    ),
+                );
+                self.release(id);
+                self.on_graded(inc, task.unit, level, t, topo);
+            }
+            TaskKind::Activate { level } => {
+                let lvl = self.plan.level(level).clone();
+                let convened: Vec<&str> = lvl
+                    .convenes
+                    .iter()
+                    .map(|&b| self.plan.bodies[b].id.as_str())
+                    .collect();
+                rec.action(
+                    t,
+                    EventKind::Activation,
+                    Some(task.unit),
+                    actor,
+                    &clause,
+                    format!(
+                        "incident {}: level {} ({}) response started, led by {}; convened: {}",
+                        inc + 1,
+                        level.as_str(),
+                        lvl.colour,
+                        self.plan.bodies[lvl.lead].id,
+                        convened.join(", ")
+                    ),
+                );
+                self.release(id);
+                self.on_activated(inc, task.unit, level, t, topo);
+            }
+            TaskKind::Step { source, step } => {
+                let s = self.step(source, step).clone();
+                let detail =
+                    self.apply_effect(&s, &task, t, topo, net, worm, hosts, flipped, changed);
+                rec.action(
+                    t,
+                    EventKind::StepFinish,
+                    Some(task.site),
+                    actor,
+                    &clause,
+                    format!(
+                        "{} at {}{}",
+                        s.id, topo.nodes[task.site as usize].id, detail
+                    ),
+                );
+                self.release(id);
+            }
+        }
+    }
+
+    // ----- what grades and activations set off -----------------------------
+
+    fn on_graded(&mut self, inc: usize, unit: NodeId, level: Level, t: f64, topo: &Topology) {
+        let tier = topo.nodes[unit as usize].tier;
+        // Reports this tier owes at this level.
+        for (ri, rule) in self.plan.reporting.clone().iter().enumerate() {
+            if rule.from_tier != tier
+                || !level.at_least(rule.min_level)
+                || !self.incidents[inc].reports_made.insert((unit, ri))
+            {
+                continue;
+            }
+            let to = match rule.to {
+                ReportTo::Parent => match topo.nodes[unit as usize].parent {
+                    Some(p) => Some(self.responsible(topo, p, rule.to_body)),
+                    None => continue,
+                },
+                ReportTo::NationalOffice => None,
+            };
+            let learned = self.incidents[inc].knows.get(&unit).copied().unwrap_or(t);
+            self.add_task(
+                inc,
+                TaskKind::Report { rule: ri, to },
+                unit,
+                rule.from_body,
+                unit,
+                0,
+                t,
+                Some(learned + rule.deadline_min),
+                &[],
+                topo,
+            );
+        }
+        // Activation by the body the plan names for this level.
+        let lvl = self.plan.level(level).clone();
+        let lead = match lvl.lead_at {
+            LeadAt::Local => Some(unit),
+            LeadAt::Hq => (unit == topo.hq).then_some(topo.hq),
+            LeadAt::Provincial => {
+                let mut x = unit;
+                while topo.nodes[x as usize].tier > Tier::Provincial {
+                    x = topo.nodes[x as usize].parent.unwrap_or(topo.hq);
+                }
+                if x == topo.hq {
+                    // HQ directs the incident's province.
+                    let prov = self.incidents[inc].province;
+                    topo.nodes
+                        .iter()
+                        .position(|n| n.tier == Tier::Provincial && n.province == prov)
+                        .map(|p| p as NodeId)
+                        .or(Some(topo.hq))
+                } else {
+                    Some(x)
+                }
+            }
+        };
+        if let Some(lead) = lead
+            && Self::is_ancestor_or_self(topo, unit, lead)
+        {
+            let already = self.incidents[inc]
+                .activated
+                .iter()
+                .any(|&(l, u, _)| u == lead && l.at_least(level));
+            if !already && self.incidents[inc].activation_asked.insert((lead, level)) {
+                self.add_task(
+                    inc,
+                    TaskKind::Activate { level },
+                    lead,
+                    lvl.approver,
+                    lead,
+                    0,
+                    t,
+                    Some(t + lvl.activation_deadline_min),
+                    &[],
+                    topo,
+                );
+            }
+        }
+        // HQ-wide orders at this level.
+        if unit == topo.hq {
+            self.make_unit_steps(inc, topo.hq, StepScope::National, t, topo);
+        }
+        // Site steps that this level now calls for.
+        let sites: Vec<(NodeId, f64)> = self.incidents[inc].sites.clone();
+        for (s, at) in sites {
+            self.make_site_steps(inc, s, at, t, topo);
+        }
+    }
+
+    fn on_activated(&mut self, inc: usize, lead: NodeId, level: Level, t: f64, topo: &Topology) {
+        self.incidents[inc].activated.push((level, lead, t));
+        if self.plan.level(level).round_the_clock_duty {
+            self.incidents[inc].round_the_clock = true;
+        }
+        self.make_unit_steps(inc, lead, StepScope::Lead, t, topo);
+        if lead == topo.hq {
+            self.make_unit_steps(inc, lead, StepScope::National, t, topo);
+        }
+        // Deadlines counted from activation now have a start.
+        for tid in 0..self.tasks.len() {
+            let task = &self.tasks[tid];
+            if task.incident != inc || task.due.is_some() {
+                continue;
+            }
+            if let TaskKind::Step { source, step } = task.kind {
+                let s = self.step(source, step);
+                if s.deadline_from == DeadlineFrom::Activation
+                    && let Some(d) = s.deadline_min
+                {
+                    self.tasks[tid].due = Some(t + d);
+                }
+            }
+        }
+        let sites: Vec<(NodeId, f64)> = self.incidents[inc].sites.clone();
+        for (s, at) in sites {
+            self.make_site_steps(inc, s, at, t, topo);
+        }
+    }
+
+    /// Step lists that apply to incident `inc` (its procedure and the special
+    /// plans started by its class or by the systems at its sites).
+    fn sources(&self, inc: usize, topo: &Topology) -> Vec<StepSource> {
+        let i = &self.incidents[inc];
+        let mut out = Vec::new();
+        if let Some(p) = self.plan.procedure_for(i.class) {
+            let pi = self
+                .plan
+                .procedures
+                .iter()
+                .position(|q| std::ptr::eq(q, p))
+                .unwrap_or(0);
+            out.push(StepSource::Procedure(pi));
+        }
+        for (si, sp) in self.plan.special_plans.iter().enumerate() {
+            let by_class = sp
+                .classes
+                .iter()
+                .any(|&c| self.plan.class_within(i.class, c));
+            let by_service = !sp.services.is_empty()
+                && i.sites.iter().any(|&(s, _)| {
+                    topo.nodes[s as usize]
+                        .services
+                        .iter()
+                        .any(|k| sp.services.contains(k))
+                });
+            if by_class || by_service {
+                out.push(StepSource::Special(si));
+            }
+        }
+        out
+    }
+
+    fn steps_of(&self, source: StepSource) -> &[Step] {
+        match source {
+            StepSource::Procedure(p) => &self.plan.procedures[p].steps,
+            StepSource::Special(s) => &self.plan.special_plans[s].steps,
+        }
+    }
+
+    fn level_allows(&self, inc: usize, s: &Step) -> bool {
+        match s.min_level {
+            None => true,
+            Some(m) => self.incidents[inc].level.is_some_and(|l| l.at_least(m)),
+        }
+    }
+
+    fn due_of(&self, inc: usize, s: &Step, detected: f64) -> Option<f64> {
+        let d = s.deadline_min?;
+        match s.deadline_from {
+            DeadlineFrom::Detection => Some(detected + d),
+            DeadlineFrom::Activation => self.incidents[inc].activated.first().map(|a| a.2 + d),
+            DeadlineFrom::End => self.incidents[inc].ended.map(|e| e + d),
+        }
+    }
+
+    fn make_site_steps(
+        &mut self,
+        inc: usize,
+        site: NodeId,
+        detected: f64,
+        now: f64,
+        topo: &Topology,
+    ) {
+        for source in self.sources(inc, topo) {
+            let steps = self.steps_of(source).to_vec();
+            for (k, s) in steps.iter().enumerate() {
+                if s.scope != StepScope::Site
+                    || s.deadline_from == DeadlineFrom::End
+                    || !self.level_allows(inc, s)
+                    || self.incidents[inc]
+                        .site_steps
+                        .contains_key(&(site, source, k))
+                    || !self.site_needs(inc, s, site, topo)
+                {
+                    continue;
+                }
+                let deps: Vec<TaskId> = s
+                    .after
+                    .iter()
+                    .filter_map(|&a| {
+                        self.incidents[inc]
+                            .site_steps
+                            .get(&(site, source, a))
+                            .copied()
+                    })
+                    .collect();
+                let unit = self.responsible(topo, site, s.actor);
+                let due = self.due_of(inc, s, detected);
+                let id = self.add_task(
+                    inc,
+                    TaskKind::Step { source, step: k },
+                    unit,
+                    s.actor,
+                    site,
+                    s.staff,
+                    now,
+                    due,
+                    &deps,
+                    topo,
+                );
+                self.incidents[inc].site_steps.insert((site, source, k), id);
+            }
+        }
+    }
+
+    /// Whether a site step makes sense at this site (e.g. notifying users
+    /// only where internet-facing services run; switching to backup only
+    /// where there is a backup line).
+    fn site_needs(&self, _inc: usize, s: &Step, site: NodeId, topo: &Topology) -> bool {
+        let node = &topo.nodes[site as usize];
+        match s.action {
+            StepAction::NotifyUsers => node.services.iter().any(|k| k.internet_facing()),
+            StepAction::SwitchToBackup => topo
+                .neighbours(site)
+                .iter()
+                .any(|&(_, l)| topo.links[l as usize].kind == LinkKind::Backup),
+            _ => true,
+        }
+    }
+
+    fn make_unit_steps(
+        &mut self,
+        inc: usize,
+        unit: NodeId,
+        scope: StepScope,
+        t: f64,
+        topo: &Topology,
+    ) {
+        for source in self.sources(inc, topo) {
+            let steps = self.steps_of(source).to_vec();
+            for (k, s) in steps.iter().enumerate() {
+                if s.scope != scope
+                    || s.deadline_from == DeadlineFrom::End
+                    || !self.level_allows(inc, s)
+                    || self.incidents[inc].steps_made.contains(&(unit, source, k))
+                {
+                    continue;
+                }
+                self.incidents[inc].steps_made.insert((unit, source, k));
+                let deps: Vec<TaskId> = s
+                    .after
+                    .iter()
+                    .filter_map(|&a| self.unit_step_task(inc, unit, source, a))
+                    .collect();
+                let due = self.due_of(inc, s, t);
+                self.add_task(
+                    inc,
+                    TaskKind::Step { source, step: k },
+                    unit,
+                    s.actor,
+                    unit,
+                    s.staff,
+                    t,
+                    due,
+                    &deps,
+                    topo,
+                );
+            }
+        }
+    }
+
+    fn unit_step_task(
+        &self,
+        inc: usize,
+        unit: NodeId,
+        source: StepSource,
+        step: usize,
+    ) -> Option<TaskId> {
+        self.tasks.iter().rposition(|t| {
+            t.incident == inc
+                && t.unit == unit
+                && t.site == unit
+                && t.kind == TaskKind::Step { source, step }
+        })
+    }
+
+    // ----- periodic re-grading and the end of the response --------------------
+
+    fn regrade_and_end(
+        &mut self,
+        now: f64,
+        topo: &Topology,
+        net: &Net,
+        worm: Option<&Worm>,
+        rec: &mut RunRecord,
+    ) {
+        for inc in 0..self.incidents.len() {
+            let i = &self.incidents[inc];
+            if i.opened.is_none() || i.ended.is_some() {
+                continue;
+            }
+            // The highest unit that knows re-grades as facts arrive.
+            if let Some(&top) = i
+                .knowers
+                .iter()
+                .min_by_key(|&&u| (topo.nodes[u as usize].tier, u))
+                && let Some(&(_, at)) = i.graded.get(&top)
+                && at + super::REGRADE_MIN <= now
+                && !i.grade_pending.contains(&top)
+            {
+                self.ask_grade(inc, top, now, topo);
+            }
+            let i = &self.incidents[inc];
+            let contained = match i.threat {
+                ThreatKind::Worm => worm.is_none_or(|w| w.tot_i == 0),
+                _ => i
+                    .sites
+                    .iter()
+                    .all(|&(s, _)| net.alive(s) && net.reachable[s as usize]),
+            };
+            // Open tasks other than pending re-grades.
+            let busy = i.open_tasks as usize > i.grade_pending.len();
+            if contained && !busy {
+                self.end_response(inc, now, topo, rec);
+            }
+        }
+    }
+
+    fn end_response(&mut self, inc: usize, now: f64, topo: &Topology, rec: &mut RunRecord) {
+        self.incidents[inc].ended = Some(now);
+        let lead = self.incidents[inc]
+            .activated
+            .iter()
+            .min_by_key(|a| (topo.nodes[a.1 as usize].tier, a.1))
+            .map(|a| a.1)
+            .or(self.incidents[inc].first_unit)
+            .unwrap_or(topo.hq);
+        let end = self.plan.end.clone();
+        rec.action(
+            now,
+            EventKind::ResponseEnded,
+            Some(lead),
+            self.actor(topo, lead, end.actor),
+            &end.clause,
+            format!(
+                "incident {}: contained; evaluation within {} days, summary report within {} days",
+                inc + 1,
+                end.evaluation_days,
+                end.summary_report_days
+            ),
+        );
+        for source in self.sources(inc, topo) {
+            let steps = self.steps_of(source).to_vec();
+            for (k, s) in steps.iter().enumerate() {
+                if s.deadline_from != DeadlineFrom::End || !self.level_allows(inc, s) {
+                    continue;
+                }
+                let unit = if s.scope == StepScope::National {
+                    topo.hq
+                } else {
+                    lead
+                };
+                if !self.incidents[inc].steps_made.insert((unit, source, k)) {
+                    continue;
+                }
+                let due = s.deadline_min.map(|d| now + d);
+                self.add_task(
+                    inc,
+                    TaskKind::Step { source, step: k },
+                    unit,
+                    s.actor,
+                    unit,
+                    s.staff,
+                    now,
+                    due,
+                    &[],
+                    topo,
+                );
+            }
+        }
+    }
+
+    // ----- effects on the network ----------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_effect(
+        &mut self,
+        s: &Step,
+        task: &Task,
+        _t: f64,
+        topo: &Topology,
+        net: &mut Net,
+        worm: &mut WormRes,
+        hosts: &[u32],
+        flipped: &mut Vec<LinkId>,
+        changed: &mut Vec<NodeId>,
+    ) -> String {
+        let site = task.site;
+        let w = worm.0.as_mut();
+        match s.action {
+            StepAction::Isolate => {
+                net.set_isolated(topo, site, true, flipped);
+                changed.push(site);
+                "; site cut off the WAN".into()
+            }
+            StepAction::RestoreService => {
+                net.set_isolated(topo, site, false, flipped);
+                changed.push(site);
+                "; site reconnected".into()
+            }
+            StepAction::CutAttackSource => {
+                if let Some(w) = w {
+                    w.ext_blocked[site as usize] = true;
+                    changed.push(site);
+                }
+                "; attack source blocked at the gateway".into()
+            }
+            StepAction::BlockAtGateways => {
+                let national = task.unit == topo.hq;
+                let mut gateways = 0;
+                let mut lines = 0;
+                if let Some(w) = w {
+                    for (v, node) in topo.nodes.iter().enumerate() {
+                        let in_scope = national || v as NodeId == task.unit;
+                        if in_scope && node.gateway && !w.ext_blocked[v] {
+                            w.ext_blocked[v] = true;
+                            changed.push(v as NodeId);
+                            gateways += 1;
+                        }
+                    }
+                }
+                for (l, link) in topo.links.iter().enumerate() {
+                    let core = matches!(link.kind, LinkKind::Backbone)
+                        || (link.kind == LinkKind::Backup
+                            && topo.nodes[link.a as usize]
+                                .tier
+                                .min(topo.nodes[link.b as usize].tier)
+                                == Tier::Hq);
+                    let in_scope = if national {
+                        core
+                    } else {
+                        (link.a == task.unit || link.b == task.unit)
+                            && topo.nodes[link.a as usize]
+                                .tier
+                                .min(topo.nodes[link.b as usize].tier)
+                                < topo.nodes[task.unit as usize].tier
+                    };
+                    if in_scope && !net.worm_filtered[l] {
+                        net.set_worm_filtered(topo, l as LinkId, true, flipped);
+                        lines += 1;
+                    }
+                }
+                format!("; worm blocked at {gateways} gateway(s) and on {lines} line(s)")
+            }
+            StepAction::Clean => match w {
+                Some(w) => {
+                    let i = w.i[site as usize];
+                    let k = w.clean(topo, net, site, i);
+                    format!("; {k} host(s) cleaned")
+                }
+                None => String::new(),
+            },
+            StepAction::Patch => match w {
+                Some(w) => {
+                    let mut k = 0;
+                    match s.scope {
+                        StepScope::Site => {
+                            let n = w.s[site as usize];
+                            k += w.patch(net, site, n);
+                        }
+                        StepScope::National | StepScope::Lead => {
+                            let national = task.unit == topo.hq;
+                            let prov = topo.nodes[task.unit as usize].province;
+                            for v in 0..topo.nodes.len() {
+                                if national || topo.nodes[v].province == prov {
+                                    let n = w.s[v];
+                                    k += w.patch(net, v as NodeId, n);
+                                }
+                            }
+                        }
+                    }
+                    format!("; {k} host(s) patched")
+                }
+                None => String::new(),
+            },
+            StepAction::RestoreData => {
+                let node = &topo.nodes[site as usize];
+                let interval = self
+                    .teams
+                    .readiness(node.tier, node.province)
+                    .backup_interval_hours;
+                let lost = self.rng.random::<f64>() * interval;
+                self.losses.data_lost_hours += lost;
+                self.losses.sites_restored += 1;
+                let _ = hosts;
+                format!("; {lost:.1} h of data since the last backup lost")
+            }
+            StepAction::Rebuild => {
+                if net.clear_node_down(topo, site, 2, flipped) {
+                    changed.push(site);
+                    "; site rebuilt and back up".into()
+                } else {
+                    String::new()
+                }
+            }
+            StepAction::Repair => {
+                let mut up = false;
+                if net.clear_node_down(topo, site, 0, flipped) {
+                    changed.push(site);
+                    up = true;
+                }
+                for &(_, l) in topo.neighbours(site) {
+                    while net.link_cut[l as usize] > 0 {
+                        net.set_link_cut(topo, l, false, _t, flipped);
+                        up = true;
+                    }
+                }
+                if up {
+                    "; equipment repaired".into()
+                } else {
+                    String::new()
+                }
+            }
+            StepAction::SwitchToBackup => {
+                let mut switched = false;
+                for &(_, l) in topo.neighbours(site) {
+                    if let Some(b) = net.backup_for[l as usize]
+                        && !net.line_ok(topo, l)
+                        && !net.backup_active[b as usize]
+                    {
+                        net.set_backup_active(topo, b, true, flipped);
+                        switched = true;
+                    }
+                }
+                if switched {
+                    "; traffic on the backup line".into()
+                } else {
+                    String::new()
+                }
+            }
+            _ => String::new(),
+        }
+    }
+
+    // ----- the record -------------------------------------------------------------
+
+    /// The tasks as records for scoring.
+    pub fn task_records(&self, topo: &Topology) -> Vec<TaskRecord> {
+        self.tasks
+            .iter()
+            .map(|t| {
+                let (kind, action) = match t.kind {
+                    TaskKind::Report { to, .. } => (
+                        "report",
+                        to.map(|u| topo.nodes[u as usize].id.clone())
+                            .unwrap_or_else(|| "national_office".into()),
+                    ),
+                    TaskKind::Grade => (
+                        "grade",
+                        t.level.map(|l| l.as_str().to_string()).unwrap_or_default(),
+                    ),
+                    TaskKind::Activate { level } => ("activate", level.as_str().to_string()),
+                    TaskKind::Step { source, step } => {
+                        ("step", self.step(source, step).action.as_str().to_string())
+                    }
+                };
+                TaskRecord {
+                    id: t.id,
+                    incident: t.incident,
+                    kind,
+                    name: self.task_name(t.id),
+                    action,
+                    unit: t.unit,
+                    body: self.plan.bodies[t.body].id.clone(),
+                    site: t.site,
+                    created: t.created,
+                    due: t.due,
+                    started: t.started,
+                    finished: t.finished,
+                    state: match t.state {
+                        TaskState::Waiting => "waiting",
+                        TaskState::Ready => "ready",
+                        TaskState::Running => "running",
+                        TaskState::Done => "done",
+                        TaskState::Skipped => "skipped",
+                    },
+                    out_of_order: t.out_of_order,
+                    clause: self.clause_of(t.id),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Keeps the `Decision` type in scope for docs.
+#[allow(dead_code)]
+type _D = Decision;

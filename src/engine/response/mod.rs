@@ -1,0 +1,328 @@
+//! The response: incidents, the tasks the plan requires, and the teams that
+//! work them.
+//!
+//! Three parts, matching the tick's phases:
+//!
+//! - **Observe** ([`observe`]): teams detect symptoms (coverage × staff on
+//!   duty × symptom strength); incidents open; the top unit re-grades
+//!   periodically; a contained incident ends.
+//! - **Decide** ([`decide`]): a decision maker picks which ready tasks start
+//!   now, how long they take, and which are skipped, and says so in
+//!   [`Decision`] messages. The simulated teams are one decision maker; a
+//!   drill log or live players will be others behind the same seam.
+//! - **Act** ([`act`]): decisions take effect: tasks start, staff is taken,
+//!   and each task's completion goes on the agenda at its exact minute. When
+//!   it comes due, the Threat loop calls [`Response::complete`], which applies
+//!   the step's effect on the network and lets the plan logic ([`logic`])
+//!   create what follows (reports, grading, activation, next steps).
+
+pub mod decide;
+pub mod logic;
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use bevy_ecs::message::{Message, MessageReader, MessageWriter};
+use bevy_ecs::prelude::*;
+use rand_chacha::ChaCha8Rng;
+
+use super::agenda::{Action, Agenda};
+use super::net::Net;
+use super::record::RunRecord;
+use super::threat::Symptoms;
+use super::worm::WormRes;
+use super::{Clock, TopoRes};
+use crate::model::plan::{BodyId, BodyRole, ClassId, Level, Plan, ThreatKind};
+use crate::model::teams::Teams;
+use crate::model::topology::NodeId;
+
+pub type TaskId = usize;
+
+/// Which list of steps a step task comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StepSource {
+    /// `Plan::procedures[i]`.
+    Procedure(usize),
+    /// `Plan::special_plans[i]`.
+    Special(usize),
+}
+
+/// What a task is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskKind {
+    /// A report hop under `Plan::reporting[rule]` to a unit (None: the
+    /// national coordination office).
+    Report { rule: usize, to: Option<NodeId> },
+    /// The unit's emergency office grades the incident with what it knows.
+    Grade,
+    /// The approver starts the response at `level`; the lead body assembles.
+    Activate { level: Level },
+    /// A procedure or special-plan step.
+    Step { source: StepSource, step: usize },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    /// Waiting for the steps it follows.
+    Waiting,
+    Ready,
+    Running,
+    Done,
+    Skipped,
+}
+
+/// One thing the plan requires of someone during the run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Task {
+    pub id: TaskId,
+    pub incident: usize,
+    pub kind: TaskKind,
+    /// The unit (node) whose body does it.
+    pub unit: NodeId,
+    pub body: BodyId,
+    /// Where it acts (the site for site steps; the unit otherwise).
+    pub site: NodeId,
+    pub staff: u32,
+    pub created: f64,
+    pub due: Option<f64>,
+    pub started: Option<f64>,
+    pub finished: Option<f64>,
+    pub state: TaskState,
+    /// Prerequisite tasks not finished yet.
+    pub deps_left: u32,
+    pub dependents: Vec<TaskId>,
+    /// Started before its prerequisites finished (a deviation).
+    pub out_of_order: bool,
+    /// Grade tasks: the level the grader chose.
+    pub level: Option<Level>,
+}
+
+/// One incident: everything one scripted threat sets off.
+#[derive(Clone, Debug)]
+pub struct Incident {
+    pub inject: usize,
+    pub threat: ThreatKind,
+    pub class: ClassId,
+    pub opened: Option<f64>,
+    pub first_unit: Option<NodeId>,
+    pub province: Option<u16>,
+    /// Detected sites, in order, with their detection minute.
+    pub sites: Vec<(NodeId, f64)>,
+    site_seen: HashSet<NodeId>,
+    /// Minute each unit learned of the incident.
+    pub knows: HashMap<NodeId, f64>,
+    /// Units that know, in the order they learned.
+    pub knowers: Vec<NodeId>,
+    /// Latest grade per unit, and when.
+    pub graded: HashMap<NodeId, (Level, f64)>,
+    grade_pending: HashSet<NodeId>,
+    /// Most severe level graded so far.
+    pub level: Option<Level>,
+    /// Activations done: (level, lead unit, minute).
+    pub activated: Vec<(Level, NodeId, f64)>,
+    activation_asked: HashSet<(NodeId, Level)>,
+    reports_made: HashSet<(NodeId, usize)>,
+    /// Non-site steps created: (unit, source, step).
+    steps_made: HashSet<(NodeId, StepSource, usize)>,
+    /// Site steps created: (site, source, step) → task.
+    site_steps: HashMap<(NodeId, StepSource, usize), TaskId>,
+    pub round_the_clock: bool,
+    pub ended: Option<f64>,
+    /// Open tasks (not done or skipped).
+    pub open_tasks: u32,
+}
+
+impl Incident {
+    fn new(inject: usize, threat: ThreatKind, class: ClassId) -> Incident {
+        Incident {
+            inject,
+            threat,
+            class,
+            opened: None,
+            first_unit: None,
+            province: None,
+            sites: Vec::new(),
+            site_seen: HashSet::new(),
+            knows: HashMap::new(),
+            knowers: Vec::new(),
+            graded: HashMap::new(),
+            grade_pending: HashSet::new(),
+            level: None,
+            activated: Vec::new(),
+            activation_asked: HashSet::new(),
+            reports_made: HashSet::new(),
+            steps_made: HashSet::new(),
+            site_steps: HashMap::new(),
+            round_the_clock: false,
+            ended: None,
+            open_tasks: 0,
+        }
+    }
+}
+
+/// A decision by whoever decides for the teams.
+#[derive(Clone, Copy, Debug, PartialEq, Message)]
+pub enum Decision {
+    /// Start `task` now; it takes `minutes`. For a Grade task, `level` is the verdict.
+    Start {
+        task: TaskId,
+        minutes: f64,
+        level: Option<Level>,
+    },
+    /// The task is not done (a deviation from the plan).
+    Skip { task: TaskId },
+}
+
+/// Losses the response causes or avoids, for scoring.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResponseLosses {
+    /// Hours of data lost on restores (Σ over restored sites of the time
+    /// since their last backup).
+    pub data_lost_hours: f64,
+    pub sites_restored: u32,
+}
+
+/// The response's state (present only when the run simulates a response).
+#[derive(Resource)]
+pub struct Response {
+    pub plan: Arc<Plan>,
+    pub teams: Arc<Teams>,
+    pub start: jiff::civil::DateTime,
+    pub incidents: Vec<Incident>,
+    /// Threat kind of each scenario inject (one incident per inject).
+    pub inject_threats: Vec<ThreatKind>,
+    pub tasks: Vec<Task>,
+    /// Ready tasks that need staff, queued per (unit, role), FIFO.
+    pub(crate) queues: BTreeMap<(NodeId, BodyRole), VecDeque<TaskId>>,
+    /// Ready tasks that need no staff.
+    pub(crate) ready_free: Vec<TaskId>,
+    /// Staff busy per (unit, role).
+    pub(crate) busy: HashMap<(NodeId, BodyRole), u32>,
+    /// Candidate sites to detect: (node, incident).
+    watch: Vec<(NodeId, usize)>,
+    watching: HashSet<(NodeId, usize)>,
+    /// Teams' random stream (detection, durations, deviations).
+    pub rng: ChaCha8Rng,
+    /// Durations vary around their medians (false under perfect readiness).
+    pub spread: bool,
+    /// Staff on duty now (office hours, heightened duty, round-the-clock).
+    pub on_duty: bool,
+    pub losses: ResponseLosses,
+}
+
+/// Re-grading interval of the unit at the top of an open incident, minutes.
+pub const REGRADE_MIN: f64 = 60.0;
+
+impl Response {
+    pub fn new(
+        plan: Arc<Plan>,
+        teams: Arc<Teams>,
+        start: jiff::civil::DateTime,
+        inject_threats: Vec<ThreatKind>,
+        rng: ChaCha8Rng,
+        spread: bool,
+    ) -> Response {
+        Response {
+            plan,
+            teams,
+            start,
+            incidents: Vec::new(),
+            inject_threats,
+            tasks: Vec::new(),
+            queues: BTreeMap::new(),
+            ready_free: Vec::new(),
+            busy: HashMap::new(),
+            watch: Vec::new(),
+            watching: HashSet::new(),
+            rng,
+            spread,
+            on_duty: true,
+            losses: ResponseLosses::default(),
+        }
+    }
+}
+
+/// Observe phase: detection of new and standing symptoms, periodic
+/// re-grading, end of response.
+#[allow(clippy::too_many_arguments)]
+pub fn observe(
+    clock: Res<Clock>,
+    topo: Res<TopoRes>,
+    net: Res<Net>,
+    mut worm: ResMut<WormRes>,
+    mut symptoms: ResMut<Symptoms>,
+    response: Option<ResMut<Response>>,
+    mut rec: ResMut<RunRecord>,
+) {
+    let Some(mut resp) = response else {
+        symptoms.0.clear();
+        if let Some(w) = worm.0.as_mut() {
+            w.newly_infected.clear();
+        }
+        return;
+    };
+    let now = clock.now + clock.dt;
+    let topo = &*topo.0;
+    let new_worm: Vec<(NodeId, usize)> = match worm.0.as_mut() {
+        Some(w) => w.newly_infected.drain(..).map(|v| (v, w.inject)).collect(),
+        None => Vec::new(),
+    };
+    let new_other: Vec<(NodeId, usize)> =
+        symptoms.0.drain(..).map(|s| (s.node, s.inject)).collect();
+    resp.observe(
+        now,
+        clock.dt,
+        topo,
+        &net,
+        worm.0.as_ref(),
+        new_worm.into_iter().chain(new_other),
+        &mut rec,
+    );
+}
+
+/// Decide phase: the simulated teams decide (see [`decide`]).
+pub fn decide(
+    clock: Res<Clock>,
+    topo: Res<TopoRes>,
+    net: Res<Net>,
+    worm: Res<WormRes>,
+    response: Option<ResMut<Response>>,
+    mut out: MessageWriter<Decision>,
+) {
+    if let Some(mut resp) = response {
+        let now = clock.now + clock.dt;
+        for d in resp.simulated_decisions(now, &topo.0, &net, worm.0.as_ref()) {
+            out.write(d);
+        }
+    }
+}
+
+/// Act phase: decisions take effect; completions go on the agenda.
+pub fn act(
+    clock: Res<Clock>,
+    topo: Res<TopoRes>,
+    response: Option<ResMut<Response>>,
+    mut decisions: MessageReader<Decision>,
+    mut agenda: ResMut<Agenda>,
+    mut rec: ResMut<RunRecord>,
+) {
+    let Some(mut resp) = response else {
+        decisions.clear();
+        return;
+    };
+    let now = clock.now + clock.dt;
+    for d in decisions.read() {
+        match *d {
+            Decision::Start {
+                task,
+                minutes,
+                level,
+            } => {
+                if resp.start_task(task, now, level, &topo.0, &mut rec) {
+                    agenda.push(now + minutes.max(0.0), Action::TaskDone(task));
+                }
+            }
+            Decision::Skip { task } => resp.skip_task(task, now, &topo.0, &mut rec),
+        }
+    }
+}
