@@ -300,6 +300,8 @@ impl Sim {
         }
         t.nodes_affected = affected.iter().filter(|&&a| a).count() as u32;
         rec.totals = t;
+        // Task starts are recorded when decided, possibly ahead of time.
+        rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
         rec
     }
 }

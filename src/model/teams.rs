@@ -67,6 +67,10 @@ pub struct Deviations {
     pub p_out_of_order: f64,
     /// A grader picks a level one step less severe than the facts call for.
     pub p_wrong_level: f64,
+    /// Share of a deadline's slack a team uses before it starts (people pace
+    /// themselves to the deadline they are given): the start is delayed by
+    /// U(0,1) × slack_use × (deadline − now − expected duration).
+    pub slack_use: f64,
 }
 
 impl Deviations {
@@ -78,6 +82,7 @@ impl Deviations {
             p_skip_step: 0.0,
             p_out_of_order: 0.0,
             p_wrong_level: 0.0,
+            slack_use: 0.0,
         }
     }
 }

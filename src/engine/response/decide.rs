@@ -140,11 +140,21 @@ impl Response {
         if !self.on_duty {
             minutes += self.teams.roster.callout_min;
         }
+        // Teams pace themselves to their deadline: part of the slack goes
+        // before the start.
+        let mut delay = 0.0;
+        if let Some(due) = task.due {
+            let slack = due - now - minutes;
+            if slack > 0.0 && dev.slack_use > 0.0 {
+                delay = self.rng.random::<f64>() * dev.slack_use * slack;
+            }
+        }
         if self.rng.random::<f64>() < dev.p_late {
             minutes *= dev.late_factor;
         }
         Decision::Start {
             task: id,
+            delay,
             minutes,
             level,
         }

@@ -163,9 +163,11 @@ impl Incident {
 /// A decision by whoever decides for the teams.
 #[derive(Clone, Copy, Debug, PartialEq, Message)]
 pub enum Decision {
-    /// Start `task` now; it takes `minutes`. For a Grade task, `level` is the verdict.
+    /// Start `task` after `delay` minutes; it then takes `minutes`. For a
+    /// Grade task, `level` is the verdict.
     Start {
         task: TaskId,
+        delay: f64,
         minutes: f64,
         level: Option<Level>,
     },
@@ -315,11 +317,13 @@ pub fn act(
         match *d {
             Decision::Start {
                 task,
+                delay,
                 minutes,
                 level,
             } => {
-                if resp.start_task(task, now, level, &topo.0, &mut rec) {
-                    agenda.push(now + minutes.max(0.0), Action::TaskDone(task));
+                let at = now + delay.max(0.0);
+                if resp.start_task(task, at, level, &topo.0, &mut rec) {
+                    agenda.push(at + minutes.max(0.0), Action::TaskDone(task));
                 }
             }
             Decision::Skip { task } => resp.skip_task(task, now, &topo.0, &mut rec),
