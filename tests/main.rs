@@ -2,4 +2,5 @@
 
 mod cli;
 mod engine_validation;
+mod response;
 mod util;

@@ -7,9 +7,11 @@
 
 pub mod diag;
 pub mod plan;
+pub mod plan_file;
 pub mod scenario;
 pub mod scenario_file;
 pub mod teams;
+pub mod teams_file;
 pub mod topology;
 pub mod topology_csv;
 pub mod topology_spec;

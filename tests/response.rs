@@ -1,0 +1,122 @@
+//! The plan and the simulated teams: what the issue promises of the response.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use drillsim::app;
+use drillsim::engine::{ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::model::plan::{DeadlineFrom, Plan, StepAction};
+use drillsim::model::scenario::Scenario;
+use drillsim::model::topology::Topology;
+use drillsim::model::{plan_file, teams_file};
+
+fn national() -> (Arc<Topology>, Arc<Scenario>) {
+    let topo = app::load_topology(None).unwrap();
+    let scenario = app::load_scenario(None, &topo).unwrap();
+    (topo, scenario)
+}
+
+fn plan(name: &str) -> Plan {
+    plan_file::load(Path::new(&format!("scenarios/plans/{name}.ron"))).unwrap()
+}
+
+fn setup(plan: Plan, perfect: bool) -> ResponseSetup {
+    let teams = teams_file::default_teams();
+    ResponseSetup {
+        plan: Arc::new(plan),
+        teams: Arc::new(if perfect { teams.perfect() } else { teams }),
+        spread: !perfect,
+    }
+}
+
+/// Runs seeds `0..n` on two threads.
+fn runs(
+    topo: &Arc<Topology>,
+    scenario: &Arc<Scenario>,
+    setup: &ResponseSetup,
+    response: bool,
+    n: u64,
+) -> Vec<RunRecord> {
+    let mut out: Vec<(u64, RunRecord)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2u64)
+            .map(|k| {
+                let (topo, scenario, setup) = (topo.clone(), scenario.clone(), setup.clone());
+                s.spawn(move || {
+                    (0..n)
+                        .filter(|seed| seed % 2 == k)
+                        .map(|seed| {
+                            let cfg = RunConfig { seed, response };
+                            (seed, run_with(topo.clone(), scenario.clone(), Some(setup.clone()), cfg))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    out.sort_by_key(|(s, _)| *s);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+fn mean_infected(rs: &[RunRecord]) -> f64 {
+    rs.iter().map(|r| r.totals.total_infected_hosts as f64).sum::<f64>() / rs.len() as f64
+}
+
+#[test]
+fn perfect_readiness_does_every_step_and_report_on_time() {
+    let (topo, scenario) = national();
+    let s = setup(plan("sat-overall"), true);
+    for seed in 0..3 {
+        let rec = run_with(topo.clone(), scenario.clone(), Some(s.clone()), RunConfig { seed, response: true });
+        let end = rec.duration_min;
+        let due: Vec<_> = rec.tasks.iter().filter(|t| t.due.is_some_and(|d| d <= end)).collect();
+        assert!(due.len() > 10, "seed {seed}: only {} tasks fell due", due.len());
+        for kind in ["report", "grade", "activate", "step"] {
+            assert!(rec.tasks.iter().any(|t| t.kind == kind), "seed {seed}: no {kind} task");
+        }
+        for t in &due {
+            let finished = t.finished.unwrap_or(f64::INFINITY);
+            assert!(
+                t.state == "done" && finished <= t.due.unwrap() + 1e-9,
+                "seed {seed}: {} {} at {} ({}) due {:.1}, finished {:?}, state {}",
+                t.kind, t.name, t.site, t.body, t.due.unwrap(), t.finished, t.state
+            );
+            assert!(!t.out_of_order);
+        }
+    }
+}
+
+#[test]
+fn response_halves_the_infected_hosts_over_50_seeds() {
+    let (topo, scenario) = national();
+    let s = setup(plan("sat-overall"), false);
+    let with = runs(&topo, &scenario, &s, true, 50);
+    let without = runs(&topo, &scenario, &s, false, 50);
+    let (a, b) = (mean_infected(&with), mean_infected(&without));
+    assert!(a <= 0.5 * b, "with response {a:.0}, without {b:.0}");
+    // The response really acted: detections, reports, grading, activation, steps.
+    let events: Vec<&str> = with[0].events.iter().map(|e| e.kind.as_str()).collect();
+    for k in ["detection", "report", "grading", "activation", "step_start", "step_finish"] {
+        assert!(events.contains(&k), "no {k} event");
+    }
+}
+
+#[test]
+fn a_shorter_isolation_deadline_means_fewer_infected_hosts() {
+    let (topo, scenario) = national();
+    let base = plan("sat-overall");
+    let mut fast = base.clone();
+    let mut changed = 0;
+    for p in &mut fast.procedures {
+        for st in &mut p.steps {
+            if st.action == StepAction::Isolate && st.deadline_from == DeadlineFrom::Detection {
+                st.deadline_min = st.deadline_min.map(|d| d / 4.0);
+                changed += 1;
+            }
+        }
+    }
+    assert!(changed > 0, "sat-overall has no isolation deadline");
+    let a = mean_infected(&runs(&topo, &scenario, &setup(base, false), true, 50));
+    let b = mean_infected(&runs(&topo, &scenario, &setup(fast, false), true, 50));
+    assert!(b < a, "shorter deadline {b:.0} vs {a:.0}");
+}
