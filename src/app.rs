@@ -6,10 +6,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::engine::{self, RunConfig, RunRecord};
+use crate::engine::{self, ResponseSetup, RunConfig, RunRecord};
+use crate::model::plan::Plan;
 use crate::model::scenario::Scenario;
+use crate::model::teams::Teams;
 use crate::model::topology::Topology;
-use crate::model::{Diagnostics, scenario_file, topology_csv, topology_spec};
+use crate::model::{
+    Diagnostic, Diagnostics, plan_file, scenario_file, teams_file, topology_csv, topology_spec,
+};
 
 /// The bundled default scenario (a copy is embedded so the binary runs from anywhere).
 pub const DEFAULT_SCENARIO_PATH: &str = "scenarios/national-worm.ron";
@@ -75,11 +79,76 @@ pub fn load_scenario(path: Option<&Path>, topo: &Topology) -> Result<Arc<Scenari
     }))
 }
 
+/// The bundled plan revisions, by name (embedded so the binary runs from anywhere).
+pub const BUNDLED_PLANS: [(&str, &str); 2] = [
+    (
+        "sat-overall",
+        include_str!("../scenarios/plans/sat-overall.ron"),
+    ),
+    ("sat-2002", include_str!("../scenarios/plans/sat-2002.ron")),
+];
+
+/// The default plan revision.
+pub const DEFAULT_PLAN: &str = "sat-overall";
+
+/// A plan: a bundled name (`sat-overall`, `sat-2002`) or a path to a RON file.
+pub fn load_plan(plan: &str) -> Result<Arc<Plan>, Error> {
+    if let Some((name, src)) = BUNDLED_PLANS.iter().find(|(n, _)| *n == plan) {
+        let path = PathBuf::from(format!("scenarios/plans/{name}.ron"));
+        return Ok(Arc::new(plan_file::parse(src, &path, name)?));
+    }
+    let path = Path::new(plan);
+    if !path.exists() {
+        let names: Vec<&str> = BUNDLED_PLANS.iter().map(|(n, _)| *n).collect();
+        return Err(Error::Input(Diagnostics(vec![Diagnostic::at(
+            path,
+            "",
+            1,
+            1,
+            format!(
+                "no such plan file (bundled plans: {})",
+                names.join(", ")
+            ),
+        )])));
+    }
+    Ok(Arc::new(plan_file::load(path)?))
+}
+
+/// Teams and readiness: a RON file, or the bundled `assets/teams.ron`.
+/// Province overrides resolve against the network's provinces.
+pub fn load_teams(path: Option<&Path>, topo: &Topology) -> Result<Arc<Teams>, Error> {
+    let (src, path) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|e| {
+                Error::Input(Diagnostics(vec![Diagnostic::at(
+                    p,
+                    "",
+                    1,
+                    1,
+                    format!("cannot read teams file: {e}"),
+                )]))
+            })?,
+            p.to_path_buf(),
+        ),
+        None => (
+            teams_file::DEFAULT_TEAMS.to_string(),
+            PathBuf::from(teams_file::DEFAULT_TEAMS_PATH),
+        ),
+    };
+    Ok(Arc::new(teams_file::parse_for(&src, &path, &topo.provinces)?))
+}
+
 /// Options of `drillsim run`.
 #[derive(Debug, Clone, Default)]
 pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     pub topology: Option<PathBuf>,
+    /// Plan name or file (default `sat-overall`).
+    pub plan: Option<String>,
+    /// Teams file (default `assets/teams.ron`).
+    pub teams: Option<PathBuf>,
+    /// Perfect readiness: no deviations, always on duty, median durations.
+    pub perfect: bool,
     pub seed: u64,
     pub out: Option<PathBuf>,
     pub no_response: bool,
@@ -93,15 +162,38 @@ pub fn default_out(scenario: &Scenario, seed: u64) -> PathBuf {
 /// `drillsim run`: loads, simulates, writes the run folder atomically.
 /// Returns the record, the folder and the network.
 pub fn run(args: &RunArgs) -> Result<(RunRecord, PathBuf, Arc<Topology>), Error> {
+    // Load everything first and report every file's problems together.
+    let mut problems = Diagnostics::default();
+    let mut keep = |e: Error| match e {
+        Error::Input(d) => problems.0.extend(d.0),
+        other => problems.0.push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
+    };
     let topo = load_topology(args.topology.as_deref())?;
-    let scenario = load_scenario(args.scenario.as_deref(), &topo)?;
+    let scenario = load_scenario(args.scenario.as_deref(), &topo).map_err(&mut keep).ok();
+    let plan = load_plan(args.plan.as_deref().unwrap_or(DEFAULT_PLAN))
+        .map_err(&mut keep)
+        .ok();
+    let teams = load_teams(args.teams.as_deref(), &topo).map_err(&mut keep).ok();
+    let (Some(scenario), Some(plan), Some(teams)) = (scenario, plan, teams) else {
+        return Err(Error::Input(problems));
+    };
+    let teams = if args.perfect {
+        Arc::new((*teams).clone().perfect())
+    } else {
+        teams
+    };
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| default_out(&scenario, args.seed));
-    let record = engine::run(
+    let record = engine::run_with(
         topo.clone(),
         scenario,
+        Some(ResponseSetup {
+            plan,
+            teams,
+            spread: !args.perfect,
+        }),
         RunConfig {
             seed: args.seed,
             response: !args.no_response,
@@ -125,4 +217,29 @@ pub fn export_topology(topology: Option<&Path>, dir: &Path) -> Result<Arc<Topolo
     let files = topology_csv::files(&topo).map_err(io)?;
     crate::output::write_atomically(dir, &files).map_err(io)?;
     Ok(topo)
+}
+
+/// `drillsim check PLAN…`: lints each plan, prints findings; any error ⇒ exit 2.
+pub fn check(plans: &[String]) -> Result<(), Error> {
+    let mut errors = Diagnostics::default();
+    for p in plans {
+        let report = match BUNDLED_PLANS.iter().find(|(n, _)| n == p) {
+            Some((name, src)) => crate::check::check_source(
+                src,
+                Path::new(&format!("scenarios/plans/{name}.ron")),
+                name,
+            ),
+            None => crate::check::check_plan(Path::new(p)),
+        };
+        // Warnings and the verdict go to stdout; errors are returned (stderr, exit 2).
+        for w in report.warnings() {
+            println!("warning: {w}");
+        }
+        if report.has_errors() {
+            errors.0.extend(report.errors().cloned());
+        } else {
+            println!("{report}");
+        }
+    }
+    errors.into_result(()).map_err(Error::Input)
 }

@@ -34,9 +34,25 @@ enum Command {
         /// Output folder. Default: runs/<scenario>-<seed>/.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Plan revision: a bundled name (sat-overall, sat-2002) or a RON file.
+        #[arg(long, value_name = "PLAN", default_value = app::DEFAULT_PLAN)]
+        plan: String,
+        /// Teams and readiness file (RON). Default: the bundled assets/teams.ron.
+        #[arg(long, value_name = "FILE")]
+        teams: Option<PathBuf>,
+        /// Perfect readiness: no deviations, staff always on duty, median durations.
+        #[arg(long)]
+        perfect_readiness: bool,
         /// Let the threat run its natural course, with no response.
         #[arg(long)]
         no_response: bool,
+    },
+    /// Lint plan files: steps that can never run, classes without a procedure,
+    /// levels without a lead, unknown bodies, infeasible deadlines, reporting gaps.
+    Check {
+        /// Plan files (RON) or bundled plan names.
+        #[arg(required = true)]
+        plans: Vec<String>,
     },
     /// Inspect or export the network model.
     Topology {
@@ -80,17 +96,24 @@ fn dispatch(command: Command) -> Result<(), Error> {
             topology,
             seed,
             out,
+            plan,
+            teams,
+            perfect_readiness,
             no_response,
         } => {
             let (record, out, _) = app::run(&RunArgs {
                 scenario,
                 topology,
+                plan: Some(plan),
+                teams,
+                perfect: perfect_readiness,
                 seed,
                 out,
                 no_response,
             })?;
             println!("{}", drillsim::output::human_summary(&record, &out));
         }
+        Command::Check { plans } => return app::check(&plans),
         Command::Topology { command } => match command {
             TopologyCommand::Export { dir, topology } => {
                 let topo = app::export_topology(topology.as_deref(), &dir)?;

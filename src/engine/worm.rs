@@ -146,6 +146,7 @@ impl Worm {
             if k > 0 && !w.ever[v as usize] {
                 w.ever[v as usize] = true;
                 w.nodes_ever += 1;
+                w.newly_infected.push(v);
                 rec.event(
                     now,
                     EventKind::NodeInfected,
@@ -347,6 +348,7 @@ impl Worm {
                 if !self.ever[vi] {
                     self.ever[vi] = true;
                     self.nodes_ever += 1;
+                    self.newly_infected.push(v);
                     rec.event(
                         t,
                         EventKind::NodeInfected,

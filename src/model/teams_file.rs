@@ -52,7 +52,7 @@ use super::topology_spec;
 
 /// The embedded default.
 pub const DEFAULT_TEAMS: &str = include_str!("../../assets/teams.ron");
-const DEFAULT_TEAMS_PATH: &str = "assets/teams.ron";
+pub const DEFAULT_TEAMS_PATH: &str = "assets/teams.ron";
 
 // ---------------------------------------------------------------------------
 // Raw file structs
