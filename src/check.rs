@@ -356,8 +356,8 @@ impl<'a> Linter<'a> {
             }
         }
         for (i, c) in plan.classes.iter().enumerate() {
-            let has_sub_or_proc = plan.procedure_for(i).is_some()
-                || plan.classes.iter().any(|d| d.parent == Some(i));
+            let has_sub_or_proc =
+                plan.procedure_for(i).is_some() || plan.classes.iter().any(|d| d.parent == Some(i));
             let mapped = plan.threat_classes.iter().any(|&(_, m)| m == i);
             if !has_sub_or_proc && !mapped {
                 self.warning(
@@ -454,12 +454,15 @@ impl<'a> Linter<'a> {
                         &at(&sb, &[F("after"), I(k)]),
                         format!(
                             "step `{}` can never run below level {}: it waits for `{}`, which runs \
-                             only at level {} or above (its own min_level is {})",
+                             only at level {} or above ({})",
                             st.id,
                             pe.as_str(),
                             steps[p].id,
                             pe.as_str(),
-                            own.as_str()
+                            match st.min_level {
+                                Some(l) => format!("its own min_level is {}", l.as_str()),
+                                None => "it has no min_level of its own".to_owned(),
+                            }
                         ),
                     );
                     break;
@@ -582,7 +585,7 @@ impl<'a> Linter<'a> {
             .filter(|r| r.from_tier == Tier::Hq && r.to == ReportTo::NationalOffice)
             .map(|r| r.min_level)
             .max();
-        if !hq_up.is_some_and(|l| l >= Level::II) {
+        if hq_up.is_none_or(|l| l < Level::II) {
             let path = match plan
                 .reporting
                 .iter()
@@ -643,7 +646,10 @@ impl<'a> Linter<'a> {
             }
             let Some(need) = need else { continue };
             if t == Tier::Grassroots
-                && !plan.bodies.iter().any(|b| b.tiers.contains(&Tier::Grassroots))
+                && !plan
+                    .bodies
+                    .iter()
+                    .any(|b| b.tiers.contains(&Tier::Grassroots))
             {
                 // No response body at grassroots units: their county detects for them.
                 continue;
@@ -653,7 +659,9 @@ impl<'a> Linter<'a> {
                 .iter()
                 .filter(|r| r.from_tier == t && r.to == ReportTo::Parent)
                 .map(|r| r.min_level)
-                .fold(None, |a: Option<Level>, l| Some(a.map_or(l, |a| lenient(a, l))));
+                .fold(None, |a: Option<Level>, l| {
+                    Some(a.map_or(l, |a| lenient(a, l)))
+                });
             if have.is_some_and(|h| h >= need) {
                 continue;
             }

@@ -457,7 +457,10 @@ pub struct Step {
     pub action: StepAction,
     pub actor: BodyId,
     pub scope: StepScope,
-    /// Indexes (in the same procedure) of steps that must finish first.
+    /// Indexes (in the same procedure) of steps that must finish first. A
+    /// step that does not run at the incident's level (`min_level`) blocks
+    /// the steps after it (`drillsim check` reports such steps). No cycles
+    /// (the loader rejects them).
     pub after: Vec<usize>,
     /// Runs only when the incident is at this level or more severe.
     pub min_level: Option<Level>,

@@ -599,7 +599,10 @@ impl Validator {
                 let line = self.line_of(&[F("bodies"), I(first)]);
                 self.err(
                     &[F("bodies"), I(i), F("id")],
-                    format!("duplicate body id `{}` (first defined at line {line})", b.id),
+                    format!(
+                        "duplicate body id `{}` (first defined at line {line})",
+                        b.id
+                    ),
                 );
             } else {
                 self.bodies.insert(b.id.clone(), i);
@@ -614,7 +617,11 @@ impl Validator {
                 None => {
                     self.err(
                         &at(&base, &[F("role")]),
-                        format!("unknown role `{}` (expected one of {})", b.role, list(&roles)),
+                        format!(
+                            "unknown role `{}` (expected one of {})",
+                            b.role,
+                            list(&roles)
+                        ),
                     );
                     BodyRole::HandlingGroup
                 }
@@ -623,7 +630,7 @@ impl Validator {
             for (k, t) in b.tiers.iter().enumerate() {
                 let p = at(&base, &[F("tiers"), I(k)]);
                 let tier = self.tier(t, &p);
-                if tiers.contains(&tier) && Tier::parse(t).is_some() {
+                if tiers.contains(&tier) && Tier::parse(t).is_some_and(|t| t.is_wan()) {
                     self.err(&p, format!("tier `{t}` is listed twice"));
                 }
                 tiers.push(tier);
@@ -1070,7 +1077,8 @@ impl Validator {
                 None => (None, DeadlineFrom::Detection),
                 Some(d) => {
                     let dp = at(&sb, &[F("deadline"), I(0)]);
-                    let within = self.duration(&d.within, &at(&dp, &[F("within")]), "within", false);
+                    let within =
+                        self.duration(&d.within, &at(&dp, &[F("within")]), "within", false);
                     let from = self.choice(
                         &d.from,
                         &at(&dp, &[F("from")]),
@@ -1134,8 +1142,10 @@ impl Validator {
                 0 => self.dfs(v, steps, base, state, stack),
                 1 => {
                     let from = stack.iter().position(|&x| x == v).unwrap_or(0);
-                    let mut names: Vec<&str> =
-                        stack[from..].iter().map(|&x| steps[x].id.as_str()).collect();
+                    let mut names: Vec<&str> = stack[from..]
+                        .iter()
+                        .map(|&x| steps[x].id.as_str())
+                        .collect();
                     names.push(&steps[v].id);
                     // after-edges point backwards in time: print in execution order.
                     names.reverse();
@@ -1246,7 +1256,10 @@ impl Validator {
                     Some(x) => svc.push(x),
                     None => self.err(
                         &at(&base, &[F("services"), I(k)]),
-                        format!("unknown service `{s}` (expected one of {})", list(&services)),
+                        format!(
+                            "unknown service `{s}` (expected one of {})",
+                            list(&services)
+                        ),
                     ),
                 }
             }
@@ -1383,10 +1396,20 @@ mod tests {
             .replacen("level: \"IV\"", "level: \"V\"", 1);
         let d = p(&src).unwrap_err();
         let msgs: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
-        assert!(msgs.iter().any(|m| m.contains("unknown body id `nobody`")), "{d}");
-        assert!(msgs.iter().any(|m| m.contains("unknown action `quarantine`")), "{d}");
+        assert!(
+            msgs.iter().any(|m| m.contains("unknown body id `nobody`")),
+            "{d}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("unknown action `quarantine`")),
+            "{d}"
+        );
         assert!(msgs.iter().any(|m| m.contains("unknown level `V`")), "{d}");
-        assert!(msgs.iter().any(|m| m.contains("level IV is missing")), "{d}");
+        assert!(
+            msgs.iter().any(|m| m.contains("level IV is missing")),
+            "{d}"
+        );
         for diag in &d.0 {
             let line = src.lines().nth(diag.line - 1).unwrap();
             let rest: String = line.chars().skip(diag.col - 1).collect();
@@ -1395,6 +1418,27 @@ mod tests {
                 "{diag}: points at {rest:?}"
             );
         }
+    }
+
+    #[test]
+    fn bad_numbers_and_duplicate_levels_are_reported() {
+        let src = minimal_src()
+            .replacen("spread: 0.5", "spread: -0.5", 1)
+            .replacen("evaluation_days: 7.0", "evaluation_days: NaN", 1)
+            .replacen("(median: \"2h\")", "(median: \"0m\")", 1)
+            .replacen("level: \"III\"", "level: \"II\"", 1);
+        let d = p(&src).unwrap_err();
+        let msgs: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
+        for needle in [
+            "spread must be a finite number ≥ 0, not -0.5",
+            "evaluation_days must be a finite number ≥ 0, not NaN",
+            "median must be longer than zero",
+            "level II is defined twice",
+            "level III is missing",
+        ] {
+            assert!(msgs.iter().any(|m| m.contains(needle)), "{needle}: {d}");
+        }
+        assert_eq!(d.len(), 5, "{d}");
     }
 
     #[test]

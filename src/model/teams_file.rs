@@ -257,7 +257,10 @@ impl Validator<'_> {
         let ok = x.is_finite() && if strict { x > min } else { x >= min };
         if !ok {
             let op = if strict { ">" } else { "≥" };
-            self.err(path, format!("{what} must be a finite number {op} {min}, not {x}"));
+            self.err(
+                path,
+                format!("{what} must be a finite number {op} {min}, not {x}"),
+            );
             return min.max(if strict { 1.0 } else { 0.0 });
         }
         x
@@ -350,8 +353,7 @@ impl Validator<'_> {
                     "backup_interval",
                 ) / 60.0,
                 spare_equipment: t.spare_equipment,
-                repair_hours: self.duration(&t.repair, &at(&base, &[F("repair")]), "repair")
-                    / 60.0,
+                repair_hours: self.duration(&t.repair, &at(&base, &[F("repair")]), "repair") / 60.0,
                 supplier_repair_hours: self.duration(
                     &t.supplier_repair,
                     &at(&base, &[F("supplier_repair")]),
@@ -483,8 +485,7 @@ impl Validator<'_> {
     fn clock(&mut self, s: &str, path: &[Seg]) -> Option<f64> {
         let parsed = s.split_once(':').and_then(|(h, m)| {
             let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-            (h <= 24 && m < 60 && h * 60 + m <= 1440)
-                .then_some(f64::from(h * 60 + m))
+            (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some(f64::from(h * 60 + m))
         });
         if parsed.is_none() {
             self.err(
@@ -523,9 +524,7 @@ impl Validator<'_> {
                 Err(e) => {
                     self.err(
                         &at(&pb, &[F(f)]),
-                        format!(
-                            "{s:?} is not a valid date-time like \"2002-11-08T00:00:00\": {e}"
-                        ),
+                        format!("{s:?} is not a valid date-time like \"2002-11-08T00:00:00\": {e}"),
                     );
                     None
                 }
@@ -564,9 +563,7 @@ mod tests {
         assert!(hq.staff_of(BodyRole::InformationCentre) >= 10);
         assert!(county.staff_of(BodyRole::InformationCentre) >= 1);
         assert!(hq.detection_per_hour > county.detection_per_hour);
-        assert!(
-            county.detection_per_hour > t.readiness(Tier::Grassroots, None).detection_per_hour
-        );
+        assert!(county.detection_per_hour > t.readiness(Tier::Grassroots, None).detection_per_hour);
         assert_eq!(t.roster.office_start_min, 510.0);
         assert_eq!(t.roster.office_end_min, 1050.0);
         assert!(!t.roster.heightened.is_empty());
@@ -630,7 +627,10 @@ mod tests {
     fn a_missing_tier_and_a_duplicate_are_reported() {
         let src = DEFAULT_TEAMS.replacen("tier: \"grassroots\"", "tier: \"county\"", 1);
         let d = parse(&src, Path::new("teams.ron")).unwrap_err();
-        assert!(d.0.iter().any(|x| x.message.contains("listed twice")), "{d}");
+        assert!(
+            d.0.iter().any(|x| x.message.contains("listed twice")),
+            "{d}"
+        );
         assert!(
             d.0.iter()
                 .any(|x| x.message.contains("tier `grassroots` is missing")),
