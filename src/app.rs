@@ -105,10 +105,7 @@ pub fn load_plan(plan: &str) -> Result<Arc<Plan>, Error> {
             "",
             1,
             1,
-            format!(
-                "no such plan file (bundled plans: {})",
-                names.join(", ")
-            ),
+            format!("no such plan file (bundled plans: {})", names.join(", ")),
         )])));
     }
     Ok(Arc::new(plan_file::load(path)?))
@@ -135,7 +132,11 @@ pub fn load_teams(path: Option<&Path>, topo: &Topology) -> Result<Arc<Teams>, Er
             PathBuf::from(teams_file::DEFAULT_TEAMS_PATH),
         ),
     };
-    Ok(Arc::new(teams_file::parse_for(&src, &path, &topo.provinces)?))
+    Ok(Arc::new(teams_file::parse_for(
+        &src,
+        &path,
+        &topo.provinces,
+    )?))
 }
 
 /// Options of `drillsim run`.
@@ -166,14 +167,20 @@ pub fn run(args: &RunArgs) -> Result<(RunRecord, PathBuf, Arc<Topology>), Error>
     let mut problems = Diagnostics::default();
     let mut keep = |e: Error| match e {
         Error::Input(d) => problems.0.extend(d.0),
-        other => problems.0.push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
+        other => problems
+            .0
+            .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
     };
     let topo = load_topology(args.topology.as_deref())?;
-    let scenario = load_scenario(args.scenario.as_deref(), &topo).map_err(&mut keep).ok();
+    let scenario = load_scenario(args.scenario.as_deref(), &topo)
+        .map_err(&mut keep)
+        .ok();
     let plan = load_plan(args.plan.as_deref().unwrap_or(DEFAULT_PLAN))
         .map_err(&mut keep)
         .ok();
-    let teams = load_teams(args.teams.as_deref(), &topo).map_err(&mut keep).ok();
+    let teams = load_teams(args.teams.as_deref(), &topo)
+        .map_err(&mut keep)
+        .ok();
     let (Some(scenario), Some(plan), Some(teams)) = (scenario, plan, teams) else {
         return Err(Error::Input(problems));
     };

@@ -46,20 +46,29 @@ fn runs(
                         .filter(|seed| seed % 2 == k)
                         .map(|seed| {
                             let cfg = RunConfig { seed, response };
-                            (seed, run_with(topo.clone(), scenario.clone(), Some(setup.clone()), cfg))
+                            (
+                                seed,
+                                run_with(topo.clone(), scenario.clone(), Some(setup.clone()), cfg),
+                            )
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     out.sort_by_key(|(s, _)| *s);
     out.into_iter().map(|(_, r)| r).collect()
 }
 
 fn mean_infected(rs: &[RunRecord]) -> f64 {
-    rs.iter().map(|r| r.totals.total_infected_hosts as f64).sum::<f64>() / rs.len() as f64
+    rs.iter()
+        .map(|r| r.totals.total_infected_hosts as f64)
+        .sum::<f64>()
+        / rs.len() as f64
 }
 
 #[test]
@@ -67,19 +76,44 @@ fn perfect_readiness_does_every_step_and_report_on_time() {
     let (topo, scenario) = national();
     let s = setup(plan("sat-overall"), true);
     for seed in 0..3 {
-        let rec = run_with(topo.clone(), scenario.clone(), Some(s.clone()), RunConfig { seed, response: true });
+        let rec = run_with(
+            topo.clone(),
+            scenario.clone(),
+            Some(s.clone()),
+            RunConfig {
+                seed,
+                response: true,
+            },
+        );
         let end = rec.duration_min;
-        let due: Vec<_> = rec.tasks.iter().filter(|t| t.due.is_some_and(|d| d <= end)).collect();
-        assert!(due.len() > 10, "seed {seed}: only {} tasks fell due", due.len());
+        let due: Vec<_> = rec
+            .tasks
+            .iter()
+            .filter(|t| t.due.is_some_and(|d| d <= end))
+            .collect();
+        assert!(
+            due.len() > 10,
+            "seed {seed}: only {} tasks fell due",
+            due.len()
+        );
         for kind in ["report", "grade", "activate", "step"] {
-            assert!(rec.tasks.iter().any(|t| t.kind == kind), "seed {seed}: no {kind} task");
+            assert!(
+                rec.tasks.iter().any(|t| t.kind == kind),
+                "seed {seed}: no {kind} task"
+            );
         }
         for t in &due {
             let finished = t.finished.unwrap_or(f64::INFINITY);
             assert!(
                 t.state == "done" && finished <= t.due.unwrap() + 1e-9,
                 "seed {seed}: {} {} at {} ({}) due {:.1}, finished {:?}, state {}",
-                t.kind, t.name, t.site, t.body, t.due.unwrap(), t.finished, t.state
+                t.kind,
+                t.name,
+                t.site,
+                t.body,
+                t.due.unwrap(),
+                t.finished,
+                t.state
             );
             assert!(!t.out_of_order);
         }
@@ -96,7 +130,14 @@ fn response_halves_the_infected_hosts_over_50_seeds() {
     assert!(a <= 0.5 * b, "with response {a:.0}, without {b:.0}");
     // The response really acted: detections, reports, grading, activation, steps.
     let events: Vec<&str> = with[0].events.iter().map(|e| e.kind.as_str()).collect();
-    for k in ["detection", "report", "grading", "activation", "step_start", "step_finish"] {
+    for k in [
+        "detection",
+        "report",
+        "grading",
+        "activation",
+        "step_start",
+        "step_finish",
+    ] {
         assert!(events.contains(&k), "no {k} event");
     }
 }

@@ -165,14 +165,16 @@ impl Sim {
         });
         world.insert_resource(Hosts(hosts));
         if let Some(r) = &response {
-            world.insert_resource(response::Response::new(
+            let mut resp = response::Response::new(
                 r.plan.clone(),
                 r.teams.clone(),
                 scenario.start,
                 inject_threats(&scenario),
                 rng::stream(cfg.seed, "teams"),
                 r.spread,
-            ));
+            );
+            resp.nodes = topo.nodes.len();
+            world.insert_resource(resp);
         }
         bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
         world.insert_resource(threat::Symptoms::default());

@@ -51,6 +51,73 @@ pub struct Net {
     /// Primary lines that went down and may fail over: (line, minute).
     pub pending_failover: Vec<(LinkId, f64)>,
     queue: VecDeque<NodeId>,
+    /// For tree-shaped networks (every line joins a node and its parent,
+    /// backups included): reachability is recomputed only below the nodes
+    /// whose state changed.
+    tree: Option<TreeIndex>,
+    /// Nodes whose own connectivity or uplink changed since the last refresh.
+    roots: Vec<NodeId>,
+}
+
+/// The network as a tree rooted at HQ (parallel lines allowed).
+#[derive(Clone, Debug)]
+struct TreeIndex {
+    parent: Vec<Option<NodeId>>,
+    /// Position in breadth-first order (ancestors first).
+    rank: Vec<u32>,
+    child_start: Vec<u32>,
+    children: Vec<NodeId>,
+}
+
+impl TreeIndex {
+    /// `None` when some line joins two nodes that are not parent and child.
+    fn build(topo: &Topology) -> Option<TreeIndex> {
+        let n = topo.nodes.len();
+        let mut parent = vec![None; n];
+        let mut rank = vec![u32::MAX; n];
+        let mut order = Vec::with_capacity(n);
+        rank[topo.hq as usize] = 0;
+        order.push(topo.hq);
+        let mut i = 0;
+        while i < order.len() {
+            let v = order[i];
+            i += 1;
+            for &(w, _) in topo.neighbours(v) {
+                if rank[w as usize] == u32::MAX {
+                    rank[w as usize] = order.len() as u32;
+                    parent[w as usize] = Some(v);
+                    order.push(w);
+                }
+            }
+        }
+        for link in &topo.links {
+            let (a, b) = (link.a, link.b);
+            if parent[a as usize] != Some(b) && parent[b as usize] != Some(a) {
+                return None;
+            }
+        }
+        let mut count = vec![0u32; n + 1];
+        for p in parent.iter().flatten() {
+            count[*p as usize + 1] += 1;
+        }
+        for v in 0..n {
+            count[v + 1] += count[v];
+        }
+        let mut fill = count.clone();
+        let mut children = vec![0; count[n] as usize];
+        for &v in &order {
+            if let Some(p) = parent[v as usize] {
+                children[fill[p as usize] as usize] = v;
+                fill[p as usize] += 1;
+            }
+        }
+        Some(TreeIndex {
+            parent,
+            rank,
+            child_start: count,
+            children,
+        })
+    }
 }
 
 impl Net {
@@ -83,12 +150,17 @@ impl Net {
             dirty_services: true,
             pending_failover: Vec::new(),
             queue: VecDeque::with_capacity(n),
+            tree: TreeIndex::build(topo),
+            roots: Vec::new(),
         };
         for l in 0..m {
             net.usable[l] = net.compute_usable(topo, l as LinkId);
             net.spread[l] = net.usable[l];
         }
+        // The first view is computed in full (every node starts unreachable).
+        let tree = net.tree.take();
         net.refresh_view(topo);
+        net.tree = tree;
         net
     }
 
@@ -124,6 +196,15 @@ impl Net {
         if now != self.usable[li] {
             self.usable[li] = now;
             self.dirty = true;
+            if let Some(t) = &self.tree {
+                let link = &topo.links[li];
+                let child = if t.parent[link.a as usize] == Some(link.b) {
+                    link.a
+                } else {
+                    link.b
+                };
+                self.roots.push(child);
+            }
         }
         let spread = now && !self.worm_filtered[li];
         if spread != self.spread[li] {
@@ -169,9 +250,27 @@ impl Net {
             *c = c.saturating_sub(1);
         }
         self.node_down[v as usize] = self.down_by[v as usize].iter().sum();
+        self.after_node_change(topo, v, was_alive, flipped)
+    }
+
+    fn after_node_change(
+        &mut self,
+        topo: &Topology,
+        v: NodeId,
+        was_alive: bool,
+        flipped: &mut Vec<LinkId>,
+    ) -> bool {
         let changed = was_alive != self.alive(v);
         if changed {
+            if topo.nodes[v as usize].tier.is_wan() {
+                if was_alive {
+                    self.nodes_down += 1;
+                } else {
+                    self.nodes_down -= 1;
+                }
+            }
             self.dirty = true;
+            self.roots.push(v);
             self.refresh_node_links(topo, v, flipped);
         }
         changed
@@ -188,6 +287,7 @@ impl Net {
         if self.node_isolated[v as usize] != on {
             self.node_isolated[v as usize] = on;
             self.dirty = true;
+            self.roots.push(v);
             self.refresh_node_links(topo, v, flipped);
         }
     }
@@ -244,12 +344,7 @@ impl Net {
         let was_alive = self.alive(v);
         self.down_by[v as usize][cause] = 0;
         self.node_down[v as usize] = self.down_by[v as usize].iter().sum();
-        let changed = was_alive != self.alive(v);
-        if changed {
-            self.dirty = true;
-            self.refresh_node_links(topo, v, flipped);
-        }
-        changed
+        self.after_node_change(topo, v, was_alive, flipped)
     }
 
     /// Switches backup line `b` in or out.
@@ -323,6 +418,51 @@ impl Net {
 
     fn refresh_reach(&mut self, topo: &Topology) {
         self.dirty = false;
+        let mut roots = std::mem::take(&mut self.roots);
+        if let Some(tree) = self.tree.take() {
+            // Only below the nodes that changed; parents before children.
+            roots.sort_by_key(|&v| tree.rank[v as usize]);
+            roots.dedup();
+            let mut stack = Vec::new();
+            for &r in &roots {
+                stack.push(r);
+                while let Some(x) = stack.pop() {
+                    let xi = x as usize;
+                    let now = self.connected(x)
+                        && match tree.parent[xi] {
+                            None => x == topo.hq,
+                            Some(p) => {
+                                self.reachable[p as usize]
+                                    && topo
+                                        .neighbours(x)
+                                        .iter()
+                                        .any(|&(w, l)| w == p && self.usable[l as usize])
+                            }
+                        };
+                    if now == self.reachable[xi] && x != r {
+                        continue;
+                    }
+                    if now != self.reachable[xi] {
+                        self.reachable[xi] = now;
+                        if x != topo.hq && topo.nodes[xi].tier.is_wan() {
+                            if now {
+                                self.nodes_cut_off -= 1;
+                            } else {
+                                self.nodes_cut_off += 1;
+                            }
+                        }
+                    } else {
+                        continue;
+                    }
+                    let (a, b) = (tree.child_start[xi], tree.child_start[xi + 1]);
+                    stack.extend_from_slice(&tree.children[a as usize..b as usize]);
+                }
+            }
+            self.tree = Some(tree);
+            roots.clear();
+            self.roots = roots;
+            return;
+        }
         self.reachable.iter_mut().for_each(|r| *r = false);
         if self.connected(topo.hq) {
             self.reachable[topo.hq as usize] = true;
@@ -337,20 +477,13 @@ impl Net {
                 }
             }
         }
-        let mut cut_off = 0;
-        let mut down = 0;
-        for (v, node) in topo.nodes.iter().enumerate() {
-            if !node.tier.is_wan() {
-                continue;
-            }
-            if self.node_down[v] > 0 {
-                down += 1;
-            }
-            if v as NodeId != topo.hq && !self.reachable[v] {
-                cut_off += 1;
-            }
-        }
-        self.nodes_cut_off = cut_off;
-        self.nodes_down = down;
+        self.nodes_cut_off = topo
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|&(v, node)| node.tier.is_wan() && v as NodeId != topo.hq && !self.reachable[v])
+            .count() as u32;
+        roots.clear();
+        self.roots = roots;
     }
 }

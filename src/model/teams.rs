@@ -112,10 +112,12 @@ impl Teams {
         &self.tiers[tier as usize]
     }
 
-    /// Perfect readiness: no deviations, always on duty, no duration spread
-    /// (applied by the engine), staff as given.
+    /// Perfect readiness: no deviations, always on duty, every unit at its
+    /// tier's standard (no province overrides), no duration spread (applied
+    /// by the engine), staff as given.
     pub fn perfect(mut self) -> Teams {
         self.deviations = Deviations::none();
+        self.overrides.clear();
         self.roster.off_hours_detection = 1.0;
         self.roster.callout_min = 0.0;
         self.roster.office_start_min = 0.0;

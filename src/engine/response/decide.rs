@@ -16,7 +16,7 @@ use crate::model::plan::{ReportKind, StepAction};
 use crate::model::topology::Topology;
 
 /// Median minutes for an emergency office to grade what it knows.
-const GRADE_MIN: f64 = 10.0;
+const GRADE_MIN: f64 = 5.0;
 /// Log-normal σ of report, grading and assembly times.
 const ADMIN_SPREAD: f64 = 0.4;
 
@@ -33,8 +33,8 @@ impl Response {
         for id in std::mem::take(&mut self.ready_free) {
             out.push(self.decide_one(id, now, topo, net, worm));
         }
-        let keys: Vec<_> = self.queues.keys().copied().collect();
-        for key in keys {
+        // Only queues with a new task or freed staff can move.
+        for key in std::mem::take(&mut self.dirty_queues) {
             let (unit, role) = key;
             let node = &topo.nodes[unit as usize];
             let cap = self
@@ -62,7 +62,6 @@ impl Response {
                 out.push(d);
             }
         }
-        self.queues.retain(|_, q| !q.is_empty());
         out
     }
 
@@ -133,8 +132,9 @@ impl Response {
                     _ => s.duration.median_min,
                 };
                 let spread = s.duration.spread;
-                (base * self.lognormal(spread) + s.duration.per_host_min * per_host_hosts)
-                    * readiness.skill
+                // Per-host time is person-time, shared by the step's staff.
+                let per_host = s.duration.per_host_min * per_host_hosts / s.staff.max(1) as f64;
+                (base * self.lognormal(spread) + per_host) * readiness.skill
             }
         };
         if !self.on_duty {

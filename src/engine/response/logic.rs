@@ -14,8 +14,8 @@ use crate::engine::net::Net;
 use crate::engine::record::{EventKind, RunRecord, TaskRecord};
 use crate::engine::worm::{Worm, WormRes};
 use crate::model::plan::{
-    BodyId, BodyRole, DeadlineFrom, Facts, LeadAt, Level, ReportKind, ReportTo, Step, StepAction,
-    StepScope, ThreatKind,
+    BodyId, BodyRole, DeadlineFrom, Facts, LeadAt, Level, Plan, ReportKind, ReportTo, Step,
+    StepAction, StepScope, ThreatKind,
 };
 use crate::model::topology::{LinkId, LinkKind, NodeId, ServiceKind, Tier, Topology};
 
@@ -30,7 +30,23 @@ impl Response {
     /// The unit that acts for body `b` at site `v`: the nearest unit, `v` or
     /// an ancestor, where the body exists and has staff (属地为主: the local
     /// unit first). Falls back to the nearest where the body exists, then HQ.
-    pub fn responsible(&self, topo: &Topology, v: NodeId, b: BodyId) -> NodeId {
+    pub fn responsible(&mut self, topo: &Topology, v: NodeId, b: BodyId) -> NodeId {
+        if self.responsible_memo.len() <= b {
+            self.responsible_memo.resize(b + 1, Vec::new());
+        }
+        if self.responsible_memo[b].is_empty() {
+            self.responsible_memo[b] = vec![u32::MAX; topo.nodes.len()];
+        }
+        let memo = self.responsible_memo[b][v as usize];
+        if memo != u32::MAX {
+            return memo;
+        }
+        let u = self.find_responsible(topo, v, b);
+        self.responsible_memo[b][v as usize] = u;
+        u
+    }
+
+    fn find_responsible(&self, topo: &Topology, v: NodeId, b: BodyId) -> NodeId {
         let role = self.plan.bodies[b].role;
         let mut fallback = None;
         let mut x = Some(v);
@@ -113,7 +129,8 @@ impl Response {
         }
         let threat = *self.inject_threats.get(inject)?;
         let class = self.plan.class_of(threat)?;
-        self.incidents.push(Incident::new(inject, threat, class));
+        self.incidents
+            .push(Incident::new(inject, threat, class, self.nodes));
         Some(self.incidents.len() - 1)
     }
 
@@ -126,7 +143,11 @@ impl Response {
                     if net.node_overloaded[vi] {
                         1.0
                     } else {
-                        (4.0 * w.i[vi] as f64 / w.n[vi].max(1) as f64).min(1.0)
+                        // The share of the site's hosts scanning (LAN load, user
+                        // complaints), plus their absolute number (IDS alerts
+                        // and line load): 50 infected hosts are plain to see.
+                        let i = w.i[vi] as f64;
+                        (4.0 * i / w.n[vi].max(1) as f64 + i / 50.0).min(1.0)
                     }
                 }
                 _ => 0.0,
@@ -157,7 +178,7 @@ impl Response {
         self.on_duty = self.duty_at(now) || self.incidents.iter().any(|i| i.round_the_clock);
         for (v, inject) in new {
             if let Some(inc) = self.incident_for(inject)
-                && !self.incidents[inc].site_seen.contains(&v)
+                && !self.incidents[inc].site_seen[v as usize]
                 && self.watching.insert((v, inc))
             {
                 self.watch.push((v, inc));
@@ -169,7 +190,7 @@ impl Response {
         let off = self.teams.roster.off_hours_detection;
         let monitor = self.monitor();
         for (v, inc) in watch {
-            if self.incidents[inc].site_seen.contains(&v) {
+            if self.incidents[inc].site_seen[v as usize] {
                 self.watching.remove(&(v, inc));
                 continue;
             }
@@ -216,9 +237,12 @@ impl Response {
     ) {
         let clause =
             "detect and report at once (seed §5: discover → report to the emergency office)";
+        let office = self.office();
+        let unit = self.responsible(topo, site, office);
         let i = &mut self.incidents[inc];
-        i.site_seen.insert(site);
+        i.site_seen[site as usize] = true;
         i.sites.push((site, now));
+        i.site_office.push(unit);
         let first = i.opened.is_none();
         if first {
             i.opened = Some(now);
@@ -254,17 +278,25 @@ impl Response {
                 topo.nodes[site as usize].id
             ),
         );
+        if self.add_sources(inc, site, topo) {
+            // A special plan just started: its steps at the units already
+            // leading, and HQ's orders.
+            for (level, lead, _) in self.incidents[inc].activated.clone() {
+                self.make_unit_steps(inc, lead, StepScope::Lead, level, now, topo);
+            }
+            if let Some(&(level, _)) = self.incidents[inc].graded.get(&topo.hq) {
+                self.make_unit_steps(inc, topo.hq, StepScope::National, level, now, topo);
+            }
+        }
         self.make_site_steps(inc, site, now, now, topo);
-        let office = self.office();
-        let unit = self.responsible(topo, site, office);
         self.learn(inc, unit, now, topo);
     }
 
     /// `unit` hears of incident `inc` (its own detection or a report).
     fn learn(&mut self, inc: usize, unit: NodeId, now: f64, topo: &Topology) {
         let i = &mut self.incidents[inc];
-        if let std::collections::hash_map::Entry::Vacant(e) = i.knows.entry(unit) {
-            e.insert(now);
+        if i.knows[unit as usize].is_nan() {
+            i.knows[unit as usize] = now;
             i.knowers.push(unit);
         }
         self.ask_grade(inc, unit, now, topo);
@@ -300,18 +332,17 @@ impl Response {
         worm: Option<&Worm>,
     ) -> Facts {
         let i = &self.incidents[inc];
-        let office = self.office();
         let mut f = Facts::default();
         let mut provinces: Vec<u16> = Vec::new();
         let mut earliest = f64::INFINITY;
         let mut portal = false;
         let mut core = false;
         let mut unreachable = 0u32;
-        for &(s, at) in &i.sites {
-            let mut x = self.responsible(topo, s, office);
+        for (&(s, at), &office_unit) in i.sites.iter().zip(&i.site_office) {
+            let mut x = office_unit;
             let mut known = false;
             loop {
-                if !i.knows.contains_key(&x) {
+                if i.knows[x as usize].is_nan() {
                     break;
                 }
                 if x == unit {
@@ -437,8 +468,15 @@ impl Response {
     pub(super) fn enqueue(&mut self, id: TaskId) {
         let t = &self.tasks[id];
         if t.staff > 0 {
-            let role = self.plan.bodies[t.body].role;
-            self.queues.entry((t.unit, role)).or_default().push_back(id);
+            let key = (t.unit, self.plan.bodies[t.body].role);
+            // Earliest deadline first (no deadline last), then first come.
+            let due = |t: &Task| t.due.unwrap_or(f64::INFINITY);
+            let d = due(&self.tasks[id]);
+            let tasks = &self.tasks;
+            let q = self.queues.entry(key).or_default();
+            let at = q.partition_point(|&o| due(&tasks[o]) <= d);
+            q.insert(at, id);
+            self.dirty_queues.insert(key);
         } else {
             self.ready_free.push(id);
         }
@@ -507,6 +545,7 @@ impl Response {
             if let Some(b) = self.busy.get_mut(&(unit, role)) {
                 *b = b.saturating_sub(staff);
             }
+            self.dirty_queues.insert((unit, role));
         }
         self.incidents[inc].open_tasks -= 1;
         let dependents = std::mem::take(&mut self.tasks[id].dependents);
@@ -605,7 +644,10 @@ impl Response {
             TaskKind::Grade => {
                 let level = task.level.unwrap_or(Level::IV);
                 self.incidents[inc].grade_pending.remove(&task.unit);
-                self.incidents[inc].graded.insert(task.unit, (level, t));
+                let first = self.incidents[inc]
+                    .graded
+                    .insert(task.unit, (level, t))
+                    .is_none();
                 let prev = self.incidents[inc].level;
                 if prev.is_none_or(|p| level < p) {
                     self.incidents[inc].level = Some(level);
@@ -624,7 +666,7 @@ impl Response {
                     ),
                 );
                 self.release(id);
-                self.on_graded(inc, task.unit, level, t, topo);
+                self.on_graded(inc, task.unit, level, first, t, topo);
             }
             TaskKind::Activate { level } => {
                 let lvl = self.plan.level(level).clone();
@@ -673,10 +715,22 @@ impl Response {
 
     // ----- what grades and activations set off -----------------------------
 
-    fn on_graded(&mut self, inc: usize, unit: NodeId, level: Level, t: f64, topo: &Topology) {
+    /// `first`: the unit's first grade of this incident. Reports owed at
+    /// this level count from when the unit learned of the incident if the
+    /// first grade already called for them, else from this (re-)grade.
+    fn on_graded(
+        &mut self,
+        inc: usize,
+        unit: NodeId,
+        level: Level,
+        first: bool,
+        t: f64,
+        topo: &Topology,
+    ) {
         let tier = topo.nodes[unit as usize].tier;
         // Reports this tier owes at this level.
-        for (ri, rule) in self.plan.reporting.clone().iter().enumerate() {
+        let plan = self.plan.clone();
+        for (ri, rule) in plan.reporting.iter().enumerate() {
             if rule.from_tier != tier
                 || !level.at_least(rule.min_level)
                 || !self.incidents[inc].reports_made.insert((unit, ri))
@@ -690,7 +744,9 @@ impl Response {
                 },
                 ReportTo::NationalOffice => None,
             };
-            let learned = self.incidents[inc].knows.get(&unit).copied().unwrap_or(t);
+            let learned = Some(self.incidents[inc].knows[unit as usize])
+                .filter(|k| !k.is_nan() && first)
+                .unwrap_or(t);
             self.add_task(
                 inc,
                 TaskKind::Report { rule: ri, to },
@@ -751,12 +807,16 @@ impl Response {
         }
         // HQ-wide orders at this level.
         if unit == topo.hq {
-            self.make_unit_steps(inc, topo.hq, StepScope::National, t, topo);
+            self.make_unit_steps(inc, topo.hq, StepScope::National, level, t, topo);
         }
-        // Site steps that this level now calls for.
-        let sites: Vec<(NodeId, f64)> = self.incidents[inc].sites.clone();
-        for (s, at) in sites {
-            self.make_site_steps(inc, s, at, t, topo);
+        // Site steps that a more severe level now calls for.
+        let now_level = self.incidents[inc].level;
+        if now_level.is_some() && now_level != self.incidents[inc].site_level {
+            self.incidents[inc].site_level = now_level;
+            let sites: Vec<(NodeId, f64)> = self.incidents[inc].sites.clone();
+            for (s, at) in sites {
+                self.make_site_steps(inc, s, at, t, topo);
+            }
         }
     }
 
@@ -765,12 +825,13 @@ impl Response {
         if self.plan.level(level).round_the_clock_duty {
             self.incidents[inc].round_the_clock = true;
         }
-        self.make_unit_steps(inc, lead, StepScope::Lead, t, topo);
+        self.make_unit_steps(inc, lead, StepScope::Lead, level, t, topo);
         if lead == topo.hq {
-            self.make_unit_steps(inc, lead, StepScope::National, t, topo);
+            self.make_unit_steps(inc, lead, StepScope::National, level, t, topo);
         }
-        // Deadlines counted from activation now have a start.
-        for tid in 0..self.tasks.len() {
+        // Deadlines counted from the (first) activation now have a start.
+        let first = self.incidents[inc].activated.len() == 1;
+        for tid in (0..self.tasks.len()).filter(|_| first) {
             let task = &self.tasks[tid];
             if task.incident != inc || task.due.is_some() {
                 continue;
@@ -784,50 +845,43 @@ impl Response {
                 }
             }
         }
-        let sites: Vec<(NodeId, f64)> = self.incidents[inc].sites.clone();
-        for (s, at) in sites {
-            self.make_site_steps(inc, s, at, t, topo);
-        }
     }
 
     /// Step lists that apply to incident `inc` (its procedure and the special
     /// plans started by its class or by the systems at its sites).
-    fn sources(&self, inc: usize, topo: &Topology) -> Vec<StepSource> {
-        let i = &self.incidents[inc];
-        let mut out = Vec::new();
-        if let Some(p) = self.plan.procedure_for(i.class) {
-            let pi = self
-                .plan
-                .procedures
-                .iter()
-                .position(|q| std::ptr::eq(q, p))
-                .unwrap_or(0);
-            out.push(StepSource::Procedure(pi));
-        }
-        for (si, sp) in self.plan.special_plans.iter().enumerate() {
-            let by_class = sp
-                .classes
-                .iter()
-                .any(|&c| self.plan.class_within(i.class, c));
-            let by_service = !sp.services.is_empty()
-                && i.sites.iter().any(|&(s, _)| {
-                    topo.nodes[s as usize]
-                        .services
-                        .iter()
-                        .any(|k| sp.services.contains(k))
-                });
-            if by_class || by_service {
-                out.push(StepSource::Special(si));
-            }
-        }
-        out
+    fn sources(&self, inc: usize) -> Vec<StepSource> {
+        self.incidents[inc].sources.clone()
     }
 
-    fn steps_of(&self, source: StepSource) -> &[Step] {
-        match source {
-            StepSource::Procedure(p) => &self.plan.procedures[p].steps,
-            StepSource::Special(s) => &self.plan.special_plans[s].steps,
+    /// Adds the step lists a new site starts: the procedure and the special
+    /// plans of the class (first site), special plans of the site's systems.
+    /// Returns whether a step list was added after the first site.
+    fn add_sources(&mut self, inc: usize, site: NodeId, topo: &Topology) -> bool {
+        let plan = self.plan.clone();
+        let class = self.incidents[inc].class;
+        let srcs = &mut self.incidents[inc].sources;
+        let mut added = false;
+        if srcs.is_empty() {
+            if let Some(p) = plan.procedure_for(class)
+                && let Some(pi) = plan.procedures.iter().position(|q| std::ptr::eq(q, p))
+            {
+                srcs.push(StepSource::Procedure(pi));
+            }
+            for (si, sp) in plan.special_plans.iter().enumerate() {
+                if sp.classes.iter().any(|&c| plan.class_within(class, c)) {
+                    srcs.push(StepSource::Special(si));
+                }
+            }
         }
+        let services = &topo.nodes[site as usize].services;
+        for (si, sp) in plan.special_plans.iter().enumerate() {
+            let src = StepSource::Special(si);
+            if !srcs.contains(&src) && sp.services.iter().any(|k| services.contains(k)) {
+                srcs.push(src);
+                added = true;
+            }
+        }
+        added
     }
 
     fn level_allows(&self, inc: usize, s: &Step) -> bool {
@@ -854,9 +908,9 @@ impl Response {
         now: f64,
         topo: &Topology,
     ) {
-        for source in self.sources(inc, topo) {
-            let steps = self.steps_of(source).to_vec();
-            for (k, s) in steps.iter().enumerate() {
+        let plan = self.plan.clone();
+        for source in self.sources(inc) {
+            for (k, s) in steps_in(&plan, source).iter().enumerate() {
                 if s.scope != StepScope::Site
                     || s.deadline_from == DeadlineFrom::End
                     || !self.level_allows(inc, s)
@@ -864,6 +918,7 @@ impl Response {
                         .site_steps
                         .contains_key(&(site, source, k))
                     || !self.site_needs(inc, s, site, topo)
+                    || !self.applies_at(inc, source, site, topo)
                 {
                     continue;
                 }
@@ -878,7 +933,9 @@ impl Response {
                     })
                     .collect();
                 let unit = self.responsible(topo, site, s.actor);
-                let due = self.due_of(inc, s, detected);
+                // A step that applies only now (a more severe level, a special
+                // plan just started) counts its deadline from now.
+                let due = self.due_of(inc, s, detected.max(now));
                 let id = self.add_task(
                     inc,
                     TaskKind::Step { source, step: k },
@@ -892,6 +949,25 @@ impl Response {
                     topo,
                 );
                 self.incidents[inc].site_steps.insert((site, source, k), id);
+            }
+        }
+    }
+
+    /// Whether a step list applies at `site`: the procedure and class-started
+    /// special plans everywhere, system-started special plans only at sites
+    /// running one of their systems.
+    fn applies_at(&self, inc: usize, source: StepSource, site: NodeId, topo: &Topology) -> bool {
+        match source {
+            StepSource::Procedure(_) => true,
+            StepSource::Special(si) => {
+                let sp = &self.plan.special_plans[si];
+                sp.classes
+                    .iter()
+                    .any(|&c| self.plan.class_within(self.incidents[inc].class, c))
+                    || topo.nodes[site as usize]
+                        .services
+                        .iter()
+                        .any(|k| sp.services.contains(k))
             }
         }
     }
@@ -916,27 +992,36 @@ impl Response {
         inc: usize,
         unit: NodeId,
         scope: StepScope,
+        level: Level,
         t: f64,
         topo: &Topology,
     ) {
-        for source in self.sources(inc, topo) {
-            let steps = self.steps_of(source).to_vec();
-            for (k, s) in steps.iter().enumerate() {
+        // Gated by the level this unit acts at, not the incident's worst anywhere.
+        let plan = self.plan.clone();
+        for source in self.sources(inc) {
+            for (k, s) in steps_in(&plan, source).iter().enumerate() {
                 if s.scope != scope
                     || s.deadline_from == DeadlineFrom::End
-                    || !self.level_allows(inc, s)
-                    || self.incidents[inc].steps_made.contains(&(unit, source, k))
+                    || s.min_level.is_some_and(|m| !level.at_least(m))
+                    || !self.applies_at(inc, source, unit, topo)
+                    || self.incidents[inc]
+                        .steps_made
+                        .contains_key(&(unit, source, k))
                 {
                     continue;
                 }
-                self.incidents[inc].steps_made.insert((unit, source, k));
-                let deps: Vec<TaskId> = s
-                    .after
-                    .iter()
-                    .filter_map(|&a| self.unit_step_task(inc, unit, source, a))
-                    .collect();
-                let due = self.due_of(inc, s, t);
-                self.add_task(
+                let deps = self.unit_deps(inc, unit, source, s);
+                // A unit's step exists from its activation (or HQ's grading,
+                // or the start of a special plan): its deadline counts from
+                // then. A slow activation shows as a late activation.
+                let from = t;
+                // A unit's step counts "from activation" from the activation
+                // that made it (`t`), not the incident's first one elsewhere.
+                let due = match s.deadline_from {
+                    DeadlineFrom::Activation => s.deadline_min.map(|d| t + d),
+                    _ => self.due_of(inc, s, from),
+                };
+                let id = self.add_task(
                     inc,
                     TaskKind::Step { source, step: k },
                     unit,
@@ -948,23 +1033,22 @@ impl Response {
                     &deps,
                     topo,
                 );
+                self.incidents[inc].steps_made.insert((unit, source, k), id);
             }
         }
     }
 
-    fn unit_step_task(
-        &self,
-        inc: usize,
-        unit: NodeId,
-        source: StepSource,
-        step: usize,
-    ) -> Option<TaskId> {
-        self.tasks.iter().rposition(|t| {
-            t.incident == inc
-                && t.unit == unit
-                && t.site == unit
-                && t.kind == TaskKind::Step { source, step }
-        })
+    /// The tasks of the steps `s` follows, among those made at `unit`.
+    fn unit_deps(&self, inc: usize, unit: NodeId, source: StepSource, s: &Step) -> Vec<TaskId> {
+        s.after
+            .iter()
+            .filter_map(|&a| {
+                self.incidents[inc]
+                    .steps_made
+                    .get(&(unit, source, a))
+                    .copied()
+            })
+            .collect()
     }
 
     // ----- periodic re-grading and the end of the response --------------------
@@ -1032,9 +1116,9 @@ impl Response {
                 end.summary_report_days
             ),
         );
-        for source in self.sources(inc, topo) {
-            let steps = self.steps_of(source).to_vec();
-            for (k, s) in steps.iter().enumerate() {
+        let plan = self.plan.clone();
+        for source in self.sources(inc) {
+            for (k, s) in steps_in(&plan, source).iter().enumerate() {
                 if s.deadline_from != DeadlineFrom::End || !self.level_allows(inc, s) {
                     continue;
                 }
@@ -1043,11 +1127,15 @@ impl Response {
                 } else {
                     lead
                 };
-                if !self.incidents[inc].steps_made.insert((unit, source, k)) {
+                if self.incidents[inc]
+                    .steps_made
+                    .contains_key(&(unit, source, k))
+                {
                     continue;
                 }
                 let due = s.deadline_min.map(|d| now + d);
-                self.add_task(
+                let deps = self.unit_deps(inc, unit, source, s);
+                let id = self.add_task(
                     inc,
                     TaskKind::Step { source, step: k },
                     unit,
@@ -1056,9 +1144,10 @@ impl Response {
                     s.staff,
                     now,
                     due,
-                    &[],
+                    &deps,
                     topo,
                 );
+                self.incidents[inc].steps_made.insert((unit, source, k), id);
             }
         }
     }
@@ -1087,9 +1176,20 @@ impl Response {
                 "; site cut off the WAN".into()
             }
             StepAction::RestoreService => {
-                net.set_isolated(topo, site, false, flipped);
-                changed.push(site);
-                "; site reconnected".into()
+                // Nobody reconnects a site that still has infected hosts.
+                if w.is_some_and(|w| w.i[site as usize] > 0) {
+                    if net.node_isolated[site as usize] {
+                        "; site still infected: stays off the WAN".into()
+                    } else {
+                        String::new()
+                    }
+                } else if net.node_isolated[site as usize] {
+                    net.set_isolated(topo, site, false, flipped);
+                    changed.push(site);
+                    "; site reconnected".into()
+                } else {
+                    String::new()
+                }
             }
             StepAction::CutAttackSource => {
                 if let Some(w) = w {
@@ -1099,37 +1199,44 @@ impl Response {
                 "; attack source blocked at the gateway".into()
             }
             StepAction::BlockAtGateways => {
+                // HQ blocks at every gateway and on the backbone; a provincial
+                // or local lead at its own gateway and on its own uplinks.
                 let national = task.unit == topo.hq;
                 let mut gateways = 0;
                 let mut lines = 0;
+                let nodes: Vec<NodeId> = if national {
+                    (0..topo.nodes.len() as NodeId).collect()
+                } else {
+                    vec![task.unit]
+                };
                 if let Some(w) = w {
-                    for (v, node) in topo.nodes.iter().enumerate() {
-                        let in_scope = national || v as NodeId == task.unit;
-                        if in_scope && node.gateway && !w.ext_blocked[v] {
-                            w.ext_blocked[v] = true;
-                            changed.push(v as NodeId);
+                    for &v in &nodes {
+                        if topo.nodes[v as usize].gateway && !w.ext_blocked[v as usize] {
+                            w.ext_blocked[v as usize] = true;
+                            changed.push(v);
                             gateways += 1;
                         }
                     }
                 }
-                for (l, link) in topo.links.iter().enumerate() {
-                    let core = matches!(link.kind, LinkKind::Backbone)
-                        || (link.kind == LinkKind::Backup
-                            && topo.nodes[link.a as usize]
-                                .tier
-                                .min(topo.nodes[link.b as usize].tier)
-                                == Tier::Hq);
-                    let in_scope = if national {
-                        core
-                    } else {
-                        (link.a == task.unit || link.b == task.unit)
-                            && topo.nodes[link.a as usize]
-                                .tier
-                                .min(topo.nodes[link.b as usize].tier)
-                                < topo.nodes[task.unit as usize].tier
-                    };
-                    if in_scope && !net.worm_filtered[l] {
-                        net.set_worm_filtered(topo, l as LinkId, true, flipped);
+                let tier = |v: NodeId| topo.nodes[v as usize].tier;
+                let lines_in_scope: Vec<LinkId> = if national {
+                    (0..topo.links.len() as LinkId)
+                        .filter(|&l| {
+                            let link = &topo.links[l as usize];
+                            matches!(link.kind, LinkKind::Backbone | LinkKind::Backup)
+                                && tier(link.a).min(tier(link.b)) == Tier::Hq
+                        })
+                        .collect()
+                } else {
+                    topo.neighbours(task.unit)
+                        .iter()
+                        .filter(|&&(w, _)| tier(w) < tier(task.unit))
+                        .map(|&(_, l)| l)
+                        .collect()
+                };
+                for l in lines_in_scope {
+                    if !net.worm_filtered[l as usize] {
+                        net.set_worm_filtered(topo, l, true, flipped);
                         lines += 1;
                     }
                 }
@@ -1272,6 +1379,14 @@ impl Response {
                 }
             })
             .collect()
+    }
+}
+
+/// The steps of a procedure or special plan.
+fn steps_in(plan: &Plan, source: StepSource) -> &[Step] {
+    match source {
+        StepSource::Procedure(p) => &plan.procedures[p].steps,
+        StepSource::Special(s) => &plan.special_plans[s].steps,
     }
 }
 

@@ -108,9 +108,13 @@ pub struct Incident {
     pub province: Option<u16>,
     /// Detected sites, in order, with their detection minute.
     pub sites: Vec<(NodeId, f64)>,
-    site_seen: HashSet<NodeId>,
+    /// The unit whose emergency office reports for each site (same order).
+    pub(crate) site_office: Vec<NodeId>,
+    /// Per node: already a detected site.
+    pub(crate) site_seen: Vec<bool>,
     /// Minute each unit learned of the incident.
-    pub knows: HashMap<NodeId, f64>,
+    /// Per node: minute the unit learned of the incident (NaN: not yet).
+    pub knows: Vec<f64>,
     /// Units that know, in the order they learned.
     pub knowers: Vec<NodeId>,
     /// Latest grade per unit, and when.
@@ -123,9 +127,13 @@ pub struct Incident {
     activation_asked: HashSet<(NodeId, Level)>,
     reports_made: HashSet<(NodeId, usize)>,
     /// Non-site steps created: (unit, source, step).
-    steps_made: HashSet<(NodeId, StepSource, usize)>,
+    steps_made: HashMap<(NodeId, StepSource, usize), TaskId>,
     /// Site steps created: (site, source, step) → task.
     site_steps: HashMap<(NodeId, StepSource, usize), TaskId>,
+    /// Step lists that apply (procedure, special plans by class or by system).
+    pub(crate) sources: Vec<StepSource>,
+    /// The level for which every site's steps have been created.
+    pub(crate) site_level: Option<Level>,
     pub round_the_clock: bool,
     pub ended: Option<f64>,
     /// Open tasks (not done or skipped).
@@ -133,7 +141,7 @@ pub struct Incident {
 }
 
 impl Incident {
-    fn new(inject: usize, threat: ThreatKind, class: ClassId) -> Incident {
+    fn new(inject: usize, threat: ThreatKind, class: ClassId, nodes: usize) -> Incident {
         Incident {
             inject,
             threat,
@@ -142,8 +150,9 @@ impl Incident {
             first_unit: None,
             province: None,
             sites: Vec::new(),
-            site_seen: HashSet::new(),
-            knows: HashMap::new(),
+            site_office: Vec::new(),
+            site_seen: vec![false; nodes],
+            knows: vec![f64::NAN; nodes],
             knowers: Vec::new(),
             graded: HashMap::new(),
             grade_pending: HashSet::new(),
@@ -151,8 +160,10 @@ impl Incident {
             activated: Vec::new(),
             activation_asked: HashSet::new(),
             reports_made: HashSet::new(),
-            steps_made: HashSet::new(),
+            steps_made: HashMap::new(),
             site_steps: HashMap::new(),
+            sources: Vec::new(),
+            site_level: None,
             round_the_clock: false,
             ended: None,
             open_tasks: 0,
@@ -203,6 +214,12 @@ pub struct Response {
     /// Candidate sites to detect: (node, incident).
     watch: Vec<(NodeId, usize)>,
     watching: HashSet<(NodeId, usize)>,
+    /// Memo of [`Response::responsible`]: per body, per node (u32::MAX = not yet).
+    pub(crate) responsible_memo: Vec<Vec<u32>>,
+    /// Staff queues with a new task or freed staff since the last decisions.
+    pub(crate) dirty_queues: std::collections::BTreeSet<(NodeId, BodyRole)>,
+    /// Nodes in the network (sizes per-incident tables).
+    pub(crate) nodes: usize,
     /// Teams' random stream (detection, durations, deviations).
     pub rng: ChaCha8Rng,
     /// Durations vary around their medians (false under perfect readiness).
@@ -236,6 +253,9 @@ impl Response {
             busy: HashMap::new(),
             watch: Vec::new(),
             watching: HashSet::new(),
+            responsible_memo: Vec::new(),
+            dirty_queues: std::collections::BTreeSet::new(),
+            nodes: 0,
             rng,
             spread,
             on_duty: true,
