@@ -4,6 +4,8 @@
 //!   national network (16,132 nodes), no response. Target ≤ 100 ms median.
 //! - `network_sir`: one outbreak of the validation mode (one host per node,
 //!   τ, γ) on the national graph. Target ≤ 5 ms.
+//! - `national_worm_response`: the same run with the full response under
+//!   `sat-overall` and the default teams. Target ≤ 1.5 × `national_worm`.
 //! - `national_worm_build`: building the world alone (shared network behind
 //!   an `Arc`), the per-run overhead a batch pays.
 
@@ -13,7 +15,7 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use drillsim::app;
-use drillsim::engine::{RunConfig, Sim, run};
+use drillsim::engine::{ResponseSetup, RunConfig, Sim, run, run_with};
 
 fn benches(c: &mut Criterion) {
     let topo = app::load_topology(None).expect("default network");
@@ -23,6 +25,12 @@ fn benches(c: &mut Criterion) {
         &topo,
     )
     .expect("validation scenario");
+
+    let setup = ResponseSetup {
+        plan: app::load_plan(app::DEFAULT_PLAN).expect("bundled plan"),
+        teams: app::load_teams(None, &topo).expect("bundled teams"),
+        spread: true,
+    };
 
     let mut g = c.benchmark_group("engine");
     g.sample_size(20);
@@ -36,6 +44,20 @@ fn benches(c: &mut Criterion) {
                 RunConfig {
                     seed,
                     response: false,
+                },
+            ))
+        })
+    });
+    g.bench_function("national_worm_response", |b| {
+        b.iter(|| {
+            seed += 1;
+            black_box(run_with(
+                topo.clone(),
+                national.clone(),
+                Some(setup.clone()),
+                RunConfig {
+                    seed,
+                    response: true,
                 },
             ))
         })

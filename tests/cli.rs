@@ -268,3 +268,99 @@ fn outage_scenarios_take_nodes_down_and_cut_them_off() {
     // Everything behind the provincial bureau is cut off while it is down.
     assert!(s["nodes_cut_off_max"].as_u64().unwrap() > 100);
 }
+
+#[test]
+fn check_passes_the_bundled_plans() {
+    let o = drillsim(&["check", "scenarios/plans/sat-overall.ron", "sat-2002"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("plan `sat-overall` is consistent"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("plan `sat-2002` is consistent"), "{stdout}");
+}
+
+#[test]
+fn check_finds_the_seeded_faults_with_positions() {
+    let mut files: Vec<PathBuf> = fs::read_dir("tests/data/bad-plans")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut errors = 0;
+    for f in &files {
+        let src = fs::read_to_string(f).unwrap();
+        if src.contains("// severity: warning") {
+            continue;
+        }
+        errors += 1;
+        let o = drillsim(&["check", f.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}: {stderr}", f.display());
+        let pos = format!("{}:{}", f.display(), expected_position(f));
+        assert!(
+            stderr.contains(&pos),
+            "{}: expected {pos} in\n{stderr}",
+            f.display()
+        );
+    }
+    assert!(errors >= 8, "only {errors} broken plans");
+}
+
+#[test]
+fn run_takes_a_plan_revision_and_records_the_response() {
+    let t = tmp();
+    let out = t.path().join("run");
+    let o = drillsim(&[
+        "run",
+        "--plan",
+        "sat-2002",
+        "--seed",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let events = fs::read_to_string(out.join("events.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(events.as_bytes());
+    let mut kinds = std::collections::BTreeSet::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        if [
+            "detection",
+            "report",
+            "grading",
+            "activation",
+            "step_start",
+            "step_finish",
+        ]
+        .contains(&&r[2])
+        {
+            assert!(!r[4].is_empty(), "no actor: {r:?}");
+            assert!(!r[5].is_empty(), "no clause: {r:?}");
+            kinds.insert(r[2].to_string());
+        }
+    }
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+
+    // A bad plan file is reported like any other bad input.
+    let t = tmp();
+    let out = t.path().join("bad");
+    assert_rejected(
+        &[
+            "run",
+            "--plan",
+            "tests/data/bad-plans/unknown-body.ron",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &out,
+        "tests/data/bad-plans/unknown-body.ron:",
+    );
+}

@@ -487,3 +487,69 @@ impl Net {
         self.roots = roots;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::topology_spec::default_topology;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// Incremental reachability on the tree equals a full breadth-first
+    /// search after every kind of change.
+    #[test]
+    fn incremental_reachability_matches_full_search() {
+        let topo = default_topology();
+        let mut net = Net::new(&topo);
+        assert!(net.tree.is_some(), "the default network is a tree");
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut flipped = Vec::new();
+        let n = topo.nodes.len() as u32;
+        let m = topo.links.len() as u32;
+        for step in 0..400 {
+            match rng.random_range(0..5) {
+                0 => {
+                    let v = rng.random_range(0..n);
+                    let down = net.node_down[v as usize] == 0;
+                    net.set_node_down(&topo, v, 0, down, &mut flipped);
+                }
+                1 => {
+                    // Mostly high tiers, so that whole subtrees flip.
+                    let v = rng.random_range(0..400.min(n));
+                    let on = !net.node_isolated[v as usize];
+                    net.set_isolated(&topo, v, on, &mut flipped);
+                }
+                2 => {
+                    let l = rng.random_range(0..m);
+                    let cut = net.link_cut[l as usize] == 0;
+                    net.set_link_cut(&topo, l, cut, step as f64, &mut flipped);
+                }
+                3 => {
+                    if let Some(&(b, _)) = topo
+                        .backup_of
+                        .get(rng.random_range(0..topo.backup_of.len()))
+                    {
+                        let on = !net.backup_active[b as usize];
+                        net.set_backup_active(&topo, b, on, &mut flipped);
+                    }
+                }
+                _ => {
+                    let l = rng.random_range(0..m);
+                    let on = !net.link_saturated[l as usize];
+                    net.set_saturated(&topo, l, on, step as f64, &mut flipped);
+                }
+            }
+            net.refresh_view(&topo);
+            let mut full = net.clone();
+            full.tree = None;
+            full.dirty = true;
+            full.refresh_view(&topo);
+            assert_eq!(net.reachable, full.reachable, "step {step}");
+            assert_eq!(net.nodes_cut_off, full.nodes_cut_off, "step {step}");
+            let down = (0..n as usize)
+                .filter(|&v| topo.nodes[v].tier.is_wan() && net.node_down[v] > 0)
+                .count() as u32;
+            assert_eq!(net.nodes_down, down, "step {step}");
+        }
+    }
+}

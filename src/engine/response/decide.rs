@@ -41,10 +41,7 @@ impl Response {
                 .teams
                 .readiness(node.tier, node.province)
                 .staff_of(role);
-            loop {
-                let Some(&id) = self.queues.get(&key).and_then(|q| q.front()) else {
-                    break;
-                };
+            while let Some(&id) = self.queues.get(&key).and_then(|q| q.front()) {
                 let need = self.tasks[id].staff;
                 let busy = self.busy.get(&key).copied().unwrap_or(0);
                 // A task needing more staff than the unit has runs alone.
