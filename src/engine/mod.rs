@@ -23,7 +23,9 @@ use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor
 use rand_chacha::ChaCha8Rng;
 
 pub use net::Net;
-pub use record::{Event, EventKind, RunRecord, TimelineRow, Totals};
+pub use record::{
+    BodyMeta, Event, EventKind, NodeMeta, RunMeta, RunRecord, TaskRecord, TimelineRow, Totals,
+};
 
 use crate::model::plan::{Plan, ThreatKind};
 use crate::model::scenario::{InjectKind, Scenario};
@@ -150,6 +152,7 @@ impl Sim {
             links: topo.links.len(),
             hosts: hosts.iter().map(|&h| h as u64).sum(),
             services: topo.services.len(),
+            meta: run_meta(&topo, &scenario, response.as_ref()),
             ..RunRecord::default()
         };
         let mut world = World::new();
@@ -305,6 +308,53 @@ impl Sim {
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
         rec
+    }
+}
+
+/// What the record needs to stand on its own.
+fn run_meta(topo: &Topology, scenario: &Scenario, response: Option<&ResponseSetup>) -> RunMeta {
+    let plan = response.map(|r| &r.plan);
+    RunMeta {
+        scenario_description: scenario.description.clone(),
+        plan: plan.map(|p| p.slug.clone()).unwrap_or_default(),
+        plan_name: plan.map(|p| p.name.clone()).unwrap_or_default(),
+        bodies: plan
+            .map(|p| {
+                p.bodies
+                    .iter()
+                    .map(|b| BodyMeta {
+                        id: b.id.clone(),
+                        name_zh: b.name_zh.clone(),
+                        name_en: b.name_en.clone(),
+                        role: b.role.as_str().to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        provinces: topo
+            .provinces
+            .iter()
+            .map(|p| (p.code.clone(), p.name_zh.clone(), p.name_en.clone()))
+            .collect(),
+        nodes: topo
+            .nodes
+            .iter()
+            .map(|n| NodeMeta {
+                id: n.id.clone(),
+                name_zh: n.name_zh.clone(),
+                name_en: n.name_en.clone(),
+                tier: n.tier.as_str().to_string(),
+                province: n
+                    .province
+                    .map(|p| topo.provinces[p as usize].code.clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        injects: scenario
+            .injects
+            .iter()
+            .map(|i| (i.at_min, threat::describe_inject(topo, &i.kind)))
+            .collect(),
     }
 }
 

@@ -1,11 +1,13 @@
 //! The record of one run: what the engine leaves behind for scoring and output.
 
 use bevy_ecs::prelude::Resource;
+use serde::{Deserialize, Serialize};
 
 use crate::model::topology::{LinkId, NodeId};
 
 /// Kinds of events the engine records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A scripted inject took effect (detail names it).
     Inject,
@@ -83,7 +85,7 @@ impl EventKind {
 }
 
 /// One event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Minutes from the scenario start (exact, not rounded to a tick).
     pub minute: f64,
@@ -98,7 +100,7 @@ pub struct Event {
 }
 
 /// The network's state at the end of a tick.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TimelineRow {
     pub minute: f64,
     pub hosts_susceptible: u64,
@@ -116,7 +118,7 @@ pub struct TimelineRow {
 }
 
 /// Totals over a whole run.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     pub peak_infected_hosts: u64,
     /// Exact minute the peak was first reached.
@@ -135,12 +137,12 @@ pub struct Totals {
 }
 
 /// A task of the response as it ended up (the raw material of obligations).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
     pub id: usize,
     pub incident: usize,
     /// `report`, `grade`, `activate` or `step`.
-    pub kind: &'static str,
+    pub kind: String,
     /// Step id, report kind or level.
     pub name: String,
     /// Step action (`isolate`, …), or the report's target.
@@ -153,13 +155,52 @@ pub struct TaskRecord {
     pub started: Option<f64>,
     pub finished: Option<f64>,
     /// `done`, `skipped`, `running`, `ready` or `waiting`.
-    pub state: &'static str,
+    pub state: String,
     pub out_of_order: bool,
     pub clause: String,
 }
 
+/// A node as the record remembers it (enough to score and report without
+/// the topology).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeMeta {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// `hq`, `provincial`, … (see `Tier::as_str`).
+    pub tier: String,
+    /// Province code, empty for HQ and external partners.
+    pub province: String,
+}
+
+/// A body of the plan as the record remembers it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BodyMeta {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub role: String,
+}
+
+/// What a run was run on: network, provinces, plan. Filled when the run
+/// starts so that a saved record is self-contained.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    pub scenario_description: String,
+    /// Plan slug and name (empty without response).
+    pub plan: String,
+    pub plan_name: String,
+    pub bodies: Vec<BodyMeta>,
+    /// (code, name_zh, name_en).
+    pub provinces: Vec<(String, String, String)>,
+    /// Every node, indexed by node id number.
+    pub nodes: Vec<NodeMeta>,
+    /// Scenario injects: (minute, description).
+    pub injects: Vec<(f64, String)>,
+}
+
 /// Everything a run leaves behind.
-#[derive(Clone, Debug, Default, PartialEq, Resource)]
+#[derive(Clone, Debug, Default, PartialEq, Resource, Serialize, Deserialize)]
 pub struct RunRecord {
     pub scenario: String,
     pub scenario_slug: String,
@@ -177,6 +218,7 @@ pub struct RunRecord {
     /// The response's tasks (empty without response).
     pub tasks: Vec<TaskRecord>,
     pub totals: Totals,
+    pub meta: RunMeta,
 }
 
 impl RunRecord {

@@ -374,3 +374,37 @@ fn apply_inject(
         }
     }
 }
+
+/// One line describing an inject (for reports and chart markers).
+pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
+    match kind {
+        InjectKind::Worm(w) => format!(
+            "worm released: {} ({} initial node(s), {} exposed gateway(s))",
+            w.name,
+            w.initial_nodes.len(),
+            w.internet_entry.len()
+        ),
+        InjectKind::LinkCut { link, duration_min } => format!(
+            "line cut: {}{}",
+            link_name(topo, *link),
+            duration_min.map(|d| format!(" for {d:.0} min")).unwrap_or_default()
+        ),
+        InjectKind::NodeFailure { node, duration_min } => format!(
+            "device failure at {}{}",
+            topo.nodes[*node as usize].id,
+            duration_min.map(|d| format!(" for {d:.0} min")).unwrap_or_default()
+        ),
+        InjectKind::PowerOutage {
+            nodes, duration_min, ..
+        } => format!("power outage over {} node(s) for {duration_min:.0} min", nodes.len()),
+        InjectKind::Disaster {
+            nodes,
+            node_fraction,
+            duration_min,
+        } => format!(
+            "disaster over {} node(s), {:.0}% destroyed, for {duration_min:.0} min",
+            nodes.len(),
+            node_fraction * 100.0
+        ),
+    }
+}

@@ -155,12 +155,33 @@ pub fn summary_json(rec: &RunRecord) -> Vec<u8> {
     out
 }
 
+/// `record.json`: the whole record, so that scoring and reports can be
+/// redone from a run folder without re-simulating.
+pub fn record_json(rec: &RunRecord) -> Vec<u8> {
+    serde_json::to_vec(rec).expect("plain data")
+}
+
+/// Reads a run folder's `record.json`.
+pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
+    let path = dir.join("record.json");
+    let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a drillsim run record: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
 /// All files of a run folder.
 pub fn run_files(rec: &RunRecord, topo: &Topology) -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("timeline.csv", timeline_csv(rec)),
         ("events.csv", events_csv(rec, topo)),
         ("summary.json", summary_json(rec)),
+        ("record.json", record_json(rec)),
     ]
 }
 

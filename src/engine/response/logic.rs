@@ -1357,7 +1357,7 @@ impl Response {
                 TaskRecord {
                     id: t.id,
                     incident: t.incident,
-                    kind,
+                    kind: kind.to_string(),
                     name: self.task_name(t.id),
                     action,
                     unit: t.unit,
@@ -1373,7 +1373,8 @@ impl Response {
                         TaskState::Running => "running",
                         TaskState::Done => "done",
                         TaskState::Skipped => "skipped",
-                    },
+                    }
+                    .to_string(),
                     out_of_order: t.out_of_order,
                     clause: self.clause_of(t.id),
                 }
