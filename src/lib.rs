@@ -10,3 +10,4 @@ pub mod check;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod score;

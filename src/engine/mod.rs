@@ -291,6 +291,7 @@ impl Sim {
             nodes_down_max: losses.nodes_down_max,
             nodes_cut_off_max: losses.cut_off_max,
             service_hours_lost: losses.service_hours_lost,
+            taxpayer_service_hours_lost: losses.taxpayer_service_hours_lost,
             data_lost_hours,
             ..Totals::default()
         };
@@ -304,6 +305,30 @@ impl Sim {
             }
         }
         t.nodes_affected = affected.iter().filter(|&&a| a).count() as u32;
+        // Impact per province.
+        let topo = self.world.resource::<TopoRes>().0.clone();
+        let worm = self.world.resource::<worm::WormRes>();
+        t.provinces = topo
+            .provinces
+            .iter()
+            .map(|p| record::ProvinceImpact {
+                code: p.code.clone(),
+                ..Default::default()
+            })
+            .collect();
+        for (v, node) in topo.nodes.iter().enumerate() {
+            let Some(p) = node.province else { continue };
+            let imp = &mut t.provinces[p as usize];
+            if let Some(w) = &worm.0
+                && w.ever[v]
+            {
+                imp.nodes_infected += 1;
+                imp.hosts_infected += (w.i[v] + w.r[v]) as u64;
+            }
+            if losses.ever_down.get(v).copied().unwrap_or(false) {
+                imp.nodes_down += 1;
+            }
+        }
         rec.totals = t;
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
@@ -377,6 +402,7 @@ pub fn run_with(
 #[derive(Debug, Clone, Default, Resource)]
 struct Losses {
     service_hours_lost: f64,
+    taxpayer_service_hours_lost: f64,
     nodes_down_max: u32,
     cut_off_max: u32,
     ever_down: Vec<bool>,
@@ -392,6 +418,8 @@ fn refresh_view(topo: Res<TopoRes>, mut net: ResMut<Net>) {
 fn accrue_losses(topo: Res<TopoRes>, clock: Res<Clock>, net: Res<Net>, mut losses: ResMut<Losses>) {
     let down = topo.0.services.len() as f64 - net.services_available as f64;
     losses.service_hours_lost += down * clock.dt / 60.0;
+    let taxpayer_down = topo.0.taxpayer_services as f64 - net.taxpayer_services_available as f64;
+    losses.taxpayer_service_hours_lost += taxpayer_down * clock.dt / 60.0;
     losses.nodes_down_max = losses.nodes_down_max.max(net.nodes_down);
     losses.cut_off_max = losses.cut_off_max.max(net.nodes_cut_off);
     if net.nodes_down > 0 {
@@ -423,6 +451,7 @@ fn record_tick(
         nodes_down: net.nodes_down,
         nodes_cut_off: net.nodes_cut_off,
         links_saturated: net.links_saturated,
+        taxpayer_services_down: topo.0.taxpayer_services - net.taxpayer_services_available,
         services_available_pct: if topo.0.services.is_empty() {
             100.0
         } else {

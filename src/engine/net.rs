@@ -42,6 +42,8 @@ pub struct Net {
     pub nodes_cut_off: u32,
     pub nodes_down: u32,
     pub services_available: u32,
+    /// Internet-facing (taxpayer) services available.
+    pub taxpayer_services_available: u32,
     /// Lines saturated now.
     pub links_saturated: u32,
     /// Connectivity changed since the last [`Net::refresh_view`].
@@ -145,6 +147,7 @@ impl Net {
             nodes_cut_off: 0,
             nodes_down: 0,
             services_available: 0,
+            taxpayer_services_available: 0,
             links_saturated: 0,
             dirty: true,
             dirty_services: true,
@@ -408,11 +411,17 @@ impl Net {
         }
         if self.dirty_services {
             self.dirty_services = false;
-            self.services_available = topo
-                .services
-                .iter()
-                .filter(|s| self.service_available(topo, s.node, s.kind))
-                .count() as u32;
+            let (mut all, mut taxpayer) = (0, 0);
+            for sv in &topo.services {
+                if self.service_available(topo, sv.node, sv.kind) {
+                    all += 1;
+                    if sv.kind.internet_facing() {
+                        taxpayer += 1;
+                    }
+                }
+            }
+            self.services_available = all;
+            self.taxpayer_services_available = taxpayer;
         }
     }
 

@@ -115,6 +115,8 @@ pub struct TimelineRow {
     pub links_saturated: u32,
     /// Share of service instances available, 0–100.
     pub services_available_pct: f64,
+    /// Internet-facing (taxpayer) service instances unavailable.
+    pub taxpayer_services_down: u32,
 }
 
 /// Totals over a whole run.
@@ -134,6 +136,19 @@ pub struct Totals {
     pub service_hours_lost: f64,
     /// Hours of data lost on restores from backup.
     pub data_lost_hours: f64,
+    /// Σ over internet-facing service instances of hours unavailable.
+    pub taxpayer_service_hours_lost: f64,
+    /// Impact per province (same order as `RunMeta::provinces`).
+    pub provinces: Vec<ProvinceImpact>,
+}
+
+/// What one provincial unit suffered.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProvinceImpact {
+    pub code: String,
+    pub nodes_infected: u32,
+    pub hosts_infected: u64,
+    pub nodes_down: u32,
 }
 
 /// A task of the response as it ended up (the raw material of obligations).
@@ -145,6 +160,9 @@ pub struct TaskRecord {
     pub kind: String,
     /// Step id, report kind or level.
     pub name: String,
+    /// Grade tasks: the level the facts the grader had called for (the
+    /// grader may have chosen another, see `action`).
+    pub expected_level: Option<String>,
     /// Step action (`isolate`, …), or the report's target.
     pub action: String,
     pub unit: NodeId,

@@ -223,6 +223,8 @@ pub struct Topology {
     pub links: Vec<Link>,
     /// Every service instance, node by node.
     pub services: Vec<Service>,
+    /// How many of them are internet-facing (taxpayer) services.
+    pub taxpayer_services: u32,
     /// The HQ node.
     pub hq: NodeId,
     /// CSR adjacency: neighbours of node `v` are `adj[adj_start[v]..adj_start[v+1]]`.
@@ -256,7 +258,7 @@ impl Topology {
             fill[l.b as usize] += 1;
         }
         let hq = nodes.iter().position(|n| n.tier == Tier::Hq).unwrap_or(0) as NodeId;
-        let services = nodes
+        let services: Vec<Service> = nodes
             .iter()
             .enumerate()
             .flat_map(|(i, n)| {
@@ -270,6 +272,10 @@ impl Topology {
             provinces,
             nodes,
             links,
+            taxpayer_services: services
+                .iter()
+                .filter(|s: &&Service| s.kind.internet_facing())
+                .count() as u32,
             services,
             hq,
             adj_start,

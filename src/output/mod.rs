@@ -43,6 +43,7 @@ pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
         "nodes_cut_off",
         "links_saturated",
         "services_available_pct",
+        "taxpayer_services_down",
     ])
     .expect("in-memory csv");
     for r in &rec.timeline {
@@ -58,6 +59,7 @@ pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
             r.nodes_cut_off.to_string(),
             r.links_saturated.to_string(),
             format!("{:.3}", r.services_available_pct),
+            r.taxpayer_services_down.to_string(),
         ])
         .expect("in-memory csv");
     }
@@ -114,6 +116,8 @@ pub struct Summary {
     pub nodes_down_max: u32,
     pub nodes_cut_off_max: u32,
     pub service_hours_lost: f64,
+    pub taxpayer_service_hours_lost: f64,
+    pub data_lost_hours: f64,
     pub events: usize,
 }
 
@@ -145,6 +149,8 @@ pub fn summary(rec: &RunRecord) -> Summary {
         nodes_down_max: t.nodes_down_max,
         nodes_cut_off_max: t.nodes_cut_off_max,
         service_hours_lost: round(t.service_hours_lost, 3),
+        taxpayer_service_hours_lost: round(t.taxpayer_service_hours_lost, 3),
+        data_lost_hours: round(t.data_lost_hours, 3),
         events: rec.events.len(),
     }
 }

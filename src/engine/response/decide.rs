@@ -84,6 +84,7 @@ impl Response {
         let readiness = self.teams.readiness(node.tier, node.province).clone();
         let dev = self.teams.deviations.clone();
         let mut level = None;
+        let mut expected = None;
         let mut minutes = match task.kind {
             TaskKind::Report { rule, .. } => {
                 if self.rng.random::<f64>() < dev.p_skip_report {
@@ -97,6 +98,7 @@ impl Response {
             TaskKind::Grade => {
                 let facts = self.facts(task.incident, task.unit, now, topo, net, worm);
                 let mut l = self.plan.grading.grade(&facts);
+                expected = Some(l);
                 if self.rng.random::<f64>() < dev.p_wrong_level {
                     l = l.down();
                 }
@@ -154,6 +156,7 @@ impl Response {
             delay,
             minutes,
             level,
+            expected,
         }
     }
 }

@@ -456,6 +456,7 @@ impl Response {
             dependents: Vec::new(),
             out_of_order,
             level: None,
+            expected: None,
         });
         self.incidents[inc].open_tasks += 1;
         if ready {
@@ -1359,6 +1360,7 @@ impl Response {
                     incident: t.incident,
                     kind: kind.to_string(),
                     name: self.task_name(t.id),
+                    expected_level: t.expected.map(|l| l.as_str().to_string()),
                     action,
                     unit: t.unit,
                     body: self.plan.bodies[t.body].id.clone(),

@@ -95,6 +95,8 @@ pub struct Task {
     pub out_of_order: bool,
     /// Grade tasks: the level the grader chose.
     pub level: Option<Level>,
+    /// Grade tasks: the level the grader's facts called for.
+    pub expected: Option<Level>,
 }
 
 /// One incident: everything one scripted threat sets off.
@@ -181,6 +183,8 @@ pub enum Decision {
         delay: f64,
         minutes: f64,
         level: Option<Level>,
+        /// For a Grade task: the level the grader's facts called for.
+        expected: Option<Level>,
     },
     /// The task is not done (a deviation from the plan).
     Skip { task: TaskId },
@@ -340,8 +344,10 @@ pub fn act(
                 delay,
                 minutes,
                 level,
+                expected,
             } => {
                 let at = now + delay.max(0.0);
+                resp.tasks[task].expected = expected;
                 if resp.start_task(task, at, level, &topo.0, &mut rec) {
                     agenda.push(at + minutes.max(0.0), Action::TaskDone(task));
                 }

@@ -1,0 +1,175 @@
+//! Scoring: pure functions of a run's record (no simulation, no I/O).
+//!
+//! Every requirement the plan placed on someone during the run becomes an
+//! [`Obligation`]; compliance over time is credit earned ÷ credit due;
+//! outcome metrics and capability ratings (HSEEP P/S/M/U) complete the
+//! [`Assessment`] that the report renders.
+
+use serde::{Deserialize, Serialize};
+
+/// How an obligation ended up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    OnTime,
+    Late,
+    /// Due within the run and not done by its end (or skipped).
+    Missed,
+    /// Done by a unit other than the one the plan names.
+    WrongActor,
+    /// Started before the steps it should follow.
+    OutOfOrder,
+    /// A grading that chose another level than the facts called for.
+    WrongLevel,
+    /// Not done yet and not due before the run ended.
+    Pending,
+}
+
+/// The capabilities rated in the after-action report (HSEEP style).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    DetectionReporting,
+    GradingActivation,
+    Containment,
+    EradicationRecovery,
+    Communication,
+    PostIncident,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 6] = [
+        Capability::DetectionReporting,
+        Capability::GradingActivation,
+        Capability::Containment,
+        Capability::EradicationRecovery,
+        Capability::Communication,
+        Capability::PostIncident,
+    ];
+}
+
+/// HSEEP rating: performed without challenges / with some / with major
+/// challenges / unable to be performed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Rating {
+    P,
+    S,
+    M,
+    U,
+}
+
+/// One requirement the plan placed on someone during the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Obligation {
+    /// The task it comes from (`RunRecord::tasks[id]`).
+    pub task: usize,
+    pub incident: usize,
+    /// `report`, `grade`, `activate`, `step`.
+    pub kind: String,
+    /// Step id, report kind or level.
+    pub name: String,
+    /// Step action, report target or chosen level.
+    pub action: String,
+    pub capability: Capability,
+    /// The plan clause it serves.
+    pub clause: String,
+    /// The unit (node id) that had to act, its tier, and the body.
+    pub unit: String,
+    pub tier: String,
+    pub body: String,
+    /// Where (node id).
+    pub site: String,
+    /// When it arose, when it was due (None: no deadline), when it was done.
+    pub trigger_min: f64,
+    pub due_min: Option<f64>,
+    pub done_min: Option<f64>,
+    pub status: Status,
+    pub weight: f64,
+    /// Credit earned, 0 ≤ credit ≤ weight.
+    pub credit: f64,
+}
+
+/// Compliance at one minute (0–100; 100 while nothing is due yet).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompliancePoint {
+    pub minute: f64,
+    pub overall: f64,
+    /// Indexed like [`Assessment::tiers`].
+    pub by_tier: Vec<f64>,
+    /// Indexed like [`Assessment::bodies`].
+    pub by_body: Vec<f64>,
+    /// Indexed like [`Capability::ALL`].
+    pub by_capability: Vec<f64>,
+}
+
+/// Outcome metrics (NIST SP 800-61 timings and the costs).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outcomes {
+    /// Minutes from the first inject to …; None when it never happened.
+    pub time_to_detect_min: Option<f64>,
+    pub time_to_first_report_min: Option<f64>,
+    pub time_to_report_hq_min: Option<f64>,
+    pub time_to_correct_grade_min: Option<f64>,
+    pub time_to_activation_min: Option<f64>,
+    pub time_to_containment_min: Option<f64>,
+    pub time_to_recovery_min: Option<f64>,
+    pub peak_infected_hosts: u64,
+    pub total_infected_hosts: u64,
+    pub nodes_affected: u32,
+    pub nodes_cut_off_max: u32,
+    pub service_hours_lost: f64,
+    pub taxpayer_service_hours_lost: f64,
+    pub data_lost_hours: f64,
+    /// Records lost, estimated from data-loss hours (see the thresholds file).
+    pub records_lost: u64,
+    pub final_compliance: f64,
+    pub obligations: u32,
+    pub on_time: u32,
+    pub late: u32,
+    pub missed: u32,
+    pub other_deviations: u32,
+    pub pending: u32,
+}
+
+/// A capability's rating and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CapabilityRating {
+    pub capability: Capability,
+    pub rating: Rating,
+    /// Final compliance of its obligations, 0–100.
+    pub compliance: f64,
+    pub obligations: u32,
+    pub on_time: u32,
+    pub late: u32,
+    pub missed: u32,
+}
+
+/// A strength or area for improvement, with its corrective action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub capability: Capability,
+    pub strength: bool,
+    pub text_en: String,
+    pub text_zh: String,
+    pub action_en: String,
+    pub action_zh: String,
+    /// Plan body id that owns the corrective action.
+    pub owner: String,
+    /// Days from the exercise to complete the action.
+    pub due_days: u32,
+}
+
+/// The assessment of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub obligations: Vec<Obligation>,
+    /// Tier names of `CompliancePoint::by_tier`.
+    pub tiers: Vec<String>,
+    /// Body ids of `CompliancePoint::by_body`.
+    pub bodies: Vec<String>,
+    /// One point per timeline row.
+    pub compliance: Vec<CompliancePoint>,
+    pub outcomes: Outcomes,
+    pub ratings: Vec<CapabilityRating>,
+    pub findings: Vec<Finding>,
+}
