@@ -51,7 +51,10 @@ fn same_seed_gives_byte_identical_files_and_another_seed_differs() {
     let b = run_default(&t.path().join("b"), "7");
     let c = run_default(&t.path().join("c"), "8");
     let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["events.csv", "record.json", "summary.json", "timeline.csv"]);
+    assert_eq!(
+        names,
+        ["events.csv", "record.json", "summary.json", "timeline.csv"]
+    );
     assert_eq!(a, b, "same seed, different bytes");
     for ((name, x), (_, y)) in a.iter().zip(&c) {
         if name != "summary.json" {

@@ -189,7 +189,6 @@ pub fn advance_threats(
                             topo,
                             &mut net,
                             &mut worm,
-                            &hosts.0,
                             &mut rec,
                             &mut flipped,
                             &mut changed_nodes,
@@ -387,16 +386,25 @@ pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
         InjectKind::LinkCut { link, duration_min } => format!(
             "line cut: {}{}",
             link_name(topo, *link),
-            duration_min.map(|d| format!(" for {d:.0} min")).unwrap_or_default()
+            duration_min
+                .map(|d| format!(" for {d:.0} min"))
+                .unwrap_or_default()
         ),
         InjectKind::NodeFailure { node, duration_min } => format!(
             "device failure at {}{}",
             topo.nodes[*node as usize].id,
-            duration_min.map(|d| format!(" for {d:.0} min")).unwrap_or_default()
+            duration_min
+                .map(|d| format!(" for {d:.0} min"))
+                .unwrap_or_default()
         ),
         InjectKind::PowerOutage {
-            nodes, duration_min, ..
-        } => format!("power outage over {} node(s) for {duration_min:.0} min", nodes.len()),
+            nodes,
+            duration_min,
+            ..
+        } => format!(
+            "power outage over {} node(s) for {duration_min:.0} min",
+            nodes.len()
+        ),
         InjectKind::Disaster {
             nodes,
             node_fraction,

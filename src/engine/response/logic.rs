@@ -9,7 +9,7 @@
 
 use rand::RngExt;
 
-use super::{Decision, Incident, Response, StepSource, Task, TaskId, TaskKind, TaskState};
+use super::{Incident, Response, StepSource, Task, TaskId, TaskKind, TaskState};
 use crate::engine::net::Net;
 use crate::engine::record::{EventKind, RunRecord, TaskRecord};
 use crate::engine::worm::{Worm, WormRes};
@@ -289,34 +289,23 @@ impl Response {
             }
         }
         self.make_site_steps(inc, site, now, now, topo);
-        self.learn(inc, unit, now, topo);
+        self.learn(inc, unit, now);
     }
 
     /// `unit` hears of incident `inc` (its own detection or a report).
-    fn learn(&mut self, inc: usize, unit: NodeId, now: f64, topo: &Topology) {
+    fn learn(&mut self, inc: usize, unit: NodeId, now: f64) {
         let i = &mut self.incidents[inc];
         if i.knows[unit as usize].is_nan() {
             i.knows[unit as usize] = now;
             i.knowers.push(unit);
         }
-        self.ask_grade(inc, unit, now, topo);
+        self.ask_grade(inc, unit, now);
     }
 
-    fn ask_grade(&mut self, inc: usize, unit: NodeId, now: f64, topo: &Topology) {
+    fn ask_grade(&mut self, inc: usize, unit: NodeId, now: f64) {
         if self.incidents[inc].grade_pending.insert(unit) {
             let office = self.office();
-            self.add_task(
-                inc,
-                TaskKind::Grade,
-                unit,
-                office,
-                unit,
-                0,
-                now,
-                None,
-                &[],
-                topo,
-            );
+            self.add_task(inc, TaskKind::Grade, unit, office, unit, 0, now, None, &[]);
         }
     }
 
@@ -419,7 +408,6 @@ impl Response {
         now: f64,
         due: Option<f64>,
         deps: &[TaskId],
-        topo: &Topology,
     ) -> TaskId {
         let id = self.tasks.len();
         let mut deps_left = 0;
@@ -462,7 +450,6 @@ impl Response {
         if ready {
             self.enqueue(id);
         }
-        let _ = topo;
         id
     }
 
@@ -600,7 +587,6 @@ impl Response {
         topo: &Topology,
         net: &mut Net,
         worm: &mut WormRes,
-        hosts: &[u32],
         rec: &mut RunRecord,
         flipped: &mut Vec<LinkId>,
         changed: &mut Vec<NodeId>,
@@ -639,7 +625,7 @@ impl Response {
                 );
                 self.release(id);
                 if let Some(u) = to {
-                    self.learn(inc, u, t, topo);
+                    self.learn(inc, u, t);
                 }
             }
             TaskKind::Grade => {
@@ -696,8 +682,7 @@ impl Response {
             }
             TaskKind::Step { source, step } => {
                 let s = self.step(source, step).clone();
-                let detail =
-                    self.apply_effect(&s, &task, t, topo, net, worm, hosts, flipped, changed);
+                let detail = self.apply_effect(&s, &task, t, topo, net, worm, flipped, changed);
                 rec.action(
                     t,
                     EventKind::StepFinish,
@@ -758,7 +743,6 @@ impl Response {
                 t,
                 Some(learned + rule.deadline_min),
                 &[],
-                topo,
             );
         }
         // Activation by the body the plan names for this level.
@@ -802,7 +786,6 @@ impl Response {
                     t,
                     Some(t + lvl.activation_deadline_min),
                     &[],
-                    topo,
                 );
             }
         }
@@ -947,7 +930,6 @@ impl Response {
                     now,
                     due,
                     &deps,
-                    topo,
                 );
                 self.incidents[inc].site_steps.insert((site, source, k), id);
             }
@@ -1032,7 +1014,6 @@ impl Response {
                     t,
                     due,
                     &deps,
-                    topo,
                 );
                 self.incidents[inc].steps_made.insert((unit, source, k), id);
             }
@@ -1076,7 +1057,7 @@ impl Response {
                 && at + super::REGRADE_MIN <= now
                 && !i.grade_pending.contains(&top)
             {
-                self.ask_grade(inc, top, now, topo);
+                self.ask_grade(inc, top, now);
             }
             let i = &self.incidents[inc];
             let contained = match i.threat {
@@ -1146,7 +1127,6 @@ impl Response {
                     now,
                     due,
                     &deps,
-                    topo,
                 );
                 self.incidents[inc].steps_made.insert((unit, source, k), id);
             }
@@ -1164,7 +1144,6 @@ impl Response {
         topo: &Topology,
         net: &mut Net,
         worm: &mut WormRes,
-        hosts: &[u32],
         flipped: &mut Vec<LinkId>,
         changed: &mut Vec<NodeId>,
     ) -> String {
@@ -1283,7 +1262,6 @@ impl Response {
                 let lost = self.rng.random::<f64>() * interval;
                 self.losses.data_lost_hours += lost;
                 self.losses.sites_restored += 1;
-                let _ = hosts;
                 format!("; {lost:.1} h of data since the last backup lost")
             }
             StepAction::Rebuild => {
@@ -1392,7 +1370,3 @@ fn steps_in(plan: &Plan, source: StepSource) -> &[Step] {
         StepSource::Special(s) => &plan.special_plans[s].steps,
     }
 }
-
-/// Keeps the `Decision` type in scope for docs.
-#[allow(dead_code)]
-type _D = Decision;
