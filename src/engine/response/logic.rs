@@ -656,6 +656,28 @@ impl Response {
                 self.on_graded(inc, task.unit, level, first, t, topo);
             }
             TaskKind::Activate { level } => {
+                // A more severe level already started here covers this one.
+                if let Some(&(higher, _, _)) = self.incidents[inc]
+                    .activated
+                    .iter()
+                    .find(|&&(l, u, _)| u == task.unit && l.at_least(level))
+                {
+                    rec.action(
+                        t,
+                        EventKind::Activation,
+                        Some(task.unit),
+                        actor,
+                        &clause,
+                        format!(
+                            "incident {}: level {} already covered by the level {} response",
+                            inc + 1,
+                            level.as_str(),
+                            higher.as_str()
+                        ),
+                    );
+                    self.release(id);
+                    return;
+                }
                 let lvl = self.plan.level(level).clone();
                 let convened: Vec<&str> = lvl
                     .convenes
