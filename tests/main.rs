@@ -2,5 +2,6 @@
 
 mod cli;
 mod engine_validation;
+mod outages;
 mod response;
 mod util;
