@@ -206,7 +206,7 @@ pub fn run(args: &RunArgs) -> Result<(RunRecord, PathBuf, Arc<Topology>), Error>
             response: !args.no_response,
         },
     );
-    let files = crate::output::run_files(&record, &topo);
+    let files = crate::output::run_files(&record);
     crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
         path: out.clone(),
         source,

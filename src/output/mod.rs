@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::engine::RunRecord;
-use crate::model::topology::Topology;
 
 /// Files of one run folder, name → contents.
 pub type Files = [(&'static str, Vec<u8>)];
@@ -67,7 +66,7 @@ pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
 }
 
 /// `events.csv`: every event, in order, with its exact minute.
-pub fn events_csv(rec: &RunRecord, topo: &Topology) -> Vec<u8> {
+pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "time", "minute", "kind", "node", "actor", "clause", "detail",
@@ -76,7 +75,7 @@ pub fn events_csv(rec: &RunRecord, topo: &Topology) -> Vec<u8> {
     for e in &rec.events {
         let node = e
             .node
-            .and_then(|v| topo.nodes.get(v as usize))
+            .and_then(|v| rec.meta.nodes.get(v as usize))
             .map(|n| n.id.as_str())
             .unwrap_or("");
         w.write_record([
@@ -182,10 +181,10 @@ pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
 }
 
 /// All files of a run folder.
-pub fn run_files(rec: &RunRecord, topo: &Topology) -> Vec<(&'static str, Vec<u8>)> {
+pub fn run_files(rec: &RunRecord) -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("timeline.csv", timeline_csv(rec)),
-        ("events.csv", events_csv(rec, topo)),
+        ("events.csv", events_csv(rec)),
         ("summary.json", summary_json(rec)),
         ("record.json", record_json(rec)),
     ]
