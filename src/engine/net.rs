@@ -48,8 +48,12 @@ pub struct Net {
     pub links_saturated: u32,
     /// Connectivity changed since the last [`Net::refresh_view`].
     pub dirty: bool,
-    /// Service conditions (overload) changed since the last refresh.
-    pub dirty_services: bool,
+    /// Nodes whose services' availability may have changed since the last
+    /// refresh (deduplicated through `svc_marked`).
+    svc_dirty: Vec<NodeId>,
+    svc_marked: Vec<bool>,
+    /// Per node: (services available, taxpayer services available).
+    svc_avail: Vec<(u16, u16)>,
     /// Primary lines that went down and may fail over: (line, minute).
     pub pending_failover: Vec<(LinkId, f64)>,
     queue: VecDeque<NodeId>,
@@ -150,7 +154,9 @@ impl Net {
             taxpayer_services_available: 0,
             links_saturated: 0,
             dirty: true,
-            dirty_services: true,
+            svc_dirty: Vec::new(),
+            svc_marked: vec![false; n],
+            svc_avail: vec![(0, 0); n],
             pending_failover: Vec::new(),
             queue: VecDeque::with_capacity(n),
             tree: TreeIndex::build(topo),
@@ -164,6 +170,10 @@ impl Net {
         let tree = net.tree.take();
         net.refresh_view(topo);
         net.tree = tree;
+        for v in 0..n as NodeId {
+            net.mark_services(v);
+        }
+        net.refresh_view(topo);
         net
     }
 
@@ -199,6 +209,9 @@ impl Net {
         if now != self.usable[li] {
             self.usable[li] = now;
             self.dirty = true;
+            let (a, b) = (topo.links[li].a, topo.links[li].b);
+            self.mark_services(a);
+            self.mark_services(b);
             if let Some(t) = &self.tree {
                 let link = &topo.links[li];
                 let child = if t.parent[link.a as usize] == Some(link.b) {
@@ -274,9 +287,19 @@ impl Net {
             }
             self.dirty = true;
             self.roots.push(v);
+            self.mark_services(v);
             self.refresh_node_links(topo, v, flipped);
         }
         changed
+    }
+
+    /// The services at `v` may have changed availability.
+    #[inline]
+    pub fn mark_services(&mut self, v: NodeId) {
+        if !self.svc_marked[v as usize] {
+            self.svc_marked[v as usize] = true;
+            self.svc_dirty.push(v);
+        }
     }
 
     /// Isolates `v` from the WAN (or lifts the isolation).
@@ -291,6 +314,7 @@ impl Net {
             self.node_isolated[v as usize] = on;
             self.dirty = true;
             self.roots.push(v);
+            self.mark_services(v);
             self.refresh_node_links(topo, v, flipped);
         }
     }
@@ -401,28 +425,31 @@ impl Net {
         }
     }
 
-    /// Recomputes reachability from HQ and service availability if anything
-    /// changed. O(nodes + links) after a connectivity change, O(services)
-    /// after an overload change; run at most once per tick.
+    /// Recomputes reachability from HQ (below the nodes that changed) and
+    /// the availability of the services at the nodes that changed; run at
+    /// most once per tick.
     pub fn refresh_view(&mut self, topo: &Topology) {
         if self.dirty {
             self.refresh_reach(topo);
-            self.dirty_services = true;
         }
-        if self.dirty_services {
-            self.dirty_services = false;
-            let (mut all, mut taxpayer) = (0, 0);
-            for sv in &topo.services {
-                if self.service_available(topo, sv.node, sv.kind) {
+        let dirty = std::mem::take(&mut self.svc_dirty);
+        for &v in &dirty {
+            self.svc_marked[v as usize] = false;
+            let (mut all, mut taxpayer) = (0u16, 0u16);
+            for &k in &topo.nodes[v as usize].services {
+                if self.service_available(topo, v, k) {
                     all += 1;
-                    if sv.kind.internet_facing() {
-                        taxpayer += 1;
-                    }
+                    taxpayer += k.internet_facing() as u16;
                 }
             }
-            self.services_available = all;
-            self.taxpayer_services_available = taxpayer;
+            let (old_all, old_tax) = self.svc_avail[v as usize];
+            self.services_available = self.services_available + all as u32 - old_all as u32;
+            self.taxpayer_services_available =
+                self.taxpayer_services_available + taxpayer as u32 - old_tax as u32;
+            self.svc_avail[v as usize] = (all, taxpayer);
         }
+        self.svc_dirty = dirty;
+        self.svc_dirty.clear();
     }
 
     fn refresh_reach(&mut self, topo: &Topology) {
@@ -559,6 +586,12 @@ mod tests {
                 .filter(|&v| topo.nodes[v].tier.is_wan() && net.node_down[v] > 0)
                 .count() as u32;
             assert_eq!(net.nodes_down, down, "step {step}");
+            let avail = topo
+                .services
+                .iter()
+                .filter(|sv| net.service_available(&topo, sv.node, sv.kind))
+                .count() as u32;
+            assert_eq!(net.services_available, avail, "step {step}");
         }
     }
 }

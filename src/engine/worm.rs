@@ -273,7 +273,7 @@ impl Worm {
         let over = self.n[vi] > 0 && self.i[vi] as f64 >= OVERLOAD_SHARE * self.n[vi] as f64;
         if over != net.node_overloaded[vi] {
             net.node_overloaded[vi] = over;
-            net.dirty_services = true;
+            net.mark_services(v);
         }
         if self.traffic <= 0.0 {
             return;
