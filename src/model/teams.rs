@@ -61,7 +61,8 @@ pub struct Deviations {
     pub late_factor: f64,
     /// A report hop is skipped (the next unit up never hears from this one).
     pub p_skip_report: f64,
-    /// A step is skipped.
+    /// A step is skipped (steps that bring a site back — reconnect, repair,
+    /// rebuild, fail over — are never skipped, only late).
     pub p_skip_step: f64,
     /// A step starts before the steps it should follow.
     pub p_out_of_order: f64,

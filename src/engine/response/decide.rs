@@ -107,10 +107,21 @@ impl Response {
             }
             TaskKind::Activate { .. } => readiness.assembly_min * self.lognormal(ADMIN_SPREAD),
             TaskKind::Step { source, step } => {
-                if self.rng.random::<f64>() < dev.p_skip_step {
+                let s = self.step(source, step).clone();
+                // Bringing a site back (reconnect, repair, rebuild, fail over)
+                // can be late but is never forgotten: a skipped restoration
+                // would leave a site down for good, which no team does.
+                let restores = matches!(
+                    s.action,
+                    StepAction::RestoreService
+                        | StepAction::Repair
+                        | StepAction::Rebuild
+                        | StepAction::SwitchToBackup
+                );
+                let skip = self.rng.random::<f64>() < dev.p_skip_step;
+                if skip && !restores {
                     return Decision::Skip { task: id };
                 }
-                let s = self.step(source, step).clone();
                 let site = task.site as usize;
                 let site_node = &topo.nodes[site];
                 let site_ready = self.teams.readiness(site_node.tier, site_node.province);
