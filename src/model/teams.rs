@@ -49,6 +49,9 @@ pub struct Roster {
     pub off_hours_detection: f64,
     /// Off hours: extra minutes to call staff in before a task can start.
     pub callout_min: f64,
+    /// Taxpayers or the press report an unavailable internet-facing service
+    /// at this rate (per hour), whoever is on duty.
+    pub external_detection_per_hour: f64,
     /// Heightened-duty periods (24-hour duty), as civil date-times.
     pub heightened: Vec<(jiff::civil::DateTime, jiff::civil::DateTime)>,
 }

@@ -120,8 +120,16 @@ pub struct RosterFile {
     pub office_hours: (String, String),
     pub off_hours_detection: f64,
     pub callout: String,
+    /// Rate (per hour) at which taxpayers or the press report an unavailable
+    /// internet-facing service to the bureau running it (default 2).
+    #[serde(default = "default_external_detection")]
+    pub external_detection_per_hour: f64,
     #[serde(default)]
     pub heightened: Vec<PeriodFile>,
+}
+
+fn default_external_detection() -> f64 {
+    2.0
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -516,6 +524,13 @@ impl Validator<'_> {
             false,
         );
         let callout_min = self.duration(&r.callout, &at(&base, &[F("callout")]), "callout");
+        let external_detection_per_hour = self.number(
+            r.external_detection_per_hour,
+            &at(&base, &[F("external_detection_per_hour")]),
+            "external_detection_per_hour",
+            0.0,
+            false,
+        );
         let mut heightened = Vec::new();
         for (k, p) in r.heightened.iter().enumerate() {
             let pb = at(&base, &[F("heightened"), I(k)]);
@@ -545,6 +560,7 @@ impl Validator<'_> {
             office_end_min: end.unwrap_or(1050.0),
             off_hours_detection,
             callout_min,
+            external_detection_per_hour,
             heightened,
         }
     }

@@ -212,7 +212,18 @@ impl Response {
                 .detection_per_hour
                 * strength
                 * if self.on_duty { 1.0 } else { off };
-            let p = 1.0 - (-rate * dt / 60.0).exp();
+            // Taxpayers and the press notice a public service that is down.
+            let site = &topo.nodes[v as usize];
+            let external = if site
+                .services
+                .iter()
+                .any(|&k| k.internet_facing() && !net.service_available(topo, v, k))
+            {
+                self.teams.roster.external_detection_per_hour
+            } else {
+                0.0
+            };
+            let p = 1.0 - (-(rate + external) * dt / 60.0).exp();
             if self.rng.random::<f64>() < p {
                 self.watching.remove(&(v, inc));
                 self.detect(inc, v, observer, monitor, now, topo, rec);
