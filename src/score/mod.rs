@@ -7,6 +7,40 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::RunRecord;
+
+pub mod compliance;
+pub mod export;
+pub mod obligations;
+pub mod outcomes;
+pub mod ratings;
+pub mod thresholds;
+
+pub use export::{compliance_columns, obligations_csv};
+pub use thresholds::{Thresholds, default_thresholds, load_thresholds};
+
+/// Assesses a run: obligations, compliance over time, outcomes, ratings and
+/// findings. Pure and deterministic.
+pub fn assess(rec: &RunRecord, th: &Thresholds) -> Assessment {
+    let obs = obligations::obligations(rec, th);
+    let entries = obligations::entry_minutes(rec, &obs);
+    let tiers = compliance::tiers(&obs);
+    let bodies = compliance::bodies(rec, &obs);
+    let points = compliance::compliance(rec, &obs, &entries, &tiers, &bodies);
+    let outcomes = outcomes::outcomes(rec, &obs, th);
+    let ratings = ratings::ratings(&obs, th);
+    let findings = ratings::findings(rec, &obs, &ratings, &tiers, &bodies, th);
+    Assessment {
+        obligations: obs,
+        tiers,
+        bodies,
+        compliance: points,
+        outcomes,
+        ratings,
+        findings,
+    }
+}
+
 /// How an obligation ended up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,6 +57,20 @@ pub enum Status {
     WrongLevel,
     /// Not done yet and not due before the run ended.
     Pending,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::OnTime => "on_time",
+            Status::Late => "late",
+            Status::Missed => "missed",
+            Status::WrongActor => "wrong_actor",
+            Status::OutOfOrder => "out_of_order",
+            Status::WrongLevel => "wrong_level",
+            Status::Pending => "pending",
+        }
+    }
 }
 
 /// The capabilities rated in the after-action report (HSEEP style).
@@ -46,6 +94,40 @@ impl Capability {
         Capability::Communication,
         Capability::PostIncident,
     ];
+
+    /// The snake_case name used in files and column names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::DetectionReporting => "detection_reporting",
+            Capability::GradingActivation => "grading_activation",
+            Capability::Containment => "containment",
+            Capability::EradicationRecovery => "eradication_recovery",
+            Capability::Communication => "communication",
+            Capability::PostIncident => "post_incident",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Capability::DetectionReporting => "detection and reporting",
+            Capability::GradingActivation => "grading and activation",
+            Capability::Containment => "containment",
+            Capability::EradicationRecovery => "eradication and recovery",
+            Capability::Communication => "communication and information release",
+            Capability::PostIncident => "post-incident",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Capability::DetectionReporting => "监测与报告",
+            Capability::GradingActivation => "定级与启动响应",
+            Capability::Containment => "遏制",
+            Capability::EradicationRecovery => "清除与恢复",
+            Capability::Communication => "沟通与信息发布",
+            Capability::PostIncident => "事后调查与总结",
+        }
+    }
 }
 
 /// HSEEP rating: performed without challenges / with some / with major
@@ -56,6 +138,17 @@ pub enum Rating {
     S,
     M,
     U,
+}
+
+impl Rating {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::P => "P",
+            Rating::S => "S",
+            Rating::M => "M",
+            Rating::U => "U",
+        }
+    }
 }
 
 /// One requirement the plan placed on someone during the run.

@@ -1,0 +1,156 @@
+//! Obligations: one per task of the response, with its status and credit.
+//!
+//! Every task the response created is a requirement of the plan. Status:
+//! - `skipped` → [`Status::Missed`] (credit 0);
+//! - done → [`Status::WrongLevel`] when a grade chose another level than
+//!   its `expected_level`, else [`Status::OutOfOrder`] when started before
+//!   the steps it follows, else [`Status::Late`] when finished after its
+//!   deadline, else [`Status::OnTime`] (also when it has no deadline). The
+//!   first matching deviation names the status; credit multiplies all that
+//!   apply (late decay × out-of-order × wrong-level factors, see
+//!   [`super::thresholds`]); lateness stays visible as `done_min > due_min`;
+//! - not done, deadline within the run (due ≤ run end) → [`Status::Missed`];
+//! - not done, no deadline or a deadline after the run → [`Status::Pending`]
+//!   (not counted in compliance).
+//!
+//! [`Status::WrongActor`] is never produced from a simulated run: the engine
+//! only lets the unit the plan names do a task. It is kept for drill logs,
+//! where an observer may record that another unit acted.
+
+use std::collections::HashMap;
+
+use super::thresholds::Thresholds;
+use super::{Obligation, Status};
+use crate::engine::{EventKind, RunRecord, TaskRecord};
+
+/// Obligations of a run, in task order (`obligations[i].task == i` for the
+/// engine's records).
+pub fn obligations(rec: &RunRecord, th: &Thresholds) -> Vec<Obligation> {
+    let end = rec.duration_min;
+    rec.tasks
+        .iter()
+        .map(|t| obligation(rec, t, th, end))
+        .collect()
+}
+
+fn node_id(rec: &RunRecord, v: u32) -> String {
+    rec.meta
+        .nodes
+        .get(v as usize)
+        .map(|n| n.id.clone())
+        .unwrap_or_else(|| format!("#{v}"))
+}
+
+fn obligation(rec: &RunRecord, t: &TaskRecord, th: &Thresholds, end: f64) -> Obligation {
+    let done_min = if t.state == "done" { t.finished } else { None };
+    let wrong_level = t.kind == "grade"
+        && done_min.is_some()
+        && t.expected_level.as_deref().is_some_and(|e| e != t.action);
+    let (status, factor) = if t.state == "skipped" {
+        (Status::Missed, 0.0)
+    } else if let Some(f) = done_min {
+        let late = t.due.is_some_and(|d| f > d);
+        let mut factor = t
+            .due
+            .map(|d| th.late_factor(t.created, d, f))
+            .unwrap_or(1.0);
+        if t.out_of_order {
+            factor *= th.out_of_order;
+        }
+        if wrong_level {
+            factor *= th.wrong_level;
+        }
+        let status = if wrong_level {
+            Status::WrongLevel
+        } else if t.out_of_order {
+            Status::OutOfOrder
+        } else if late {
+            Status::Late
+        } else {
+            Status::OnTime
+        };
+        (status, factor)
+    } else if t.due.is_some_and(|d| d <= end) {
+        (Status::Missed, 0.0)
+    } else {
+        (Status::Pending, 0.0)
+    };
+    let weight = th.weight(&t.kind, &t.action);
+    Obligation {
+        task: t.id,
+        incident: t.incident,
+        kind: t.kind.clone(),
+        name: t.name.clone(),
+        action: t.action.clone(),
+        capability: th.capability(&t.kind, &t.action),
+        clause: t.clause.clone(),
+        unit: node_id(rec, t.unit),
+        tier: rec
+            .meta
+            .nodes
+            .get(t.unit as usize)
+            .map(|n| n.tier.clone())
+            .unwrap_or_default(),
+        body: t.body.clone(),
+        site: node_id(rec, t.site),
+        trigger_min: t.created,
+        due_min: t.due,
+        done_min,
+        status,
+        weight,
+        credit: weight * factor,
+    }
+}
+
+/// When each obligation enters compliance ("due by t"): the earlier of its
+/// deadline and the moment it was resolved (done, or skipped). Pending
+/// obligations never enter (None). A skipped task's moment is its `skipped`
+/// event (same unit, "<name> not done", the earliest at or after the trigger
+/// not already claimed by another task); without one, its deadline, else its
+/// trigger.
+pub fn entry_minutes(rec: &RunRecord, obs: &[Obligation]) -> Vec<Option<f64>> {
+    // (node, detail) → minutes of skipped events, in record order.
+    let mut skips: HashMap<(u32, String), Vec<(f64, bool)>> = HashMap::new();
+    for e in &rec.events {
+        if e.kind == EventKind::Skipped
+            && let Some(n) = e.node
+        {
+            skips
+                .entry((n, e.detail.clone()))
+                .or_default()
+                .push((e.minute, false));
+        }
+    }
+    let mut out = Vec::with_capacity(obs.len());
+    for (t, o) in rec.tasks.iter().zip(obs) {
+        if o.status == Status::Pending {
+            out.push(None);
+            continue;
+        }
+        let resolved = match o.done_min {
+            Some(f) => Some(f),
+            None if t.state == "skipped" => {
+                let detail = format!("{} not done", t.name);
+                skips
+                    .get_mut(&(t.unit, detail))
+                    .and_then(|v| {
+                        v.iter_mut()
+                            .filter(|(m, used)| !*used && *m >= t.created)
+                            .min_by(|a, b| a.0.total_cmp(&b.0))
+                    })
+                    .map(|slot| {
+                        slot.1 = true;
+                        slot.0
+                    })
+            }
+            None => None,
+        };
+        out.push(Some(match (o.due_min, resolved) {
+            (Some(d), Some(r)) => d.min(r),
+            (Some(d), None) => d,
+            (None, Some(r)) => r,
+            (None, None) => t.created,
+        }));
+    }
+    out
+}

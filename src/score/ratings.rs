@@ -1,0 +1,368 @@
+//! Capability ratings (HSEEP P/S/M/U) and findings.
+//!
+//! A capability is *exercised* when at least one of its obligations was
+//! assessed (not pending). Only exercised capabilities are rated and get a
+//! finding: `Assessment::ratings` and `Assessment::findings` leave the
+//! others out (the not-exercised ones are `Capability::ALL` minus those
+//! rated), since rating a capability nobody had to perform would be
+//! meaningless.
+//!
+//! Rating: from the capability's final compliance and its missed count via
+//! the thresholds' [`super::thresholds::RatingRule`]. Findings: one per
+//! rated capability, in `Capability::ALL` order — a strength when rated P,
+//! else an area for improvement — with evidence naming the counts, the
+//! median lateness and the (tier, body) with most late, missed or deviating
+//! obligations; the owner is the body with most late or missed obligations
+//! (ties: the order of `Assessment::bodies`; none late or missed: most
+//! deviations; none at all: most obligations); due days by rating.
+
+use super::thresholds::Thresholds;
+use super::{Capability, CapabilityRating, Finding, Obligation, Rating, Status, compliance};
+use crate::engine::RunRecord;
+
+pub fn ratings(obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
+    Capability::ALL
+        .into_iter()
+        .filter_map(|c| {
+            let of: Vec<&Obligation> = obs.iter().filter(|o| o.capability == c).collect();
+            if !of.iter().any(|o| o.status != Status::Pending) {
+                return None;
+            }
+            let count = |s: Status| of.iter().filter(|o| o.status == s).count() as u32;
+            let comp = compliance::final_compliance(obs, |o| o.capability == c);
+            let missed = count(Status::Missed);
+            Some(CapabilityRating {
+                capability: c,
+                rating: th.rule(c).rate(comp, missed),
+                compliance: comp,
+                obligations: of.len() as u32,
+                on_time: count(Status::OnTime),
+                late: count(Status::Late),
+                missed,
+            })
+        })
+        .collect()
+}
+
+fn is_problem(s: Status) -> bool {
+    !matches!(s, Status::OnTime | Status::Pending)
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// English and Chinese names of a tier's units.
+pub fn tier_units(tier: &str) -> (String, String) {
+    let (en, zh) = match tier {
+        "hq" => ("HQ", "总局"),
+        "provincial" => ("provincial bureaus", "省级税务局"),
+        "prefecture" => ("prefecture-level bureaus", "市级税务局"),
+        "county" => ("county-level bureaus", "县级税务局"),
+        "grassroots" => ("grassroots tax offices", "基层税务所"),
+        "external" => ("external partners", "外部单位"),
+        other => return (other.to_owned(), other.to_owned()),
+    };
+    (en.to_owned(), zh.to_owned())
+}
+
+/// English (lower-case first letter) and Chinese names of a body.
+fn body_names(rec: &RunRecord, id: &str) -> (String, String) {
+    rec.meta
+        .bodies
+        .iter()
+        .find(|b| b.id == id)
+        .map(|b| (lower_first(&b.name_en), b.name_zh.clone()))
+        .unwrap_or_else(|| (id.replace('_', " "), id.to_owned()))
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// Index of the largest count; ties go to the earliest.
+fn argmax(counts: &[u32]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, &c) in counts.iter().enumerate() {
+        if c > 0 && best.is_none_or(|b| c > counts[b]) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+/// The problem that dominates a capability's deviations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Problem {
+    Missed,
+    Late,
+    WrongLevel,
+    OutOfOrder,
+    None,
+}
+
+pub fn findings(
+    rec: &RunRecord,
+    obs: &[Obligation],
+    ratings: &[CapabilityRating],
+    tiers: &[String],
+    bodies: &[String],
+    th: &Thresholds,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in ratings {
+        let c = r.capability;
+        let of: Vec<&Obligation> = obs
+            .iter()
+            .filter(|o| o.capability == c && o.status != Status::Pending)
+            .collect();
+        let n = of.len();
+        let count = |s: Status| of.iter().filter(|o| o.status == s).count();
+        let (on_time, late, missed) = (
+            count(Status::OnTime),
+            count(Status::Late),
+            count(Status::Missed),
+        );
+        let (ooo, wrong_level, wrong_actor) = (
+            count(Status::OutOfOrder),
+            count(Status::WrongLevel),
+            count(Status::WrongActor),
+        );
+        let pending = obs
+            .iter()
+            .filter(|o| o.capability == c && o.status == Status::Pending)
+            .count();
+        let problems: Vec<&&Obligation> = of.iter().filter(|o| is_problem(o.status)).collect();
+        let med_late = median(
+            of.iter()
+                .filter(|o| o.status == Status::Late)
+                .filter_map(|o| Some(o.done_min? - o.due_min?))
+                .collect(),
+        );
+
+        // Owner: most late or missed; else most deviations; else most obligations.
+        let body_idx = |o: &Obligation| bodies.iter().position(|b| *b == o.body).unwrap_or(0);
+        let tally = |keep: &dyn Fn(&Obligation) -> bool| {
+            let mut v = vec![0u32; bodies.len()];
+            for o in of.iter().filter(|o| keep(o)) {
+                v[body_idx(o)] += 1;
+            }
+            v
+        };
+        let owner_i = argmax(&tally(&|o| {
+            matches!(o.status, Status::Late | Status::Missed)
+        }))
+        .or_else(|| argmax(&tally(&|o| is_problem(o.status))))
+        .or_else(|| argmax(&tally(&|_| true)))
+        .unwrap_or(0);
+        let owner = bodies.get(owner_i).cloned().unwrap_or_default();
+        let (owner_en, owner_zh) = body_names(rec, &owner);
+
+        // The (tier, body) with most problems.
+        let mut pair = vec![0u32; tiers.len() * bodies.len().max(1)];
+        for o in &problems {
+            let t = tiers.iter().position(|x| *x == o.tier).unwrap_or(0);
+            pair[t * bodies.len() + body_idx(o)] += 1;
+        }
+        let top = argmax(&pair).map(|i| (i / bodies.len(), i % bodies.len(), pair[i]));
+
+        let (cap_en, cap_zh) = (c.name_en(), c.name_zh());
+        let mut en =
+            format!("{n} {cap_en} obligations were assessed: {on_time} on time, {late} late");
+        let mut zh = format!("{n} 项{cap_zh}义务中：按时完成 {on_time} 项，逾期 {late} 项");
+        if let Some(m) = med_late {
+            en += &format!(" (median {m:.1} min late)");
+            zh += &format!("（逾期时长中位数 {m:.1} 分钟）");
+        }
+        en += &format!(", {missed} missed");
+        zh += &format!("，未完成 {missed} 项");
+        if wrong_level > 0 {
+            en += &format!(", {wrong_level} graded at the wrong level");
+            zh += &format!("，定级错误 {wrong_level} 项");
+        }
+        if ooo > 0 {
+            en += &format!(", {ooo} out of order");
+            zh += &format!("，未按顺序执行 {ooo} 项");
+        }
+        if wrong_actor > 0 {
+            en += &format!(", {wrong_actor} done by another unit");
+            zh += &format!("，由非指定单位执行 {wrong_actor} 项");
+        }
+        en += &format!(
+            "; compliance {:.1} % (rated {})",
+            r.compliance,
+            r.rating.as_str()
+        );
+        zh += &format!(
+            "；符合率 {:.1}%（评定 {}）",
+            r.compliance,
+            r.rating.as_str()
+        );
+        if pending > 0 {
+            en += &format!("; {pending} more were still pending when the run ended");
+            zh += &format!("；另有 {pending} 项在演练结束时尚未到期");
+        }
+        en += ".";
+        zh += "。";
+        if let Some((t, b, k)) = top {
+            let (tier_en, tier_zh) = tier_units(&tiers[t]);
+            let (b_en, b_zh) = body_names(rec, &bodies[b]);
+            let p = problems.len();
+            en += &format!(
+                " The {b_en} of {tier_en} account for {k} of the {p} late, missed or deviating obligations."
+            );
+            zh += &format!("其中{tier_zh}{b_zh}占 {k} 项（共 {p} 项逾期、未完成或存在偏差）。");
+        }
+
+        let dominant = [
+            (missed, Problem::Missed),
+            (late, Problem::Late),
+            (wrong_level, Problem::WrongLevel),
+            (ooo, Problem::OutOfOrder),
+        ]
+        .into_iter()
+        .filter(|(k, _)| *k > 0)
+        .fold(None::<(usize, Problem)>, |best, (k, p)| match best {
+            Some((bk, _)) if bk >= k => best,
+            _ => Some((k, p)),
+        })
+        .map(|(_, p)| p)
+        .unwrap_or(Problem::None);
+        let strength = r.rating == Rating::P;
+        let (action_en, action_zh) = if strength {
+            (
+                format!(
+                    "Sustain: record the {cap_en} practice of the {owner_en} as a reference \
+                     procedure and keep it in the annual comprehensive drill."
+                ),
+                format!("保持：将{owner_zh}的{cap_zh}做法固化为标准流程，纳入年度综合演练。"),
+            )
+        } else {
+            corrective_action(c, dominant, &owner_en, &owner_zh)
+        };
+        out.push(Finding {
+            capability: c,
+            strength,
+            text_en: en,
+            text_zh: zh,
+            action_en,
+            action_zh,
+            owner,
+            due_days: th.due_days(r.rating),
+        });
+    }
+    out
+}
+
+fn corrective_action(
+    c: Capability,
+    p: Problem,
+    owner_en: &str,
+    owner_zh: &str,
+) -> (String, String) {
+    let (base_en, base_zh) = match c {
+        Capability::DetectionReporting => (
+            format!(
+                "Re-brief the {owner_en} at every tier on the reporting chain and its deadlines \
+                 (phone report within 30 minutes, written report within 2 hours, level Ⅱ and \
+                 above to the national authority within 1 hour); keep report templates and the \
+                 upward contact list at each duty post"
+            ),
+            format!(
+                "对各级{owner_zh}重新培训报告链路和时限（30分钟内电话报告、2小时内书面报告、Ⅱ级及以上\
+                 1小时内报国家主管部门），在各值班岗位配备报告模板和上级联系表"
+            ),
+        ),
+        Capability::GradingActivation => (
+            format!(
+                "Train the {owner_en} on the four-level grading criteria (scope, severity, \
+                 urgency) with worked examples, and pre-authorise starting the response at the \
+                 graded level"
+            ),
+            format!(
+                "以案例培训{owner_zh}掌握四级定级标准（影响范围、严重程度、紧急程度），并预先授权按所定\
+                 级别启动应急响应"
+            ),
+        ),
+        Capability::Containment => (
+            format!(
+                "Pre-authorise the {owner_en} to isolate infected segments and block attack \
+                 traffic at gateways without waiting for further approval; keep isolation \
+                 runbooks and access-control templates ready"
+            ),
+            format!(
+                "预先授权{owner_zh}无需逐级审批即可隔离受感染网段、在网关阻断攻击流量；备好隔离操作手册\
+                 和访问控制模板"
+            ),
+        ),
+        Capability::EradicationRecovery => (
+            format!(
+                "Keep patch baselines, cleaning tools and tested backups at every site, and make \
+                 restore checks part of the {owner_en}'s routine"
+            ),
+            format!(
+                "在各站点储备补丁基线、查杀工具和经验证的备份，并将恢复验证纳入{owner_zh}日常工作"
+            ),
+        ),
+        Capability::Communication => (
+            format!(
+                "Prepare notices for taxpayers and internal users (service halls, the 12366 \
+                 hotline, websites) in advance and name who in the {owner_en} issues them"
+            ),
+            format!(
+                "预先准备面向纳税人和内部用户的通知模板（办税服务厅、12366热线、网站），并明确{owner_zh}\
+                 中的发布责任人"
+            ),
+        ),
+        Capability::PostIncident => (
+            format!(
+                "Schedule the investigation, evaluation and summary report as tasks with owners \
+                 and deadlines in the {owner_en}'s work plan"
+            ),
+            format!("将调查、评估和总结报告作为有责任人和期限的任务列入{owner_zh}工作计划"),
+        ),
+    };
+    let (add_en, add_zh) = match (c, p) {
+        (Capability::GradingActivation, Problem::WrongLevel) => (
+            "; add a second-person check of the level before it is announced",
+            "；定级结果发布前增加双人复核",
+        ),
+        (_, Problem::WrongLevel) => (
+            "; check the grading criteria before acting",
+            "；行动前核对定级标准",
+        ),
+        (_, Problem::OutOfOrder) => (
+            "; enforce the plan's step order with a checklist (isolate, remove the malware and \
+             patch before restoring data)",
+            "；以核对清单落实预案步骤顺序（先隔离、清除病毒、修补漏洞，再恢复数据）",
+        ),
+        (_, Problem::Missed) => (
+            "; track every required action to completion on the duty log, with a named person \
+             per site",
+            "；在值班记录中跟踪每项规定动作直至完成，并为每个站点指定责任人",
+        ),
+        (_, Problem::Late) => (
+            "; rehearse these actions against their deadlines and add staff or supplier support \
+             where they ran late",
+            "；按时限演练上述动作，对超时环节增配人员或供应商支持",
+        ),
+        (_, Problem::None) => ("", ""),
+    };
+    (
+        format!("{base_en}{add_en}."),
+        format!("{base_zh}{add_zh}。"),
+    )
+}
