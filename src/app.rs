@@ -11,6 +11,7 @@ use crate::model::plan::Plan;
 use crate::model::scenario::Scenario;
 use crate::model::teams::Teams;
 use crate::model::topology::Topology;
+use crate::score::{self, Assessment, Thresholds};
 use crate::model::{
     Diagnostic, Diagnostics, plan_file, scenario_file, teams_file, topology_csv, topology_spec,
 };
@@ -150,6 +151,8 @@ pub struct RunArgs {
     pub teams: Option<PathBuf>,
     /// Perfect readiness: no deviations, always on duty, median durations.
     pub perfect: bool,
+    /// Scoring thresholds file (default `assets/scoring.ron`).
+    pub scoring: Option<PathBuf>,
     pub seed: u64,
     pub out: Option<PathBuf>,
     pub no_response: bool,
@@ -160,9 +163,8 @@ pub fn default_out(scenario: &Scenario, seed: u64) -> PathBuf {
     PathBuf::from("runs").join(format!("{}-{seed}", scenario.slug))
 }
 
-/// `drillsim run`: loads, simulates, writes the run folder atomically.
-/// Returns the record, the folder and the network.
-pub fn run(args: &RunArgs) -> Result<(RunRecord, PathBuf, Arc<Topology>), Error> {
+/// `drillsim run`: loads, simulates, scores, writes the run folder atomically.
+pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
     // Load everything first and report every file's problems together.
     let mut problems = Diagnostics::default();
     let mut keep = |e: Error| match e {
@@ -181,7 +183,12 @@ pub fn run(args: &RunArgs) -> Result<(RunRecord, PathBuf, Arc<Topology>), Error>
     let teams = load_teams(args.teams.as_deref(), &topo)
         .map_err(&mut keep)
         .ok();
-    let (Some(scenario), Some(plan), Some(teams)) = (scenario, plan, teams) else {
+    let thresholds = load_scoring(args.scoring.as_deref())
+        .map_err(&mut keep)
+        .ok();
+    let (Some(scenario), Some(plan), Some(teams), Some(thresholds)) =
+        (scenario, plan, teams, thresholds)
+    else {
         return Err(Error::Input(problems));
     };
     let teams = if args.perfect {
@@ -206,12 +213,59 @@ pub fn run(args: &RunArgs) -> Result<(RunRecord, PathBuf, Arc<Topology>), Error>
             response: !args.no_response,
         },
     );
-    let files = crate::output::run_files(&record);
+    let assessment = score::assess(&record, &thresholds);
+    let files = crate::output::run_files(&record, &assessment);
     crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
         path: out.clone(),
         source,
     })?;
-    Ok((record, out, topo))
+    Ok(RunOutput {
+        record,
+        assessment,
+        out,
+    })
+}
+
+/// What `drillsim run` produced.
+pub struct RunOutput {
+    pub record: RunRecord,
+    pub assessment: Assessment,
+    /// The run folder.
+    pub out: PathBuf,
+}
+
+/// Scoring thresholds: a RON file, or the bundled `assets/scoring.ron`.
+pub fn load_scoring(path: Option<&Path>) -> Result<Thresholds, Error> {
+    Ok(match path {
+        Some(p) => score::load_thresholds(p)?,
+        None => score::default_thresholds(),
+    })
+}
+
+/// `drillsim report RUN_DIR`: scores the saved record again and rewrites the
+/// run folder's tables and report, without re-simulating.
+pub fn report(dir: &Path, scoring: Option<&Path>) -> Result<RunOutput, Error> {
+    let thresholds = load_scoring(scoring)?;
+    let record = crate::output::read_record(dir).map_err(|msg| {
+        Error::Input(Diagnostics(vec![Diagnostic::at(
+            &dir.join("record.json"),
+            "",
+            1,
+            1,
+            msg,
+        )]))
+    })?;
+    let assessment = score::assess(&record, &thresholds);
+    let files = crate::output::run_files(&record, &assessment);
+    crate::output::write_atomically(dir, &files).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(RunOutput {
+        record,
+        assessment,
+        out: dir.to_path_buf(),
+    })
 }
 
 /// `drillsim topology export DIR`: writes the network's CSV files atomically.
@@ -221,7 +275,11 @@ pub fn export_topology(topology: Option<&Path>, dir: &Path) -> Result<Arc<Topolo
         path: dir.to_path_buf(),
         source,
     };
-    let files = topology_csv::files(&topo).map_err(io)?;
+    let files: Vec<(String, Vec<u8>)> = topology_csv::files(&topo)
+        .map_err(io)?
+        .into_iter()
+        .map(|(n, b)| (n.to_string(), b))
+        .collect();
     crate::output::write_atomically(dir, &files).map_err(io)?;
     Ok(topo)
 }

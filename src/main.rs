@@ -46,6 +46,17 @@ enum Command {
         /// Let the threat run its natural course, with no response.
         #[arg(long)]
         no_response: bool,
+        /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
+        #[arg(long, value_name = "FILE")]
+        scoring: Option<PathBuf>,
+    },
+    /// Score a saved run again and rewrite its tables and report (no re-simulation).
+    Report {
+        /// A run folder written by `drillsim run` (it holds record.json).
+        run_dir: PathBuf,
+        /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
+        #[arg(long, value_name = "FILE")]
+        scoring: Option<PathBuf>,
     },
     /// Lint plan files: steps that can never run, classes without a procedure,
     /// levels without a lead, unknown bodies, infeasible deadlines, reporting gaps.
@@ -100,18 +111,30 @@ fn dispatch(command: Command) -> Result<(), Error> {
             teams,
             perfect_readiness,
             no_response,
+            scoring,
         } => {
-            let (record, out, _) = app::run(&RunArgs {
+            let r = app::run(&RunArgs {
                 scenario,
                 topology,
                 plan: Some(plan),
                 teams,
                 perfect: perfect_readiness,
+                scoring,
                 seed,
                 out,
                 no_response,
             })?;
-            println!("{}", drillsim::output::human_summary(&record, &out));
+            println!(
+                "{}",
+                drillsim::output::human_summary(&r.record, &r.assessment, &r.out)
+            );
+        }
+        Command::Report { run_dir, scoring } => {
+            let r = app::report(&run_dir, scoring.as_deref())?;
+            println!(
+                "{}",
+                drillsim::output::human_summary(&r.record, &r.assessment, &r.out)
+            );
         }
         Command::Check { plans } => return app::check(&plans),
         Command::Topology { command } => match command {

@@ -10,10 +10,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::engine::RunRecord;
+use std::collections::BTreeMap;
 
-/// Files of one run folder, name → contents.
-pub type Files = [(&'static str, Vec<u8>)];
+use crate::engine::RunRecord;
+use crate::score::{Assessment, Outcomes};
+
+/// Files of one run folder, relative path → contents.
+pub type Files = [(String, Vec<u8>)];
 
 /// Calendar time of a minute offset from the scenario start.
 pub fn clock(start: &str, minute: f64) -> String {
@@ -27,10 +30,12 @@ pub fn clock(start: &str, minute: f64) -> String {
         .unwrap_or_else(|_| format!("+{minute:.3}m"))
 }
 
-/// `timeline.csv`: the network's state at the end of every tick.
-pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
+/// `timeline.csv`: the network's state at the end of every tick, followed by
+/// the compliance columns of the assessment.
+pub fn timeline_csv(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
+    let (extra_head, extra_rows) = crate::score::compliance_columns(a);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut head: Vec<String> = [
         "time",
         "minute",
         "hosts_susceptible",
@@ -43,10 +48,14 @@ pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
         "links_saturated",
         "services_available_pct",
         "taxpayer_services_down",
-    ])
-    .expect("in-memory csv");
-    for r in &rec.timeline {
-        w.write_record([
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    head.extend(extra_head);
+    w.write_record(&head).expect("in-memory csv");
+    for (i, r) in rec.timeline.iter().enumerate() {
+        let mut row = vec![
             clock(&rec.start, r.minute),
             format!("{:.0}", r.minute),
             r.hosts_susceptible.to_string(),
@@ -59,8 +68,11 @@ pub fn timeline_csv(rec: &RunRecord) -> Vec<u8> {
             r.links_saturated.to_string(),
             format!("{:.3}", r.services_available_pct),
             r.taxpayer_services_down.to_string(),
-        ])
-        .expect("in-memory csv");
+        ];
+        if let Some(extra) = extra_rows.get(i) {
+            row.extend(extra.iter().cloned());
+        }
+        w.write_record(&row).expect("in-memory csv");
     }
     w.into_inner().expect("in-memory csv")
 }
@@ -118,6 +130,12 @@ pub struct Summary {
     pub taxpayer_service_hours_lost: f64,
     pub data_lost_hours: f64,
     pub events: usize,
+    /// Plan revision (empty without response).
+    pub plan: String,
+    /// Timings, costs and obligation counts of the assessment.
+    pub outcomes: Outcomes,
+    /// Capability → P/S/M/U.
+    pub ratings: BTreeMap<String, String>,
 }
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -125,7 +143,7 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * f).round() / f
 }
 
-pub fn summary(rec: &RunRecord) -> Summary {
+pub fn summary(rec: &RunRecord, a: &Assessment) -> Summary {
     let t = &rec.totals;
     Summary {
         scenario: rec.scenario.clone(),
@@ -151,11 +169,18 @@ pub fn summary(rec: &RunRecord) -> Summary {
         taxpayer_service_hours_lost: round(t.taxpayer_service_hours_lost, 3),
         data_lost_hours: round(t.data_lost_hours, 3),
         events: rec.events.len(),
+        plan: rec.meta.plan.clone(),
+        outcomes: a.outcomes.clone(),
+        ratings: a
+            .ratings
+            .iter()
+            .map(|r| (r.capability.as_str().to_string(), format!("{:?}", r.rating)))
+            .collect(),
     }
 }
 
-pub fn summary_json(rec: &RunRecord) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(&summary(rec)).expect("plain struct");
+pub fn summary_json(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&summary(rec, a)).expect("plain struct");
     out.push(b'\n');
     out
 }
@@ -180,19 +205,25 @@ pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
     })
 }
 
-/// All files of a run folder.
-pub fn run_files(rec: &RunRecord) -> Vec<(&'static str, Vec<u8>)> {
+/// All files of a run folder: the record's tables, the assessment's, and
+/// the report. A pure function of the record and its assessment, so that
+/// `drillsim report` rebuilds exactly what `drillsim run` wrote.
+pub fn run_files(rec: &RunRecord, a: &Assessment) -> Vec<(String, Vec<u8>)> {
     vec![
-        ("timeline.csv", timeline_csv(rec)),
-        ("events.csv", events_csv(rec)),
-        ("summary.json", summary_json(rec)),
-        ("record.json", record_json(rec)),
+        ("timeline.csv".to_string(), timeline_csv(rec, a)),
+        ("events.csv".to_string(), events_csv(rec)),
+        (
+            "obligations.csv".to_string(),
+            crate::score::obligations_csv(a, rec),
+        ),
+        ("summary.json".to_string(), summary_json(rec, a)),
+        ("record.json".to_string(), record_json(rec)),
     ]
 }
 
 /// A short human summary of a run.
-pub fn human_summary(rec: &RunRecord, out: &Path) -> String {
-    let s = summary(rec);
+pub fn human_summary(rec: &RunRecord, a: &Assessment, out: &Path) -> String {
+    let s = summary(rec, a);
     format!(
         "scenario   {} (seed {}, {} h from {}, {})\n\
          network    {} WAN nodes, {} links, {} hosts, {} services\n\
@@ -244,7 +275,11 @@ pub fn write_atomically(dir: &Path, files: &Files) -> io::Result<()> {
         }
         fs::create_dir(&tmp)?;
         for (file, bytes) in files {
-            fs::write(tmp.join(file), bytes)?;
+            let path = tmp.join(file);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            fs::write(path, bytes)?;
         }
         if dir.exists() {
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
