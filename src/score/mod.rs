@@ -266,3 +266,6 @@ pub struct Assessment {
     pub ratings: Vec<CapabilityRating>,
     pub findings: Vec<Finding>,
 }
+
+#[cfg(test)]
+mod tests;

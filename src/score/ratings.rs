@@ -7,6 +7,9 @@
 //! rated), since rating a capability nobody had to perform would be
 //! meaningless.
 //!
+//! `CapabilityRating::obligations` counts all of the capability's
+//! obligations, pending ones included; `compliance` only the assessed ones.
+//!
 //! Rating: from the capability's final compliance and its missed count via
 //! the thresholds' [`super::thresholds::RatingRule`]. Findings: one per
 //! rated capability, in `Capability::ALL` order — a strength when rated P,
@@ -222,7 +225,7 @@ pub fn findings(
             let (b_en, b_zh) = body_names(rec, &bodies[b]);
             let p = problems.len();
             en += &format!(
-                " The {b_en} of {tier_en} account for {k} of the {p} late, missed or deviating obligations."
+                " {k} of the {p} late, missed or deviating obligations fall to the {b_en} of {tier_en}."
             );
             zh += &format!("其中{tier_zh}{b_zh}占 {k} 项（共 {p} 项逾期、未完成或存在偏差）。");
         }
