@@ -10,4 +10,5 @@ pub mod check;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod score;

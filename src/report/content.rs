@@ -1,0 +1,649 @@
+//! The report's content, independent of format (HSEEP AAR/IP order).
+
+use jiff::civil::DateTime;
+
+use super::Ctx;
+use super::charts::Chart;
+use super::labels::{self as lb, fill};
+use crate::engine::record::EventKind;
+use crate::score::{Capability, Obligation, Status};
+
+/// A whole report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Doc {
+    pub title: String,
+    pub subtitle: String,
+    pub scenario: String,
+    pub note: String,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    /// Anchor id (ASCII).
+    pub id: &'static str,
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    Para(String),
+    Heading(String),
+    Bullets(Vec<String>),
+    /// Label → value pairs.
+    Facts(Vec<(String, String)>),
+    Table(Table),
+    /// A chart, by index into the chart list; numbered in order.
+    Figure(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A table cell; `class` styles it in HTML (`rating-P`, `status-missed`, `num`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub class: Option<&'static str>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Self {
+        Cell { text, class: None }
+    }
+}
+impl From<&str> for Cell {
+    fn from(text: &str) -> Self {
+        Cell {
+            text: text.to_string(),
+            class: None,
+        }
+    }
+}
+
+fn cell(text: impl Into<String>, class: &'static str) -> Cell {
+    Cell {
+        text: text.into(),
+        class: Some(class),
+    }
+}
+
+/// Key events listed at most.
+pub const MAX_EVENTS: usize = 40;
+/// Late and missed obligations listed at most.
+pub const MAX_DEVIATIONS: usize = 25;
+
+pub fn document(ctx: &Ctx, charts: &[Chart]) -> Doc {
+    let rec = ctx.rec;
+    Doc {
+        title: ctx.t(lb::REPORT_TITLE).to_string(),
+        subtitle: ctx.t(lb::REPORT_SUBTITLE).to_string(),
+        scenario: rec.scenario.clone(),
+        note: ctx.t(lb::GENERATED_BY).to_string(),
+        sections: vec![
+            overview(ctx),
+            summary(ctx),
+            timeline(ctx),
+            Section {
+                id: "charts",
+                title: ctx.t(lb::SEC_CHARTS).to_string(),
+                blocks: (0..charts.len()).map(Block::Figure).collect(),
+            },
+            capabilities(ctx),
+            deviations(ctx),
+            outcomes(ctx),
+            improvement(ctx),
+            appendix(ctx, charts),
+        ],
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn pct(v: f64) -> String {
+    format!("{v:.1}%")
+}
+
+fn overview(ctx: &Ctx) -> Section {
+    let rec = ctx.rec;
+    let t = |l| ctx.t(l).to_string();
+    let plan = if rec.meta.plan.is_empty() {
+        t(lb::OV_PLAN_NONE)
+    } else {
+        format!("{} ({})", rec.meta.plan_name, rec.meta.plan)
+    };
+    let mut facts = vec![
+        (t(lb::OV_SCENARIO), rec.scenario.clone()),
+        (t(lb::OV_SCENARIO_FILE), rec.scenario_slug.clone()),
+        (t(lb::OV_PLAN), plan),
+        (t(lb::OV_SEED), rec.seed.to_string()),
+        (t(lb::OV_START), ctx.clock(0.0)),
+        (t(lb::OV_END), ctx.clock(rec.duration_min)),
+        (t(lb::OV_DURATION), ctx.duration(rec.duration_min)),
+        (t(lb::OV_TICK), ctx.duration(rec.tick_min)),
+        (
+            t(lb::OV_NETWORK),
+            fill(
+                ctx.t(lb::OV_NETWORK_FMT),
+                &[
+                    ("nodes", thousands(rec.wan_nodes as u64)),
+                    ("links", thousands(rec.links as u64)),
+                    ("hosts", thousands(rec.hosts)),
+                    ("services", thousands(rec.services as u64)),
+                ],
+            ),
+        ),
+        (t(lb::OV_PROVINCES), rec.meta.provinces.len().to_string()),
+    ];
+    if !rec.meta.bodies.is_empty() {
+        let names: Vec<String> = rec
+            .meta
+            .bodies
+            .iter()
+            .map(|b| ctx.lang.pick(&b.name_zh, &b.name_en).to_string())
+            .collect();
+        facts.push((t(lb::OV_BODIES), names.join(ctx.lang.pick("、", ", "))));
+    }
+    let mut blocks = vec![Block::Facts(facts)];
+    if !rec.meta.scenario_description.is_empty() {
+        blocks.push(Block::Heading(t(lb::OV_DESCRIPTION)));
+        blocks.push(Block::Para(rec.meta.scenario_description.clone()));
+    }
+    if !rec.meta.injects.is_empty() {
+        blocks.push(Block::Heading(t(lb::OV_INJECTS)));
+        blocks.push(Block::Bullets(
+            rec.meta
+                .injects
+                .iter()
+                .enumerate()
+                .map(|(i, (m, d))| {
+                    format!("I{} {} ({}): {}", i + 1, ctx.clock(*m), ctx.elapsed(*m), d)
+                })
+                .collect(),
+        ));
+    }
+    Section {
+        id: "overview",
+        title: t(lb::SEC_OVERVIEW),
+        blocks,
+    }
+}
+
+fn other_deviations(o: &crate::score::Outcomes) -> u32 {
+    o.other_deviations
+}
+
+fn summary(ctx: &Ctx) -> Section {
+    let a = ctx.a;
+    let o = &a.outcomes;
+    let mut blocks = Vec::new();
+    if ctx.rec.response {
+        blocks.push(Block::Para(fill(
+            ctx.t(lb::SUM_LEAD),
+            &[
+                ("n", o.obligations.to_string()),
+                ("on_time", o.on_time.to_string()),
+                ("late", o.late.to_string()),
+                ("missed", o.missed.to_string()),
+                ("other", other_deviations(o).to_string()),
+                ("pending", o.pending.to_string()),
+                ("compliance", pct(o.final_compliance)),
+            ],
+        )));
+    } else {
+        blocks.push(Block::Para(ctx.t(lb::SUM_NO_RESPONSE).to_string()));
+    }
+    blocks.push(Block::Para(fill(
+        ctx.t(lb::SUM_IMPACT),
+        &[
+            ("peak", thousands(o.peak_infected_hosts)),
+            ("total", thousands(o.total_infected_hosts)),
+            ("nodes", thousands(o.nodes_affected as u64)),
+            ("svc", format!("{:.1}", o.service_hours_lost)),
+            ("tax", format!("{:.1}", o.taxpayer_service_hours_lost)),
+        ],
+    )));
+    if !a.ratings.is_empty() {
+        blocks.push(Block::Heading(ctx.t(lb::SUM_RATINGS).to_string()));
+        blocks.push(Block::Bullets(
+            a.ratings
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}: {}",
+                        lb::capability(r.capability).get(ctx.lang),
+                        lb::rating(r.rating).get(ctx.lang)
+                    )
+                })
+                .collect(),
+        ));
+    }
+    for (strength, label) in [(true, lb::SUM_STRENGTHS), (false, lb::SUM_AREAS)] {
+        blocks.push(Block::Heading(ctx.t(label).to_string()));
+        let items: Vec<String> = a
+            .findings
+            .iter()
+            .filter(|f| f.strength == strength)
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    lb::capability(f.capability).get(ctx.lang),
+                    ctx.lang.pick(&f.text_zh, &f.text_en)
+                )
+            })
+            .collect();
+        if items.is_empty() {
+            blocks.push(Block::Para(ctx.t(lb::NONE_RECORDED).to_string()));
+        } else {
+            blocks.push(Block::Bullets(items));
+        }
+    }
+    Section {
+        id: "summary",
+        title: ctx.t(lb::SEC_SUMMARY).to_string(),
+        blocks,
+    }
+}
+
+/// Key events: the first of each kind that matters, every change of grade
+/// or response level, outages, and the end; capped at [`MAX_EVENTS`].
+fn key_events(ctx: &Ctx) -> (Vec<usize>, usize) {
+    use EventKind as K;
+    let ev = &ctx.rec.events;
+    // (priority, index); lower priority number = more important.
+    let mut picked: Vec<(u8, usize)> = Vec::new();
+    let mut first: std::collections::BTreeSet<(EventKind, String)> = Default::default();
+    let mut last_grade: std::collections::BTreeMap<String, String> = Default::default();
+    for (i, e) in ev.iter().enumerate() {
+        let unit = e.actor.split(' ').next().unwrap_or("").to_string();
+        let p = match e.kind {
+            K::Inject | K::WormRelease | K::IncidentOpened | K::ResponseEnded => Some(0),
+            K::NodeDown | K::NodeUp | K::LinkCut | K::LinkRepaired => Some(2),
+            K::Detection | K::Skipped if first.insert((e.kind, String::new())) => Some(1),
+            K::Report if first.insert((e.kind, String::new())) => Some(1),
+            K::Report if unit == "hq" => Some(2),
+            K::Grading | K::Activation => {
+                let key = format!("{}|{}", e.kind.as_str(), unit);
+                let level = e.detail.clone();
+                let changed = last_grade.get(&key) != Some(&level);
+                last_grade.insert(key, level);
+                if first.insert((e.kind, String::new())) {
+                    Some(1)
+                } else if changed && (unit == "hq" || !unit.contains('.')) {
+                    Some(3)
+                } else {
+                    None
+                }
+            }
+            K::StepFinish => {
+                let step = e.detail.split(' ').next().unwrap_or("").to_string();
+                if first.insert((e.kind, step)) {
+                    Some(2)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some(p) = p {
+            picked.push((p, i));
+        }
+    }
+    let total = picked.len();
+    if total > MAX_EVENTS {
+        picked.sort_by_key(|&(p, i)| (p, i));
+        picked.truncate(MAX_EVENTS);
+    }
+    let mut idx: Vec<usize> = picked.into_iter().map(|(_, i)| i).collect();
+    idx.sort_unstable();
+    (idx, total.saturating_sub(MAX_EVENTS))
+}
+
+fn timeline(ctx: &Ctx) -> Section {
+    let (idx, more) = key_events(ctx);
+    let mut blocks = Vec::new();
+    if idx.is_empty() {
+        blocks.push(Block::Para(ctx.t(lb::TL_EMPTY).to_string()));
+    } else {
+        let rows = idx
+            .iter()
+            .map(|&i| {
+                let e = &ctx.rec.events[i];
+                vec![
+                    cell(ctx.clock(e.minute), "nowrap"),
+                    cell(ctx.elapsed(e.minute), "num"),
+                    Cell::from(lb::event_kind(e.kind).get(ctx.lang)),
+                    Cell::from(ctx.node_name_at(e.node)),
+                    Cell::from(ctx.actor(&e.actor)),
+                    Cell::from(e.detail.clone()),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(Table {
+            head: [
+                lb::TL_TIME,
+                lb::TL_ELAPSED,
+                lb::TL_EVENT,
+                lb::TL_WHERE,
+                lb::TL_ACTOR,
+                lb::TL_DETAIL,
+            ]
+            .iter()
+            .map(|l| ctx.t(*l).to_string())
+            .collect(),
+            rows,
+        }));
+        if more > 0 {
+            blocks.push(Block::Para(fill(
+                ctx.t(lb::TL_MORE),
+                &[("n", more.to_string())],
+            )));
+        }
+    }
+    Section {
+        id: "timeline",
+        title: ctx.t(lb::SEC_TIMELINE).to_string(),
+        blocks,
+    }
+}
+
+fn capabilities(ctx: &Ctx) -> Section {
+    let mut rows = Vec::new();
+    for cap in Capability::ALL {
+        let Some(r) = ctx.a.ratings.iter().find(|r| r.capability == cap) else {
+            continue;
+        };
+        let letter = lb::rating_letter(r.rating);
+        let evidence = if r.obligations == 0 {
+            ctx.t(lb::CAP_NO_OBLIGATIONS).to_string()
+        } else {
+            fill(
+                ctx.t(lb::CAP_EVIDENCE_FMT),
+                &[
+                    ("n", r.obligations.to_string()),
+                    ("on_time", r.on_time.to_string()),
+                    ("late", r.late.to_string()),
+                    ("missed", r.missed.to_string()),
+                ],
+            )
+        };
+        rows.push(vec![
+            Cell::from(lb::capability(cap).get(ctx.lang)),
+            cell(
+                lb::rating(r.rating).get(ctx.lang),
+                match letter {
+                    "P" => "rating-P",
+                    "S" => "rating-S",
+                    "M" => "rating-M",
+                    _ => "rating-U",
+                },
+            ),
+            cell(pct(r.compliance), "num"),
+            Cell::from(evidence),
+        ]);
+    }
+    let mut blocks = vec![Block::Para(ctx.t(lb::CAP_LEGEND).to_string())];
+    if rows.is_empty() {
+        blocks.push(Block::Para(ctx.t(lb::NONE_RECORDED).to_string()));
+    } else {
+        blocks.push(Block::Table(Table {
+            head: [
+                lb::CAP_CAPABILITY,
+                lb::CAP_RATING,
+                lb::CAP_COMPLIANCE,
+                lb::CAP_EVIDENCE,
+            ]
+            .iter()
+            .map(|l| ctx.t(*l).to_string())
+            .collect(),
+            rows,
+        }));
+    }
+    Section {
+        id: "capabilities",
+        title: ctx.t(lb::SEC_CAPABILITIES).to_string(),
+        blocks,
+    }
+}
+
+fn obligation_name(ctx: &Ctx, o: &Obligation) -> String {
+    let kind = lb::task_kind(&o.kind).get(ctx.lang);
+    if o.name.is_empty() || o.name == o.kind {
+        kind.to_string()
+    } else {
+        format!("{kind} {}", o.name)
+    }
+}
+
+fn deviations(ctx: &Ctx) -> Section {
+    let end = ctx.rec.duration_min;
+    let delay = |o: &Obligation| match (o.due_min, o.done_min) {
+        (Some(d), Some(x)) => (x - d).max(0.0),
+        (Some(d), None) => (end - d).max(0.0),
+        _ => 0.0,
+    };
+    let mut list: Vec<&Obligation> = ctx
+        .a
+        .obligations
+        .iter()
+        .filter(|o| matches!(o.status, Status::Late | Status::Missed))
+        .collect();
+    let total = list.len();
+    // Costliest first: credit lost, then missed before late, then delay.
+    list.sort_by(|x, y| {
+        let lx = x.weight - x.credit;
+        let ly = y.weight - y.credit;
+        ly.total_cmp(&lx)
+            .then((y.status == Status::Missed).cmp(&(x.status == Status::Missed)))
+            .then(delay(y).total_cmp(&delay(x)))
+            .then(x.task.cmp(&y.task))
+    });
+    list.truncate(MAX_DEVIATIONS);
+    let mut blocks = Vec::new();
+    if list.is_empty() {
+        blocks.push(Block::Para(ctx.t(lb::DEV_NONE).to_string()));
+    } else {
+        blocks.push(Block::Para(fill(
+            ctx.t(lb::DEV_LEAD),
+            &[("n", list.len().to_string()), ("total", total.to_string())],
+        )));
+        let rows = list
+            .iter()
+            .map(|o| {
+                vec![
+                    cell(
+                        lb::status(o.status).get(ctx.lang),
+                        if o.status == Status::Missed {
+                            "status-missed"
+                        } else {
+                            "status-late"
+                        },
+                    ),
+                    Cell::from(obligation_name(ctx, o)),
+                    cell(o.clause.clone(), "clause"),
+                    Cell::from(format!(
+                        "{} · {}",
+                        ctx.node_name(&o.unit),
+                        ctx.body_name(&o.body)
+                    )),
+                    cell(
+                        o.due_min.map(|d| ctx.clock(d)).unwrap_or_default(),
+                        "nowrap",
+                    ),
+                    cell(
+                        o.done_min
+                            .map(|d| ctx.clock(d))
+                            .unwrap_or_else(|| ctx.t(lb::DEV_NOT_DONE).to_string()),
+                        "nowrap",
+                    ),
+                    cell(ctx.duration(delay(o)), "num"),
+                    cell(format!("{:.2}", o.weight - o.credit), "num"),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(Table {
+            head: [
+                lb::DEV_STATUS,
+                lb::DEV_OBLIGATION,
+                lb::DEV_CLAUSE,
+                lb::DEV_ACTOR,
+                lb::DEV_DUE,
+                lb::DEV_DONE,
+                lb::DEV_DELAY,
+                lb::DEV_COST,
+            ]
+            .iter()
+            .map(|l| ctx.t(*l).to_string())
+            .collect(),
+            rows,
+        }));
+    }
+    Section {
+        id: "deviations",
+        title: ctx.t(lb::SEC_DEVIATIONS).to_string(),
+        blocks,
+    }
+}
+
+fn outcomes(ctx: &Ctx) -> Section {
+    let o = &ctx.a.outcomes;
+    let time = |v: Option<f64>| match v {
+        Some(m) => ctx.duration(m),
+        None => ctx.t(lb::OUT_NEVER).to_string(),
+    };
+    let rows: Vec<(lb::L, String)> = vec![
+        (lb::OUT_DETECT, time(o.time_to_detect_min)),
+        (lb::OUT_FIRST_REPORT, time(o.time_to_first_report_min)),
+        (lb::OUT_REPORT_HQ, time(o.time_to_report_hq_min)),
+        (lb::OUT_GRADE, time(o.time_to_correct_grade_min)),
+        (lb::OUT_ACTIVATION, time(o.time_to_activation_min)),
+        (lb::OUT_CONTAIN, time(o.time_to_containment_min)),
+        (lb::OUT_RECOVER, time(o.time_to_recovery_min)),
+        (lb::OUT_PEAK, thousands(o.peak_infected_hosts)),
+        (lb::OUT_TOTAL, thousands(o.total_infected_hosts)),
+        (lb::OUT_NODES, thousands(o.nodes_affected as u64)),
+        (lb::OUT_CUT_OFF, thousands(o.nodes_cut_off_max as u64)),
+        (lb::OUT_SVC, format!("{:.1}", o.service_hours_lost)),
+        (lb::OUT_TAX, format!("{:.1}", o.taxpayer_service_hours_lost)),
+        (lb::OUT_DATA, format!("{:.1}", o.data_lost_hours)),
+        (lb::OUT_RECORDS, thousands(o.records_lost)),
+        (lb::OUT_COMPLIANCE, pct(o.final_compliance)),
+    ];
+    Section {
+        id: "outcomes",
+        title: ctx.t(lb::SEC_OUTCOMES).to_string(),
+        blocks: vec![
+            Block::Table(Table {
+                head: vec![
+                    ctx.t(lb::OUT_METRIC).to_string(),
+                    ctx.t(lb::OUT_VALUE).to_string(),
+                ],
+                rows: rows
+                    .into_iter()
+                    .map(|(l, v)| vec![Cell::from(ctx.t(l)), cell(v, "num")])
+                    .collect(),
+            }),
+            Block::Para(ctx.t(lb::OUT_FROM_INJECT).to_string()),
+        ],
+    }
+}
+
+/// Exercise start date + `days`, as `YYYY-MM-DD`.
+pub fn due_date(start: &str, days: u32) -> String {
+    match start.parse::<DateTime>() {
+        Ok(t) => t
+            .date()
+            .checked_add(jiff::Span::new().days(i64::from(days)))
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        Err(_) => format!("+{days} d"),
+    }
+}
+
+fn improvement(ctx: &Ctx) -> Section {
+    let rows: Vec<Vec<Cell>> = ctx
+        .a
+        .findings
+        .iter()
+        .filter(|f| !f.strength)
+        .enumerate()
+        .map(|(i, f)| {
+            vec![
+                cell((i + 1).to_string(), "num"),
+                Cell::from(lb::capability(f.capability).get(ctx.lang)),
+                Cell::from(ctx.lang.pick(&f.text_zh, &f.text_en)),
+                Cell::from(ctx.lang.pick(&f.action_zh, &f.action_en)),
+                Cell::from(ctx.body_name(&f.owner)),
+                cell(due_date(&ctx.rec.start, f.due_days), "nowrap"),
+            ]
+        })
+        .collect();
+    let blocks = if rows.is_empty() {
+        vec![Block::Para(ctx.t(lb::IP_NONE).to_string())]
+    } else {
+        vec![Block::Table(Table {
+            head: [
+                lb::IP_NO,
+                lb::IP_CAPABILITY,
+                lb::IP_FINDING,
+                lb::IP_ACTION,
+                lb::IP_OWNER,
+                lb::IP_DUE,
+            ]
+            .iter()
+            .map(|l| ctx.t(*l).to_string())
+            .collect(),
+            rows,
+        })]
+    };
+    Section {
+        id: "improvement",
+        title: ctx.t(lb::SEC_IMPROVEMENT).to_string(),
+        blocks,
+    }
+}
+
+fn appendix(ctx: &Ctx, charts: &[Chart]) -> Section {
+    let mut rows: Vec<Vec<Cell>> = [
+        ("timeline.csv", lb::AP_TIMELINE),
+        ("events.csv", lb::AP_EVENTS),
+        ("obligations.csv", lb::AP_OBLIGATIONS),
+        ("summary.json", lb::AP_SUMMARY),
+        ("record.json", lb::AP_RECORD),
+        ("report.html, report.md", lb::AP_REPORT),
+    ]
+    .iter()
+    .map(|(f, l)| vec![cell(*f, "file"), Cell::from(ctx.t(*l))])
+    .collect();
+    for c in charts {
+        rows.push(vec![
+            cell(format!("charts/{0}.svg, charts/{0}.png", c.name), "file"),
+            Cell::from(format!("{}: {}", ctx.t(lb::AP_CHARTS), c.title)),
+        ]);
+    }
+    Section {
+        id: "appendix",
+        title: ctx.t(lb::SEC_APPENDIX).to_string(),
+        blocks: vec![Block::Table(Table {
+            head: vec![
+                ctx.t(lb::AP_FILE).to_string(),
+                ctx.t(lb::AP_CONTENT).to_string(),
+            ],
+            rows,
+        })],
+    }
+}
