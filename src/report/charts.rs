@@ -164,6 +164,9 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Best);
+        enc.set_filter(png::FilterType::Paeth);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
         let mut wr = enc.write_header().s()?;
         wr.write_image_data(rgb).s()?;
     }
@@ -230,12 +233,57 @@ fn legend_line(c: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i
     move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(width))
 }
 
-fn legend_box(c: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
-    move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled())
+/// Room right of a plot for its legend.
+const LEGEND_W: u32 = 150;
+
+/// A legend entry's mark.
+#[derive(Clone, Copy)]
+enum Mark {
+    Box(RGBColor, f64),
+    Tick(RGBColor),
+}
+
+/// A legend drawn at backend pixel `at` (right of the plot, in the room left
+/// by `right_y_label_area_size(LEGEND_W)`; plotters clips its own legend to
+/// the plotting area).
+fn legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    items: &[(String, Mark)],
+) -> R {
+    let (x, y0) = at;
+    for (k, (label, mark)) in items.iter().enumerate() {
+        let y = y0 + 10 + 22 * k as i32;
+        match *mark {
+            Mark::Box(c, alpha) => root
+                .draw(&Rectangle::new(
+                    [(x, y - 6), (x + 14, y + 6)],
+                    c.mix(alpha).filled(),
+                ))
+                .s()?,
+            Mark::Tick(c) => root
+                .draw(&PathElement::new(
+                    vec![(x + 7, y - 8), (x + 7, y + 8)],
+                    c.stroke_width(3),
+                ))
+                .s()?,
+        }
+        root.draw(&Text::new(
+            label.clone(),
+            (x + 22, y),
+            text(13).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .s()?;
+    }
+    Ok(())
 }
 
 fn count_fmt(v: &f64) -> String {
-    format!("{:.0}", v)
+    if (v - v.round()).abs() < 1e-6 {
+        format!("{:.0}", v)
+    } else {
+        String::new()
+    }
 }
 
 fn hours_fmt(v: &f64) -> String {
@@ -269,7 +317,7 @@ fn threat<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .right_y_label_area_size(70)
         .build_cartesian_2d(0f64..xh, 0f64..hosts_max * 1.12)
         .s()?
-        .set_secondary_coord(0f64..xh, 0f64..(down_max * 1.12).max(1.0));
+        .set_secondary_coord(0f64..xh, 0f64..(down_max * 1.12).max(5.0));
     chart
         .configure_mesh()
         .x_desc(ctx.t(lb::AXIS_HOURS))
@@ -278,7 +326,7 @@ fn threat<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .y_label_formatter(&count_fmt)
         .label_style(text(14))
         .axis_desc_style(text(15))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(WHITE)
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .s()?;
@@ -371,12 +419,15 @@ fn compliance<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R
         .y_label_formatter(&count_fmt)
         .label_style(text(14))
         .axis_desc_style(text(15))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(WHITE)
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .s()?;
-    for (i, tier) in ctx.a.tiers.iter().enumerate() {
-        let c = SERIES[i % SERIES.len()];
+    let mut order: Vec<usize> = (0..ctx.a.tiers.len()).collect();
+    order.sort_by_key(|&i| (tier_rank(&ctx.a.tiers[i]), i));
+    for (k, &i) in order.iter().enumerate() {
+        let tier = &ctx.a.tiers[i];
+        let c = SERIES[k % SERIES.len()];
         let pts = thin(
             cp.iter()
                 .filter_map(|p| p.by_tier.get(i).map(|v| (p.minute / 60.0, *v)))
@@ -462,7 +513,13 @@ fn gantt_rows(ctx: &Ctx) -> (Vec<GanttRow>, usize) {
     let mut groups: BTreeMap<(usize, &str, &str, &str), GanttRow> = BTreeMap::new();
     for t in &ctx.rec.tasks {
         let start = t.started.unwrap_or(t.created);
-        let end = t.finished.unwrap_or(ctx.rec.duration_min).max(start);
+        let end = match t.finished {
+            Some(f) => f,
+            // Skipped: it stopped at its deadline (or never ran).
+            None if t.state == "skipped" => t.due.unwrap_or(start).min(ctx.rec.duration_min),
+            None => ctx.rec.duration_min,
+        }
+        .max(start);
         let key = (
             body_rank(&t.body),
             t.body.as_str(),
@@ -484,7 +541,7 @@ fn gantt_rows(ctx: &Ctx) -> (Vec<GanttRow>, usize) {
         });
         row.start = row.start.min(start);
         row.end = row.end.max(end);
-        row.unfinished |= t.finished.is_none();
+        row.unfinished |= t.finished.is_none() && t.state != "skipped";
         if let Some(d) = t.due {
             row.due = Some(row.due.map_or(d, |x: f64| x.min(d)));
         }
@@ -553,6 +610,7 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(label_px)
+        .right_y_label_area_size(LEGEND_W)
         .build_cartesian_2d(0f64..xh, 0f64..n)
         .s()?;
     chart
@@ -563,12 +621,13 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .x_label_formatter(&hours_fmt)
         .label_style(text(14))
         .axis_desc_style(text(15))
-        .light_line_style(RGBColor(240, 240, 240))
+        .light_line_style(WHITE)
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .s()?;
     let y = |i: usize| n - i as f64 - 0.5;
     let min_w = xh / 400.0;
+    let mut items: Vec<(String, Mark)> = Vec::new();
     for (gi, (name, colour)) in GROUPS.iter().enumerate() {
         let bars: Vec<Rectangle<(f64, f64)>> = rows
             .iter()
@@ -589,11 +648,8 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
                 )
             })
             .collect();
-        chart
-            .draw_series(bars)
-            .s()?
-            .label(name.get(ctx.lang))
-            .legend(legend_box(*colour));
+        chart.draw_series(bars).s()?;
+        items.push((name.get(ctx.lang).to_string(), Mark::Box(*colour, 1.0)));
     }
     chart
         .draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
@@ -604,17 +660,13 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
                 )
             })
         }))
-        .s()?
-        .label(ctx.t(lb::CH_GANTT_DEADLINE))
-        .legend(|(x, y)| {
-            PathElement::new(vec![(x + 7, y - 7), (x + 7, y + 7)], RED_.stroke_width(3))
-        });
+        .s()?;
+    items.push((ctx.t(lb::CH_GANTT_DEADLINE).to_string(), Mark::Tick(RED_)));
     if rows.iter().any(|r| r.unfinished) {
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-            .s()?
-            .label(ctx.t(lb::CH_GANTT_RUNNING))
-            .legend(legend_box(RGBColor(190, 190, 190)));
+        items.push((
+            ctx.t(lb::CH_GANTT_RUNNING).to_string(),
+            Mark::Box(GREY, 0.45),
+        ));
     }
     // Row labels, right-aligned left of the plot.
     let (px, _) = chart.plotting_area().get_pixel_range();
@@ -638,14 +690,8 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         ))
         .s()?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(text(13))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GREY)
-        .draw()
-        .s()
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    legend(root, (px.end + 14, py.start + 4), &items)
 }
 
 /// (d) Services available (left, %) and taxpayer services down (right).
@@ -670,7 +716,7 @@ fn services<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .right_y_label_area_size(70)
         .build_cartesian_2d(0f64..xh, 0f64..105f64)
         .s()?
-        .set_secondary_coord(0f64..xh, 0f64..tax_max * 1.12);
+        .set_secondary_coord(0f64..xh, 0f64..(tax_max * 1.12).max(5.0));
     chart
         .configure_mesh()
         .x_desc(ctx.t(lb::AXIS_HOURS))
@@ -679,7 +725,7 @@ fn services<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .y_label_formatter(&count_fmt)
         .label_style(text(14))
         .axis_desc_style(text(15))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(WHITE)
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .s()?;
@@ -744,10 +790,10 @@ fn provinces<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R 
         .iter()
         .map(|(c, _, _)| impact(c).map_or(0.0, |p| p.hosts_infected as f64))
         .collect();
-    let root = root.titled(title, font(22)).s()?;
+    let area = root.titled(title, font(22)).s()?;
     let label_px = names.iter().map(|l| label_width(l, 13)).max().unwrap_or(40) + 14;
-    let (w, _) = root.dim_in_pixel();
-    let (left, right) = root.split_horizontally(label_px + (w - label_px) / 2);
+    let (w, _) = area.dim_in_pixel();
+    let (left, right) = area.split_horizontally(label_px + (w - label_px) / 2);
     let n = provs.len() as f64;
     let y = |i: usize| n - i as f64 - 0.5;
     for (panel, values, colour, name, lpx) in [
@@ -770,7 +816,7 @@ fn provinces<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R 
             .x_label_formatter(&count_fmt)
             .label_style(text(13))
             .axis_desc_style(text(15))
-            .light_line_style(RGBColor(240, 240, 240))
+            .light_line_style(WHITE)
             .bold_line_style(RGBColor(215, 215, 215))
             .draw()
             .s()?;
@@ -810,8 +856,7 @@ fn provinces<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R 
     Ok(())
 }
 
-/// Obligation counts per tier and status group, tiers in hierarchy order.
-fn status_rows(ctx: &Ctx) -> Vec<(String, [u32; 5])> {
+fn tier_rank(tier: &str) -> usize {
     const ORDER: [&str; 6] = [
         "hq",
         "provincial",
@@ -820,12 +865,14 @@ fn status_rows(ctx: &Ctx) -> Vec<(String, [u32; 5])> {
         "grassroots",
         "external",
     ];
+    ORDER.iter().position(|t| *t == tier).unwrap_or(ORDER.len())
+}
+
+/// Obligation counts per tier and status group, tiers in hierarchy order.
+fn status_rows(ctx: &Ctx) -> Vec<(String, [u32; 5])> {
     let mut by: BTreeMap<(usize, String), [u32; 5]> = BTreeMap::new();
     for o in &ctx.a.obligations {
-        let rank = ORDER
-            .iter()
-            .position(|t| *t == o.tier)
-            .unwrap_or(ORDER.len());
+        let rank = tier_rank(&o.tier);
         by.entry((rank, o.tier.clone())).or_default()[group(o.status)] += 1;
     }
     by.into_iter()
@@ -858,6 +905,7 @@ fn status<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(label_px)
+        .right_y_label_area_size(LEGEND_W)
         .build_cartesian_2d(0f64..max * 1.1, 0f64..n)
         .s()?;
     chart
@@ -868,11 +916,12 @@ fn status<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         .x_label_formatter(&count_fmt)
         .label_style(text(14))
         .axis_desc_style(text(15))
-        .light_line_style(RGBColor(240, 240, 240))
+        .light_line_style(WHITE)
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .s()?;
     let y = |i: usize| n - i as f64 - 0.5;
+    let mut items: Vec<(String, Mark)> = Vec::new();
     for (gi, (name, colour)) in GROUPS.iter().enumerate() {
         let mut bars = Vec::new();
         let mut labels = Vec::new();
@@ -897,11 +946,8 @@ fn status<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
                 ));
             }
         }
-        chart
-            .draw_series(bars)
-            .s()?
-            .label(name.get(ctx.lang))
-            .legend(legend_box(*colour));
+        chart.draw_series(bars).s()?;
+        items.push((name.get(ctx.lang).to_string(), Mark::Box(*colour, 1.0)));
         chart.draw_series(labels).s()?;
     }
     let (px, _) = chart.plotting_area().get_pixel_range();
@@ -914,12 +960,6 @@ fn status<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         ))
         .s()?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(text(13))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GREY)
-        .draw()
-        .s()
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    legend(root, (px.end + 14, py.start + 4), &items)
 }

@@ -73,7 +73,7 @@ fn cell(text: impl Into<String>, class: &'static str) -> Cell {
 }
 
 /// Key events listed at most.
-pub const MAX_EVENTS: usize = 40;
+pub const MAX_EVENTS: usize = 30;
 /// Late and missed obligations listed at most.
 pub const MAX_DEVIATIONS: usize = 25;
 
@@ -106,7 +106,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -283,7 +283,7 @@ fn key_events(ctx: &Ctx) -> (Vec<usize>, usize) {
                 last_grade.insert(key, level);
                 if first.insert((e.kind, String::new())) {
                     Some(1)
-                } else if changed && (unit == "hq" || !unit.contains('.')) {
+                } else if changed && unit == "hq" {
                     Some(3)
                 } else {
                     None
@@ -326,7 +326,7 @@ fn timeline(ctx: &Ctx) -> Section {
                 vec![
                     cell(ctx.clock(e.minute), "nowrap"),
                     cell(ctx.elapsed(e.minute), "num"),
-                    Cell::from(lb::event_kind(e.kind).get(ctx.lang)),
+                    cell(lb::event_kind(e.kind).get(ctx.lang), "nowrap"),
                     Cell::from(ctx.node_name_at(e.node)),
                     Cell::from(ctx.actor(&e.actor)),
                     Cell::from(e.detail.clone()),
