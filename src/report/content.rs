@@ -468,9 +468,9 @@ fn deviations(ctx: &Ctx) -> Section {
                     cell(
                         lb::status(o.status).get(ctx.lang),
                         if o.status == Status::Missed {
-                            "status-missed"
+                            "status-missed nowrap"
                         } else {
-                            "status-late"
+                            "status-late nowrap"
                         },
                     ),
                     Cell::from(obligation_name(ctx, o)),
@@ -490,7 +490,14 @@ fn deviations(ctx: &Ctx) -> Section {
                             .unwrap_or_else(|| ctx.t(lb::DEV_NOT_DONE).to_string()),
                         "nowrap",
                     ),
-                    cell(ctx.duration(delay(o)), "num"),
+                    cell(
+                        if o.due_min.is_some() {
+                            ctx.duration(delay(o))
+                        } else {
+                            "—".into()
+                        },
+                        "num",
+                    ),
                     cell(format!("{:.2}", o.weight - o.credit), "num"),
                 ]
             })
