@@ -481,7 +481,9 @@ fn deviations(ctx: &Ctx) -> Section {
                         ctx.body_name(&o.body)
                     )),
                     cell(
-                        o.due_min.map(|d| ctx.clock(d)).unwrap_or_default(),
+                        o.due_min
+                            .map(|d| ctx.clock(d))
+                            .unwrap_or_else(|| "—".into()),
                         "nowrap",
                     ),
                     cell(
