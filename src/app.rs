@@ -11,10 +11,11 @@ use crate::model::plan::Plan;
 use crate::model::scenario::Scenario;
 use crate::model::teams::Teams;
 use crate::model::topology::Topology;
-use crate::score::{self, Assessment, Thresholds};
 use crate::model::{
     Diagnostic, Diagnostics, plan_file, scenario_file, teams_file, topology_csv, topology_spec,
 };
+use crate::report::Lang;
+use crate::score::{self, Assessment, Thresholds};
 
 /// The bundled default scenario (a copy is embedded so the binary runs from anywhere).
 pub const DEFAULT_SCENARIO_PATH: &str = "scenarios/national-worm.ron";
@@ -153,6 +154,8 @@ pub struct RunArgs {
     pub perfect: bool,
     /// Scoring thresholds file (default `assets/scoring.ron`).
     pub scoring: Option<PathBuf>,
+    /// Language of the report.
+    pub lang: Lang,
     pub seed: u64,
     pub out: Option<PathBuf>,
     pub no_response: bool,
@@ -214,7 +217,7 @@ pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
         },
     );
     let assessment = score::assess(&record, &thresholds);
-    let files = crate::output::run_files(&record, &assessment);
+    let files = crate::output::run_files(&record, &assessment, args.lang);
     crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
         path: out.clone(),
         source,
@@ -244,7 +247,7 @@ pub fn load_scoring(path: Option<&Path>) -> Result<Thresholds, Error> {
 
 /// `drillsim report RUN_DIR`: scores the saved record again and rewrites the
 /// run folder's tables and report, without re-simulating.
-pub fn report(dir: &Path, scoring: Option<&Path>) -> Result<RunOutput, Error> {
+pub fn report(dir: &Path, scoring: Option<&Path>, lang: Lang) -> Result<RunOutput, Error> {
     let thresholds = load_scoring(scoring)?;
     let record = crate::output::read_record(dir).map_err(|msg| {
         Error::Input(Diagnostics(vec![Diagnostic::at(
@@ -256,7 +259,7 @@ pub fn report(dir: &Path, scoring: Option<&Path>) -> Result<RunOutput, Error> {
         )]))
     })?;
     let assessment = score::assess(&record, &thresholds);
-    let files = crate::output::run_files(&record, &assessment);
+    let files = crate::output::run_files(&record, &assessment, lang);
     crate::output::write_atomically(dir, &files).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use drillsim::app::{self, Error, RunArgs};
 use drillsim::model::topology_summary;
+use drillsim::report::Lang;
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +50,9 @@ enum Command {
         /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
         #[arg(long, value_name = "FILE")]
         scoring: Option<PathBuf>,
+        /// Language of the after-action report: zh (default) or en.
+        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
+        lang: Lang,
     },
     /// Score a saved run again and rewrite its tables and report (no re-simulation).
     Report {
@@ -57,6 +61,9 @@ enum Command {
         /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
         #[arg(long, value_name = "FILE")]
         scoring: Option<PathBuf>,
+        /// Language of the after-action report: zh (default) or en.
+        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
+        lang: Lang,
     },
     /// Lint plan files: steps that can never run, classes without a procedure,
     /// levels without a lead, unknown bodies, infeasible deadlines, reporting gaps.
@@ -89,6 +96,10 @@ enum TopologyCommand {
     },
 }
 
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (zh or en)"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli.command) {
@@ -112,6 +123,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
             perfect_readiness,
             no_response,
             scoring,
+            lang,
         } => {
             let r = app::run(&RunArgs {
                 scenario,
@@ -120,6 +132,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 teams,
                 perfect: perfect_readiness,
                 scoring,
+                lang,
                 seed,
                 out,
                 no_response,
@@ -129,8 +142,12 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 drillsim::output::human_summary(&r.record, &r.assessment, &r.out)
             );
         }
-        Command::Report { run_dir, scoring } => {
-            let r = app::report(&run_dir, scoring.as_deref())?;
+        Command::Report {
+            run_dir,
+            scoring,
+            lang,
+        } => {
+            let r = app::report(&run_dir, scoring.as_deref(), lang)?;
             println!(
                 "{}",
                 drillsim::output::human_summary(&r.record, &r.assessment, &r.out)

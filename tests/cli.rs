@@ -17,16 +17,19 @@ fn tmp() -> tempfile::TempDir {
 }
 
 fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .expect("run folder")
-        .map(|e| {
-            let e = e.expect("entry");
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).expect("file"),
-            )
-        })
-        .collect();
+    let mut v = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("run folder") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                v.push((name, fs::read(&p).expect("file")));
+            }
+        }
+    }
     v.sort();
     v
 }
@@ -51,13 +54,20 @@ fn same_seed_gives_byte_identical_files_and_another_seed_differs() {
     let b = run_default(&t.path().join("b"), "7");
     let c = run_default(&t.path().join("c"), "8");
     let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(
-        names,
-        ["events.csv", "record.json", "summary.json", "timeline.csv"]
-    );
+    for f in [
+        "events.csv",
+        "obligations.csv",
+        "record.json",
+        "report.html",
+        "report.md",
+        "summary.json",
+        "timeline.csv",
+    ] {
+        assert!(names.contains(&f), "{f} missing: {names:?}");
+    }
     assert_eq!(a, b, "same seed, different bytes");
     for ((name, x), (_, y)) in a.iter().zip(&c) {
-        if name != "summary.json" {
+        if name == "timeline.csv" || name == "events.csv" || name == "record.json" {
             assert_ne!(x, y, "{name} did not change with the seed");
         }
     }

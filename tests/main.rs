@@ -3,5 +3,6 @@
 mod cli;
 mod engine_validation;
 mod outages;
+mod report;
 mod response;
 mod util;

@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::engine::RunRecord;
+use crate::report::Lang;
 use crate::score::{Assessment, Outcomes};
 
 /// Files of one run folder, relative path → contents.
@@ -208,8 +209,8 @@ pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
 /// All files of a run folder: the record's tables, the assessment's, and
 /// the report. A pure function of the record and its assessment, so that
 /// `drillsim report` rebuilds exactly what `drillsim run` wrote.
-pub fn run_files(rec: &RunRecord, a: &Assessment) -> Vec<(String, Vec<u8>)> {
-    vec![
+pub fn run_files(rec: &RunRecord, a: &Assessment, lang: Lang) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
         ("timeline.csv".to_string(), timeline_csv(rec, a)),
         ("events.csv".to_string(), events_csv(rec)),
         (
@@ -218,7 +219,9 @@ pub fn run_files(rec: &RunRecord, a: &Assessment) -> Vec<(String, Vec<u8>)> {
         ),
         ("summary.json".to_string(), summary_json(rec, a)),
         ("record.json".to_string(), record_json(rec)),
-    ]
+    ];
+    files.extend(crate::report::render(rec, a, lang).0);
+    files
 }
 
 /// A short human summary of a run.
@@ -229,7 +232,8 @@ pub fn human_summary(rec: &RunRecord, a: &Assessment, out: &Path) -> String {
          network    {} WAN nodes, {} links, {} hosts, {} services\n\
          worm       peak {} hosts infected at {}; {} infected in all over {} nodes\n\
          outages    up to {} nodes down, up to {} cut off from HQ\n\
-         services   {:.1} service-hours lost\n\
+         services   {:.1} service-hours lost ({:.1} of them taxpayer services)\n\
+         {}\
          results    {}",
         s.scenario,
         s.seed,
@@ -251,7 +255,34 @@ pub fn human_summary(rec: &RunRecord, a: &Assessment, out: &Path) -> String {
         s.nodes_down_max,
         s.nodes_cut_off_max,
         s.service_hours_lost,
+        s.taxpayer_service_hours_lost,
+        response_line(a),
         out.display()
+    )
+}
+
+/// The response's scores in one line (empty without obligations).
+fn response_line(a: &Assessment) -> String {
+    let o = &a.outcomes;
+    if o.obligations == 0 {
+        return String::new();
+    }
+    let ratings: Vec<String> = a
+        .ratings
+        .iter()
+        .map(|r| format!("{} {:?}", r.capability.as_str(), r.rating))
+        .collect();
+    format!(
+        "response   {} obligations: {} on time, {} late, {} missed, {} other deviations, {} pending; \
+         compliance {:.1}%\nratings    {}\n",
+        o.obligations,
+        o.on_time,
+        o.late,
+        o.missed,
+        o.other_deviations,
+        o.pending,
+        o.final_compliance,
+        ratings.join(", ")
     )
 }
 
