@@ -152,7 +152,7 @@ impl Sim {
             links: topo.links.len(),
             hosts: hosts.iter().map(|&h| h as u64).sum(),
             services: topo.services.len(),
-            meta: run_meta(&topo, &scenario, response.as_ref()),
+            meta: shared_meta(&topo, &scenario, response.as_ref()),
             ..RunRecord::default()
         };
         let mut world = World::new();
@@ -334,6 +334,43 @@ impl Sim {
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
         rec
     }
+}
+
+/// The inputs a cached [`RunMeta`] was built from.
+type MetaKey = (Arc<Topology>, Arc<Scenario>, Option<Arc<Plan>>);
+
+/// The meta of the last (network, scenario, plan) seen: a batch of runs on
+/// the same inputs shares one copy instead of cloning 16,000 node names per
+/// run. The key holds the `Arc`s, so pointer equality cannot be fooled by a
+/// freed and reused allocation.
+static META_CACHE: std::sync::Mutex<Option<(MetaKey, Arc<RunMeta>)>> = std::sync::Mutex::new(None);
+
+fn shared_meta(
+    topo: &Arc<Topology>,
+    scenario: &Arc<Scenario>,
+    response: Option<&ResponseSetup>,
+) -> Arc<RunMeta> {
+    let plan = response.map(|r| r.plan.clone());
+    let hit = |k: &MetaKey| {
+        Arc::ptr_eq(&k.0, topo)
+            && Arc::ptr_eq(&k.1, scenario)
+            && match (&k.2, &plan) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    };
+    if let Ok(cache) = META_CACHE.lock()
+        && let Some((k, m)) = cache.as_ref()
+        && hit(k)
+    {
+        return m.clone();
+    }
+    let meta = Arc::new(run_meta(topo, scenario, response));
+    if let Ok(mut cache) = META_CACHE.lock() {
+        *cache = Some(((topo.clone(), scenario.clone(), plan), meta.clone()));
+    }
+    meta
 }
 
 /// What the record needs to stand on its own.

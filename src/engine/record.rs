@@ -236,7 +236,8 @@ pub struct RunRecord {
     /// The response's tasks (empty without response).
     pub tasks: Vec<TaskRecord>,
     pub totals: Totals,
-    pub meta: RunMeta,
+    /// Shared between the runs of one network, scenario and plan.
+    pub meta: std::sync::Arc<RunMeta>,
 }
 
 impl RunRecord {

@@ -182,9 +182,9 @@ mod tests {
     fn user_strings_are_escaped() {
         let evil = "<script>alert(1)</script>";
         let mut rec = record(evil);
-        rec.meta.plan_name = evil.into();
-        rec.meta.bodies[2].name_zh = evil.into();
-        rec.meta.bodies[2].name_en = evil.into();
+        std::sync::Arc::make_mut(&mut rec.meta).plan_name = evil.into();
+        std::sync::Arc::make_mut(&mut rec.meta).bodies[2].name_zh = evil.into();
+        std::sync::Arc::make_mut(&mut rec.meta).bodies[2].name_en = evil.into();
         let a = assess(&rec);
         for lang in Lang::ALL {
             let f = render(&rec, &a, lang);

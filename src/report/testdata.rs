@@ -216,7 +216,7 @@ pub fn record(name: &str) -> RunRecord {
             ],
             ..Default::default()
         },
-        meta: RunMeta {
+        meta: std::sync::Arc::new(RunMeta {
             scenario_description: "测试情景 <test> & description".into(),
             plan: "test-plan".into(),
             plan_name: "测试预案 Test plan".into(),
@@ -235,7 +235,7 @@ pub fn record(name: &str) -> RunRecord {
                 (0.0, "worm released".into()),
                 (300.0, "power failure <x>".into()),
             ],
-        },
+        }),
     }
 }
 

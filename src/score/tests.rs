@@ -234,7 +234,7 @@ fn small_record() -> RunRecord {
             data_lost_hours: 2.5,
             ..Totals::default()
         },
-        meta: RunMeta {
+        meta: std::sync::Arc::new(RunMeta {
             bodies: vec![
                 body(lg, "Leadership group", "领导小组"),
                 body(eo, "Emergency office", "应急办公室"),
@@ -248,7 +248,7 @@ fn small_record() -> RunRecord {
             ],
             injects: vec![(5.0, "worm released".to_owned())],
             ..RunMeta::default()
-        },
+        }),
         ..RunRecord::default()
     }
 }
