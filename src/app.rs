@@ -118,15 +118,7 @@ pub fn load_plan(plan: &str) -> Result<Arc<Plan>, Error> {
 pub fn load_teams(path: Option<&Path>, topo: &Topology) -> Result<Arc<Teams>, Error> {
     let (src, path) = match path {
         Some(p) => (
-            std::fs::read_to_string(p).map_err(|e| {
-                Error::Input(Diagnostics(vec![Diagnostic::at(
-                    p,
-                    "",
-                    1,
-                    1,
-                    format!("cannot read teams file: {e}"),
-                )]))
-            })?,
+            crate::model::diag::read_source(p, "teams file")?,
             p.to_path_buf(),
         ),
         None => (

@@ -145,3 +145,30 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// Reads a user file; a failure is a diagnostic at line 1 naming `what`.
+pub fn read_source(path: &Path, what: &str) -> Result<String, Diagnostics> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Diagnostics(vec![Diagnostic::at(
+            path,
+            "",
+            1,
+            1,
+            format!("cannot read {what}: {e}"),
+        )])
+    })
+}
+
+/// Parses RON text into its raw serde form; a syntax or type error is a
+/// diagnostic at the position ron reports (ron stops at the first one).
+pub fn parse_ron<T: serde::de::DeserializeOwned>(src: &str, path: &Path) -> Result<T, Diagnostics> {
+    ron::from_str(src).map_err(|e| {
+        Diagnostics(vec![Diagnostic::at(
+            path,
+            src,
+            e.span.start.line,
+            e.span.start.col,
+            e.code.to_string(),
+        )])
+    })
+}

@@ -358,15 +358,7 @@ pub fn load(path: &Path) -> Result<Plan, Diagnostics> {
 
 /// Like [`load`], also returning the text for positioned diagnostics.
 pub fn load_with_source(path: &Path) -> Result<(Plan, PlanSource), Diagnostics> {
-    let src = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            "",
-            1,
-            1,
-            format!("cannot read plan file: {e}"),
-        )])
-    })?;
+    let src = crate::model::diag::read_source(path, "plan file")?;
     let slug = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -385,15 +377,7 @@ pub fn parse_with_source(
     path: &Path,
     slug: &str,
 ) -> Result<(Plan, PlanSource), Diagnostics> {
-    let raw: PlanFile = ron::from_str(src).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            src,
-            e.span.start.line,
-            e.span.start.col,
-            e.code.to_string(),
-        )])
-    })?;
+    let raw: PlanFile = crate::model::diag::parse_ron(src, path)?;
     let mut v = Validator {
         source: PlanSource {
             path: path.to_path_buf(),

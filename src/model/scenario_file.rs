@@ -312,15 +312,7 @@ pub fn tick_count(duration_min: f64, tick_min: f64) -> u64 {
 
 /// Reads and validates a scenario file. The slug is the file stem.
 pub fn load(path: &Path, topo: &Topology) -> Result<Scenario, Diagnostics> {
-    let src = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            "",
-            1,
-            1,
-            format!("cannot read scenario file: {e}"),
-        )])
-    })?;
+    let src = crate::model::diag::read_source(path, "scenario file")?;
     let slug = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -333,15 +325,7 @@ pub fn load(path: &Path, topo: &Topology) -> Result<Scenario, Diagnostics> {
 /// Parses and validates scenario text (`path` is used in messages only; the
 /// returned scenario has `source: None`).
 pub fn parse(src: &str, path: &Path, slug: &str, topo: &Topology) -> Result<Scenario, Diagnostics> {
-    let raw: ScenarioFile = ron::from_str(src).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            src,
-            e.span.start.line,
-            e.span.start.col,
-            e.code.to_string(),
-        )])
-    })?;
+    let raw: ScenarioFile = crate::model::diag::parse_ron(src, path)?;
     let mut v = Validator {
         file: path,
         src,

@@ -171,15 +171,7 @@ pub fn default_teams() -> Teams {
 
 /// Reads and validates a teams file against the default province list.
 pub fn load(path: &Path) -> Result<Teams, Diagnostics> {
-    let src = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            "",
-            1,
-            1,
-            format!("cannot read teams file: {e}"),
-        )])
-    })?;
+    let src = crate::model::diag::read_source(path, "teams file")?;
     parse(&src, path)
 }
 
@@ -202,15 +194,7 @@ pub fn parse_for(src: &str, path: &Path, provinces: &[Province]) -> Result<Teams
 }
 
 fn parse_with_provinces(src: &str, path: &Path, codes: &[String]) -> Result<Teams, Diagnostics> {
-    let raw: TeamsFile = ron::from_str(src).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            src,
-            e.span.start.line,
-            e.span.start.col,
-            e.code.to_string(),
-        )])
-    })?;
+    let raw: TeamsFile = crate::model::diag::parse_ron(src, path)?;
     let mut v = Validator {
         file: path,
         src,

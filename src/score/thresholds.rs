@@ -239,29 +239,13 @@ pub fn default_thresholds() -> Thresholds {
 
 /// Reads and validates a thresholds file.
 pub fn load_thresholds(path: &Path) -> Result<Thresholds, Diagnostics> {
-    let src = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            "",
-            1,
-            1,
-            format!("cannot read scoring file: {e}"),
-        )])
-    })?;
+    let src = crate::model::diag::read_source(path, "scoring file")?;
     parse(&src, path)
 }
 
 /// Parses and validates thresholds text.
 pub fn parse(src: &str, path: &Path) -> Result<Thresholds, Diagnostics> {
-    let raw: ScoringFile = ron::from_str(src).map_err(|e| {
-        Diagnostics(vec![Diagnostic::at(
-            path,
-            src,
-            e.span.start.line,
-            e.span.start.col,
-            e.code.to_string(),
-        )])
-    })?;
+    let raw: ScoringFile = crate::model::diag::parse_ron(src, path)?;
     let mut v = Validator {
         file: path,
         src,
