@@ -2,6 +2,7 @@
 
 mod cli;
 mod engine_validation;
+mod golden;
 mod outages;
 mod report;
 mod response;
