@@ -26,7 +26,7 @@ fn pad(s: &str, w: usize) -> String {
 }
 
 /// `12345` → `12,345`.
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -1,5 +1,6 @@
 //! The report's content, independent of format (HSEEP AAR/IP order).
 
+use crate::model::topology_summary::thousands;
 use jiff::civil::DateTime;
 
 use super::Ctx;
@@ -100,18 +101,6 @@ pub fn document(ctx: &Ctx, charts: &[Chart]) -> Doc {
             appendix(ctx, charts),
         ],
     }
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn pct(v: f64) -> String {
