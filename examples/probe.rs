@@ -32,6 +32,7 @@ fn main() {
         injects: vec![Inject {
             at_min: 0.0,
             kind: InjectKind::Worm(w),
+            incident: None,
         }],
         source: None,
     });

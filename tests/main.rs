@@ -4,6 +4,7 @@ mod cli;
 mod engine_validation;
 mod golden;
 mod outages;
+mod realism;
 mod report;
 mod response;
 mod util;

@@ -55,6 +55,7 @@ fn a_cut_backbone_fails_over_to_the_backup_line() {
                 link,
                 duration_min: Some(120.0),
             },
+            incident: None,
         }],
         4.0,
     );
@@ -92,6 +93,7 @@ fn a_failed_prefecture_cuts_off_its_counties_and_loses_its_services() {
                 node: pref,
                 duration_min: Some(180.0),
             },
+            incident: None,
         }],
         6.0,
     );
@@ -126,6 +128,7 @@ fn backup_power_holds_for_its_hours_then_the_site_goes_down() {
                 duration_min: (hold + 2.0) * 60.0,
                 backup_power: true,
             },
+            incident: None,
         }],
         hold + 4.0,
     );

@@ -100,6 +100,7 @@ pub fn worm_scenario(
         injects: vec![Inject {
             at_min: 0.0,
             kind: InjectKind::Worm(w),
+            incident: None,
         }],
         source: None,
     })

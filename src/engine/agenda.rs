@@ -46,6 +46,8 @@ pub enum Action {
     TaskDone(usize),
     /// The failover delay of primary line `l` has passed.
     FailoverCheck(LinkId),
+    /// A unit patches its vulnerable computers under a patch order (task).
+    PatchUnit(NodeId, usize),
 }
 
 #[derive(Clone, Copy, Debug)]

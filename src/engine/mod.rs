@@ -112,6 +112,21 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
         .collect()
 }
 
+/// The incident of each inject: the index of the first inject (in time
+/// order) with the same compound-event label, or the inject itself.
+pub fn inject_groups(scenario: &Scenario) -> Vec<usize> {
+    let inj = &scenario.injects;
+    (0..inj.len())
+        .map(|k| match &inj[k].incident {
+            Some(label) => inj
+                .iter()
+                .position(|j| j.incident.as_ref() == Some(label))
+                .unwrap_or(k),
+            None => k,
+        })
+        .collect()
+}
+
 /// A run in progress: a world and its schedule. Step it tick by tick (the
 /// tabletop will), or call [`Sim::run_to_end`].
 pub struct Sim {
@@ -177,6 +192,7 @@ impl Sim {
                 r.spread,
             );
             resp.nodes = topo.nodes.len();
+            resp.inject_group = inject_groups(&scenario);
             world.insert_resource(resp);
         }
         bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
@@ -290,6 +306,7 @@ impl Sim {
         let mut t = Totals {
             nodes_down_max: losses.nodes_down_max,
             nodes_cut_off_max: losses.cut_off_max,
+            sites_disconnected: self.world.resource::<Net>().sites_disconnected,
             service_hours_lost: losses.service_hours_lost,
             taxpayer_service_hours_lost: losses.taxpayer_service_hours_lost,
             data_lost_hours,

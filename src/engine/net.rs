@@ -40,6 +40,8 @@ pub struct Net {
     /// Reachable from HQ over usable lines (valid after [`Net::refresh_view`]).
     pub reachable: Vec<bool>,
     pub nodes_cut_off: u32,
+    /// Times a site was taken off the WAN by the response.
+    pub sites_disconnected: u32,
     pub nodes_down: u32,
     pub services_available: u32,
     /// Internet-facing (taxpayer) services available.
@@ -149,6 +151,7 @@ impl Net {
             backup_for,
             reachable: vec![false; n],
             nodes_cut_off: 0,
+            sites_disconnected: 0,
             nodes_down: 0,
             services_available: 0,
             taxpayer_services_available: 0,
@@ -312,6 +315,9 @@ impl Net {
     ) {
         if self.node_isolated[v as usize] != on {
             self.node_isolated[v as usize] = on;
+            if on {
+                self.sites_disconnected += 1;
+            }
             self.dirty = true;
             self.roots.push(v);
             self.mark_services(v);

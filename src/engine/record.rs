@@ -132,6 +132,10 @@ pub struct Totals {
     pub nodes_infected: u32,
     pub nodes_down_max: u32,
     pub nodes_cut_off_max: u32,
+    /// Times the response took a whole site off the WAN (`disconnect_site`);
+    /// only such steps cut nodes off by the response.
+    #[serde(default)]
+    pub sites_disconnected: u32,
     /// Σ over service instances of hours unavailable (one-tick resolution).
     pub service_hours_lost: f64,
     /// Hours of data lost on restores from backup.
@@ -160,6 +164,10 @@ pub struct TaskRecord {
     pub kind: String,
     /// Step id, report kind or level.
     pub name: String,
+    /// Step tasks: the step list, `procedure:N` or `special:N` (indexes in
+    /// the plan); empty for other tasks.
+    #[serde(default)]
+    pub source: String,
     /// Grade tasks: the level the facts the grader had called for (the
     /// grader may have chosen another, see `action`).
     pub expected_level: Option<String>,
@@ -171,6 +179,9 @@ pub struct TaskRecord {
     pub created: f64,
     pub due: Option<f64>,
     pub started: Option<f64>,
+    /// When the team committed to the start (a start may be paced later).
+    #[serde(default)]
+    pub decided: Option<f64>,
     pub finished: Option<f64>,
     /// `done`, `skipped`, `running`, `ready` or `waiting`.
     pub state: String,

@@ -195,6 +195,12 @@ pub fn advance_threats(
                         );
                     }
                 }
+                Action::PatchUnit(v, _task) => {
+                    if let Some(w) = worm.0.as_mut() {
+                        let n = w.s[v as usize];
+                        w.patch(&net, v, n);
+                    }
+                }
                 Action::FailoverCheck(p) => {
                     if let Some(b) = net.backup_for[p as usize]
                         && !net.line_ok(topo, p)

@@ -6,7 +6,14 @@
 //! - infection of a host at node v, rate `s_v/n_v · (β·i_v + τ·c_v + e_v)`
 //!   where `c_v` is the number of infected hosts at the far end of v's lines
 //!   that carry the worm (usable and not filtered by responders) and `e_v` the internet scanning pressure at an exposed gateway;
-//! - recovery of an infected host (`γ·i_v`), cleaned and immune after.
+//! - recovery of an infected host (`γ·a_v`), cleaned and immune after.
+//!
+//! Responders isolate the infected hosts of a site (`isolate`): they move to
+//! the quarantined count `q_v` (still infected, counted in `i_v`, but
+//! unplugged: no spread, no scanning traffic). While the site is under
+//! containment its team quarantines each newly infected host as it appears,
+//! until the site is cleaned and reconnected. Only the active hosts
+//! `a_v = i_v − q_v` spread, recover by themselves and load the lines.
 //!
 //! Between two state changes made by other systems, the process is a
 //! continuous-time Markov chain; [`Worm::advance`] samples it exactly with
@@ -47,7 +54,11 @@ pub struct Worm {
     pub i: Vec<u32>,
     pub r: Vec<u32>,
     pub imm: Vec<u32>,
-    /// Σ infected hosts at the far end of each node's usable lines.
+    /// Infected hosts isolated by responders (a subset of `i`).
+    pub q: Vec<u32>,
+    /// Site under containment: new infections are isolated at once.
+    pub contained: Vec<bool>,
+    /// Σ active infected hosts at the far end of each node's usable lines.
     c: Vec<u32>,
     /// Internet scanning pressure per node (0 unless an exposed gateway).
     ext: Vec<f64>,
@@ -100,6 +111,8 @@ impl Worm {
             i: vec![0; nn],
             r: vec![0; nn],
             imm: vec![0; nn],
+            q: vec![0; nn],
+            contained: vec![false; nn],
             c: vec![0; nn],
             ext: vec![0.0; nn],
             ext_blocked: vec![false; nn],
@@ -190,7 +203,7 @@ impl Worm {
             return (0.0, 0.0);
         }
         let s = self.s[vi];
-        let i = self.i[vi];
+        let i = self.i[vi] - self.q[vi];
         let inf = if s == 0 {
             0.0
         } else {
@@ -222,12 +235,13 @@ impl Worm {
         for &l in flipped {
             let link = &topo.links[l as usize];
             let (a, b) = (link.a as usize, link.b as usize);
+            let (act_a, act_b) = (self.active(a), self.active(b));
             if net.spread[l as usize] {
-                self.c[a] += self.i[b];
-                self.c[b] += self.i[a];
+                self.c[a] += act_b;
+                self.c[b] += act_a;
             } else {
-                self.c[a] -= self.i[b];
-                self.c[b] -= self.i[a];
+                self.c[a] -= act_b;
+                self.c[b] -= act_a;
             }
             self.refresh_leaf(net, link.a);
             self.refresh_leaf(net, link.b);
@@ -280,7 +294,7 @@ impl Worm {
         }
         for &(w, l) in topo.neighbours(v) {
             let link = &topo.links[l as usize];
-            let load = self.traffic * (self.i[vi] + self.i[w as usize]) as f64;
+            let load = self.traffic * (self.active(vi) + self.active(w as usize)) as f64;
             let sat = load > link.capacity_kbps;
             if sat != net.link_saturated[l as usize] {
                 net.set_saturated(topo, l, sat, now, flipped);
@@ -339,6 +353,10 @@ impl Worm {
             if x < inf && self.s[vi] > 0 {
                 self.s[vi] -= 1;
                 self.i[vi] += 1;
+                let isolated = self.contained[vi];
+                if isolated {
+                    self.q[vi] += 1;
+                }
                 self.tot_s -= 1;
                 self.tot_i += 1;
                 self.infections += 1;
@@ -361,8 +379,12 @@ impl Worm {
                     self.peak = self.tot_i;
                     self.peak_minute = t;
                 }
-                self.shift_infected(topo, net, v, true);
-            } else if self.i[vi] > 0 {
+                if isolated {
+                    self.refresh_leaf(net, v);
+                } else {
+                    self.shift_infected(topo, net, v, true);
+                }
+            } else if self.i[vi] > self.q[vi] {
                 self.i[vi] -= 1;
                 self.r[vi] += 1;
                 self.tot_i -= 1;
@@ -394,14 +416,73 @@ impl Worm {
         }
     }
 
-    /// Moves up to `k` infected hosts of `v` to cleaned (responders' work).
+    /// Infected hosts of node `vi` still on the network (not isolated).
+    #[inline]
+    pub fn active(&self, vi: usize) -> u32 {
+        self.i[vi] - self.q[vi]
+    }
+
+    /// Isolates the infected hosts of `v` and keeps the site under
+    /// containment (new infections there are isolated as they appear).
+    /// Returns the hosts isolated now. The site's router is untouched.
+    pub fn isolate(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        v: NodeId,
+        now: f64,
+        rec: &mut RunRecord,
+        flipped: &mut Vec<LinkId>,
+    ) -> u32 {
+        let vi = v as usize;
+        self.contained[vi] = true;
+        let k = self.active(vi);
+        for _ in 0..k {
+            self.q[vi] += 1;
+            self.shift_infected(topo, net, v, false);
+        }
+        self.check_node(topo, net, v, now, rec, flipped);
+        k
+    }
+
+    /// Ends containment at `v` (the site is reconnected): any host still
+    /// isolated goes back on the network.
+    pub fn end_containment(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        v: NodeId,
+        now: f64,
+        rec: &mut RunRecord,
+        flipped: &mut Vec<LinkId>,
+    ) -> bool {
+        let vi = v as usize;
+        if !self.contained[vi] {
+            return false;
+        }
+        self.contained[vi] = false;
+        while self.q[vi] > 0 {
+            self.q[vi] -= 1;
+            self.shift_infected(topo, net, v, true);
+        }
+        self.check_node(topo, net, v, now, rec, flipped);
+        true
+    }
+
+    /// Moves up to `k` infected hosts of `v` to cleaned (responders' work),
+    /// isolated ones first.
     pub fn clean(&mut self, topo: &Topology, net: &mut Net, v: NodeId, k: u32) -> u32 {
         let vi = v as usize;
         let k = k.min(self.i[vi]);
         for _ in 0..k {
             self.i[vi] -= 1;
             self.r[vi] += 1;
-            self.shift_infected(topo, net, v, false);
+            if self.q[vi] > 0 {
+                self.q[vi] -= 1;
+                self.refresh_leaf(net, v);
+            } else {
+                self.shift_infected(topo, net, v, false);
+            }
         }
         self.tot_i -= k as u64;
         self.tot_r += k as u64;

@@ -338,8 +338,14 @@ pub struct ResponseLevel {
 /// What a procedure step does to the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StepAction {
-    /// Cut the site off the WAN (stops spread; its services go down).
+    /// Isolate the infected hosts (LAN segments) of the site: they stop
+    /// spreading and carrying worm traffic, while the site's router keeps
+    /// carrying transit traffic for the nodes behind it (seed:
+    /// 「迅速隔离受感染系统」 — the infected *systems*).
     Isolate,
+    /// Take the whole site off the WAN (its router stops carrying traffic,
+    /// so the nodes behind it are cut off too). Only where a plan names it.
+    DisconnectSite,
     /// Block the attack source (internet entry at the site's gateway).
     CutAttackSource,
     /// Block the worm at gateways and core lines in the lead's scope.
@@ -369,8 +375,9 @@ pub enum StepAction {
 }
 
 impl StepAction {
-    pub const ALL: [StepAction; 18] = [
+    pub const ALL: [StepAction; 19] = [
         StepAction::Isolate,
+        StepAction::DisconnectSite,
         StepAction::CutAttackSource,
         StepAction::BlockAtGateways,
         StepAction::Clean,
@@ -392,6 +399,7 @@ impl StepAction {
     pub fn as_str(self) -> &'static str {
         match self {
             StepAction::Isolate => "isolate",
+            StepAction::DisconnectSite => "disconnect_site",
             StepAction::CutAttackSource => "cut_attack_source",
             StepAction::BlockAtGateways => "block_at_gateways",
             StepAction::Clean => "clean",

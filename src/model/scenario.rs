@@ -37,6 +37,10 @@ pub struct Inject {
     /// Minutes from the scenario start.
     pub at_min: f64,
     pub kind: InjectKind,
+    /// Label of the compound event this inject belongs to: injects with the
+    /// same label are one incident (e.g. an earthquake and the power cut it
+    /// causes), graded by its highest impact. `None`: an incident of its own.
+    pub incident: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

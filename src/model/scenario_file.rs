@@ -127,6 +127,9 @@ fn default_tick() -> String {
 pub struct InjectFile {
     /// Offset from the start; may begin with `+`.
     pub at: String,
+    /// Compound event label: injects with the same label are one incident.
+    #[serde(default)]
+    pub incident: Option<String>,
     pub what: WhatFile,
 }
 
@@ -437,7 +440,11 @@ impl Validator<'_> {
             }
             let kind = self.inject_kind(&inj.what, &base);
             if let (Some(at_min), Some(kind)) = (at, kind) {
-                injects.push(Inject { at_min, kind });
+                injects.push(Inject {
+                    at_min,
+                    kind,
+                    incident: inj.incident.clone(),
+                });
             }
         }
         injects.sort_by(|a, b| a.at_min.total_cmp(&b.at_min));
@@ -1689,6 +1696,7 @@ Scenario( /* block /* nested */ ( */
                 Inject {
                     at_min: 0.0,
                     kind: InjectKind::Worm(w),
+                    incident: None,
                 },
             ] => {
                 assert_eq!(w.initial_nodes, vec![topo.hq]);

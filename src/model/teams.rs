@@ -27,6 +27,11 @@ pub struct Readiness {
     pub spare_equipment: bool,
     pub repair_hours: f64,
     pub supplier_repair_hours: f64,
+    /// Minutes for an HQ-wide patch order (and the patch) to reach a unit of
+    /// this tier.
+    pub patch_distribution_min: f64,
+    /// Person-minutes to patch one computer at a unit of this tier.
+    pub patch_per_host_min: f64,
 }
 
 impl Readiness {

@@ -82,6 +82,11 @@ pub struct TierFile {
     pub spare_equipment: bool,
     pub repair: String,
     pub supplier_repair: String,
+    /// Time for an order to patch (and the patch itself, on disc or by
+    /// download) to reach a unit of this tier from HQ.
+    pub patch_distribution: String,
+    /// Person-time to patch one computer at a unit of this tier.
+    pub patch_per_host: String,
     #[serde(default)]
     pub clause: String,
 }
@@ -235,6 +240,8 @@ fn zero_readiness() -> Readiness {
         spare_equipment: false,
         repair_hours: 0.0,
         supplier_repair_hours: 0.0,
+        patch_distribution_min: 0.0,
+        patch_per_host_min: 0.0,
     }
 }
 
@@ -351,6 +358,16 @@ impl Validator<'_> {
                     &at(&base, &[F("supplier_repair")]),
                     "supplier_repair",
                 ) / 60.0,
+                patch_distribution_min: self.duration(
+                    &t.patch_distribution,
+                    &at(&base, &[F("patch_distribution")]),
+                    "patch_distribution",
+                ),
+                patch_per_host_min: self.duration(
+                    &t.patch_per_host,
+                    &at(&base, &[F("patch_per_host")]),
+                    "patch_per_host",
+                ),
             };
             if let Some(tier) = tier {
                 if tiers[tier as usize].is_some() {

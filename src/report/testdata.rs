@@ -67,6 +67,8 @@ pub fn record(name: &str) -> RunRecord {
         incident: 0,
         kind: kind.into(),
         name: tname.into(),
+        source: String::new(),
+        decided: None,
         expected_level: None,
         action: tname.into(),
         unit: 1,

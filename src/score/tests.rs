@@ -25,6 +25,8 @@ fn task(
         incident: 0,
         kind: kind.to_owned(),
         name: name.to_owned(),
+        source: String::new(),
+        decided: None,
         expected_level: None,
         action: action.to_owned(),
         unit,

@@ -12,7 +12,7 @@ use rand_distr::{Distribution, LogNormal};
 use super::{Decision, Response, TaskId, TaskKind};
 use crate::engine::net::Net;
 use crate::engine::worm::Worm;
-use crate::model::plan::{ReportKind, StepAction};
+use crate::model::plan::{ReportKind, StepAction, StepScope};
 use crate::model::topology::Topology;
 
 /// Median minutes for an emergency office to grade what it knows.
@@ -98,9 +98,22 @@ impl Response {
             TaskKind::Grade => {
                 let facts = self.facts(task.incident, task.unit, now, topo, net, worm);
                 let mut l = self.plan.grading.grade(&facts);
+                // A level once graded is kept while the response runs: a
+                // re-grade raises it when the facts call for more and never
+                // lowers it (the plans have no rule for lowering a level).
+                let current = self.incidents[task.incident]
+                    .graded
+                    .get(&task.unit)
+                    .map(|g| g.0);
+                if let Some(c) = current {
+                    l = l.min(c);
+                }
                 expected = Some(l);
                 if self.rng.random::<f64>() < dev.p_wrong_level {
                     l = l.down();
+                }
+                if let Some(c) = current {
+                    l = l.min(c);
                 }
                 level = Some(l);
                 GRADE_MIN * self.lognormal(ADMIN_SPREAD)
@@ -125,9 +138,10 @@ impl Response {
                 let site = task.site as usize;
                 let site_node = &topo.nodes[site];
                 let site_ready = self.teams.readiness(site_node.tier, site_node.province);
+                let wide = s.scope != StepScope::Site;
                 let per_host_hosts = match (s.action, worm) {
                     (StepAction::Clean, Some(w)) => w.i[site] as f64,
-                    (StepAction::Patch, Some(w)) => w.s[site] as f64,
+                    (StepAction::Patch, Some(w)) if !wide => w.s[site] as f64,
                     (StepAction::RestoreData | StepAction::Rebuild, _) => site_node.hosts as f64,
                     _ => 0.0,
                 };
@@ -144,7 +158,14 @@ impl Response {
                 let spread = s.duration.spread;
                 // Per-host time is person-time, shared by the step's staff.
                 let per_host = s.duration.per_host_min * per_host_hosts / s.staff.max(1) as f64;
-                (base * self.lognormal(spread) + per_host) * readiness.skill
+                // A patch order over an area: preparing it, then the rollout
+                // by every unit's own staff (see `rollout`).
+                let rollout = if s.action == StepAction::Patch && wide {
+                    self.rollout(id, topo, worm).span_min
+                } else {
+                    0.0
+                };
+                (base * self.lognormal(spread) + per_host) * readiness.skill + rollout
             }
         };
         if !self.on_duty {

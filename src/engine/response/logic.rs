@@ -9,7 +9,7 @@
 
 use rand::RngExt;
 
-use super::{Incident, Response, StepSource, Task, TaskId, TaskKind, TaskState};
+use super::{Incident, Response, StepSource, Task, TaskId, TaskKind, TaskState, order};
 use crate::engine::net::Net;
 use crate::engine::record::{EventKind, RunRecord, TaskRecord};
 use crate::engine::worm::{Worm, WormRes};
@@ -124,6 +124,8 @@ impl Response {
     // ----- incidents and detection ------------------------------------------
 
     fn incident_for(&mut self, inject: usize) -> Option<usize> {
+        // One compound event (same label in the scenario) is one incident.
+        let inject = self.inject_group.get(inject).copied().unwrap_or(inject);
         if let Some(i) = self.incidents.iter().position(|i| i.inject == inject) {
             return Some(i);
         }
@@ -429,11 +431,9 @@ impl Response {
             deps_left += 1;
             self.tasks[d].dependents.push(id);
         }
-        let mut out_of_order = false;
-        if deps_left > 0 && self.rng.random::<f64>() < self.teams.deviations.p_out_of_order {
-            out_of_order = true;
-        }
-        let ready = deps_left == 0 || out_of_order;
+        let jumps_order =
+            deps_left > 0 && self.rng.random::<f64>() < self.teams.deviations.p_out_of_order;
+        let ready = deps_left == 0 || jumps_order;
         self.tasks.push(Task {
             id,
             incident: inc,
@@ -445,6 +445,7 @@ impl Response {
             created: now,
             due,
             started: None,
+            decided: None,
             finished: None,
             state: if ready {
                 TaskState::Ready
@@ -453,7 +454,8 @@ impl Response {
             },
             deps_left,
             dependents: Vec::new(),
-            out_of_order,
+            out_of_order: false,
+            jumps_order,
             level: None,
             expected: None,
         });
@@ -497,10 +499,17 @@ impl Response {
         t.state = TaskState::Running;
         t.started = Some(now);
         t.level = level;
+        t.out_of_order = t.deps_left > 0;
+        let waiting = t.deps_left;
         if let TaskKind::Step { source, step } = t.kind {
             let (unit, body, site) = (t.unit, t.body, t.site);
             let s = self.step(source, step);
-            let detail = format!("{} at {}", s.id, topo.nodes[site as usize].id);
+            let mut detail = format!("{} at {}", s.id, topo.nodes[site as usize].id);
+            if waiting > 0 {
+                detail.push_str(&format!(
+                    " (deviation: started before {waiting} prerequisite step(s) finished)"
+                ));
+            }
             let clause = s.clause.clone();
             rec.action(
                 now,
@@ -642,14 +651,27 @@ impl Response {
             TaskKind::Grade => {
                 let level = task.level.unwrap_or(Level::IV);
                 self.incidents[inc].grade_pending.remove(&task.unit);
-                let first = self.incidents[inc]
+                let before = self.incidents[inc]
                     .graded
                     .insert(task.unit, (level, t))
-                    .is_none();
+                    .map(|g| g.0);
+                let first = before.is_none();
                 let prev = self.incidents[inc].level;
                 if prev.is_none_or(|p| level < p) {
                     self.incidents[inc].level = Some(level);
                 }
+                let facts = self.facts(inc, task.unit, t, topo, net, worm.0.as_ref());
+                let change = match before {
+                    None => "first grading".to_string(),
+                    Some(b) if level < b => format!("raised from {}", b.as_str()),
+                    Some(_) => "level kept".to_string(),
+                };
+                let wrong = match task.expected {
+                    Some(e) if e != level => {
+                        format!("; deviation: the facts called for level {}", e.as_str())
+                    }
+                    _ => String::new(),
+                };
                 rec.action(
                     t,
                     EventKind::Grading,
@@ -657,10 +679,11 @@ impl Response {
                     actor,
                     &clause,
                     format!(
-                        "incident {}: graded level {} ({})",
+                        "incident {}: graded level {} ({}); {change}: {}{wrong}",
                         inc + 1,
                         level.as_str(),
-                        self.plan.level(level).colour
+                        self.plan.level(level).colour,
+                        describe_facts(&facts),
                     ),
                 );
                 self.release(id);
@@ -715,7 +738,8 @@ impl Response {
             }
             TaskKind::Step { source, step } => {
                 let s = self.step(source, step).clone();
-                let detail = self.apply_effect(&s, &task, t, topo, net, worm, flipped, changed);
+                let detail =
+                    self.apply_effect(&s, &task, t, topo, net, worm, rec, flipped, changed);
                 rec.action(
                     t,
                     EventKind::StepFinish,
@@ -939,16 +963,8 @@ impl Response {
                 {
                     continue;
                 }
-                let deps: Vec<TaskId> = s
-                    .after
-                    .iter()
-                    .filter_map(|&a| {
-                        self.incidents[inc]
-                            .site_steps
-                            .get(&(site, source, a))
-                            .copied()
-                    })
-                    .collect();
+                let (deps, wants) =
+                    self.step_deps(inc, source, k, order::Placement::Site(site), topo);
                 let unit = self.responsible(topo, site, s.actor);
                 // A step that applies only now (a more severe level, a special
                 // plan just started) counts its deadline from now.
@@ -965,6 +981,7 @@ impl Response {
                     &deps,
                 );
                 self.incidents[inc].site_steps.insert((site, source, k), id);
+                self.wire_step(inc, id, source, k, wants, topo);
             }
         }
     }
@@ -1026,7 +1043,8 @@ impl Response {
                 {
                     continue;
                 }
-                let deps = self.unit_deps(inc, unit, source, s);
+                let (deps, wants) =
+                    self.step_deps(inc, source, k, order::Placement::Unit(unit), topo);
                 // A unit's step exists from its activation (or HQ's grading,
                 // or the start of a special plan): its deadline counts from
                 // then. A slow activation shows as a late activation.
@@ -1049,21 +1067,9 @@ impl Response {
                     &deps,
                 );
                 self.incidents[inc].steps_made.insert((unit, source, k), id);
+                self.wire_step(inc, id, source, k, wants, topo);
             }
         }
-    }
-
-    /// The tasks of the steps `s` follows, among those made at `unit`.
-    fn unit_deps(&self, inc: usize, unit: NodeId, source: StepSource, s: &Step) -> Vec<TaskId> {
-        s.after
-            .iter()
-            .filter_map(|&a| {
-                self.incidents[inc]
-                    .steps_made
-                    .get(&(unit, source, a))
-                    .copied()
-            })
-            .collect()
     }
 
     // ----- periodic re-grading and the end of the response --------------------
@@ -1081,16 +1087,22 @@ impl Response {
             if i.opened.is_none() || i.ended.is_some() {
                 continue;
             }
-            // The highest unit that knows re-grades as facts arrive.
+            // The highest unit that knows reviews the grade hourly as facts
+            // arrive and re-grades when they call for a more severe level
+            // (levels are not lowered while the response runs).
             if let Some(&top) = i
                 .knowers
                 .iter()
                 .min_by_key(|&&u| (topo.nodes[u as usize].tier, u))
-                && let Some(&(_, at)) = i.graded.get(&top)
-                && at + super::REGRADE_MIN <= now
+                && let Some(&(current, at)) = i.graded.get(&top)
+                && at.max(i.reviewed) + super::REGRADE_MIN <= now
                 && !i.grade_pending.contains(&top)
             {
-                self.ask_grade(inc, top, now);
+                self.incidents[inc].reviewed = now;
+                let facts = self.facts(inc, top, now, topo, net, worm);
+                if self.plan.grading.grade(&facts) < current {
+                    self.ask_grade(inc, top, now);
+                }
             }
             let i = &self.incidents[inc];
             let contained = match i.threat {
@@ -1149,7 +1161,8 @@ impl Response {
                     continue;
                 }
                 let due = s.deadline_min.map(|d| now + d);
-                let deps = self.unit_deps(inc, unit, source, s);
+                let (deps, wants) =
+                    self.step_deps(inc, source, k, order::Placement::Unit(unit), topo);
                 let id = self.add_task(
                     inc,
                     TaskKind::Step { source, step: k },
@@ -1162,6 +1175,7 @@ impl Response {
                     &deps,
                 );
                 self.incidents[inc].steps_made.insert((unit, source, k), id);
+                self.wire_step(inc, id, source, k, wants, topo);
             }
         }
     }
@@ -1173,35 +1187,82 @@ impl Response {
         &mut self,
         s: &Step,
         task: &Task,
-        _t: f64,
+        t: f64,
         topo: &Topology,
         net: &mut Net,
         worm: &mut WormRes,
+        rec: &mut RunRecord,
         flipped: &mut Vec<LinkId>,
         changed: &mut Vec<NodeId>,
     ) -> String {
         let site = task.site;
         let w = worm.0.as_mut();
         match s.action {
-            StepAction::Isolate => {
+            StepAction::Isolate => match w {
+                // The infected hosts are unplugged; the router keeps carrying
+                // transit traffic for the nodes behind the site.
+                Some(w) => {
+                    let k = w.isolate(topo, net, site, t, rec, flipped);
+                    changed.push(site);
+                    format!(
+                        "; {k} infected host(s) isolated, site under containment (its router stays on the WAN)"
+                    )
+                }
+                None => "; affected systems isolated (the site stays on the WAN)".into(),
+            },
+            StepAction::DisconnectSite => {
                 net.set_isolated(topo, site, true, flipped);
                 changed.push(site);
-                "; site cut off the WAN".into()
+                "; whole site taken off the WAN (the plan names disconnect_site)".into()
             }
             StepAction::RestoreService => {
-                // Nobody reconnects a site that still has infected hosts.
-                if w.is_some_and(|w| w.i[site as usize] > 0) {
-                    if net.node_isolated[site as usize] {
-                        "; site still infected: stays off the WAN".into()
+                // Nobody reconnects a site that still has infected hosts. At
+                // a site under containment the team first cleans the hosts
+                // isolated since the cleaning step (they are on the
+                // quarantined segments it checks before reconnecting).
+                let mut late_clean = 0;
+                let w = match w {
+                    Some(w)
+                        if !task.out_of_order
+                            && w.contained[site as usize]
+                            && w.i[site as usize] == w.q[site as usize] =>
+                    {
+                        late_clean = w.clean(topo, net, site, w.q[site as usize]);
+                        Some(w)
+                    }
+                    other => other,
+                };
+                let infected = w.as_ref().map_or(0, |w| w.i[site as usize]);
+                let contained = w.as_ref().is_some_and(|w| w.contained[site as usize]);
+                if infected > 0 {
+                    if net.node_isolated[site as usize] || contained {
+                        format!("; {infected} host(s) still infected: they stay isolated")
                     } else {
                         String::new()
                     }
-                } else if net.node_isolated[site as usize] {
-                    net.set_isolated(topo, site, false, flipped);
-                    changed.push(site);
-                    "; site reconnected".into()
                 } else {
-                    String::new()
+                    let mut done = Vec::new();
+                    if net.node_isolated[site as usize] {
+                        net.set_isolated(topo, site, false, flipped);
+                        changed.push(site);
+                        done.push("site reconnected to the WAN");
+                    }
+                    if let Some(w) = w
+                        && w.end_containment(topo, net, site, t, rec, flipped)
+                    {
+                        changed.push(site);
+                        done.push("isolated segments reconnected");
+                    }
+                    let cleaned = if late_clean > 0 {
+                        format!("; {late_clean} host(s) infected while isolated cleaned first")
+                    } else {
+                        String::new()
+                    };
+                    if done.is_empty() {
+                        cleaned
+                    } else {
+                        format!("{cleaned}; {}", done.join(", "))
+                    }
                 }
             }
             StepAction::CutAttackSource => {
@@ -1263,28 +1324,24 @@ impl Response {
                 }
                 None => String::new(),
             },
-            StepAction::Patch => match w {
-                Some(w) => {
-                    let mut k = 0;
-                    match s.scope {
-                        StepScope::Site => {
-                            let n = w.s[site as usize];
-                            k += w.patch(net, site, n);
-                        }
-                        StepScope::National | StepScope::Lead => {
-                            let national = task.unit == topo.hq;
-                            let prov = topo.nodes[task.unit as usize].province;
-                            for v in 0..topo.nodes.len() {
-                                if national || topo.nodes[v].province == prov {
-                                    let n = w.s[v];
-                                    k += w.patch(net, v as NodeId, n);
-                                }
-                            }
-                        }
-                    }
+            StepAction::Patch => match (w, s.scope) {
+                (Some(w), StepScope::Site) => {
+                    let n = w.s[site as usize];
+                    let k = w.patch(net, site, n);
                     format!("; {k} host(s) patched")
                 }
-                None => String::new(),
+                (Some(_), _) => match self.rollouts.remove(&task.id) {
+                    Some(r) => format!(
+                        "; patch order carried out: {} host(s) at {} unit(s) patched by the staff of {} unit(s) ({} people) over {:.1} h",
+                        r.hosts,
+                        r.units.len(),
+                        r.workers,
+                        r.staff,
+                        r.span_min / 60.0
+                    ),
+                    None => String::new(),
+                },
+                (None, _) => String::new(),
             },
             StepAction::RestoreData => {
                 let node = &topo.nodes[site as usize];
@@ -1313,7 +1370,7 @@ impl Response {
                 }
                 for &(_, l) in topo.neighbours(site) {
                     while net.link_cut[l as usize] > 0 {
-                        net.set_link_cut(topo, l, false, _t, flipped);
+                        net.set_link_cut(topo, l, false, t, flipped);
                         up = true;
                     }
                 }
@@ -1366,11 +1423,16 @@ impl Response {
                         ("step", self.step(source, step).action.as_str().to_string())
                     }
                 };
+                let source = match t.kind {
+                    TaskKind::Step { source, .. } => source.label(),
+                    _ => String::new(),
+                };
                 TaskRecord {
                     id: t.id,
                     incident: t.incident,
                     kind: kind.to_string(),
                     name: self.task_name(t.id),
+                    source,
                     expected_level: t.expected.map(|l| l.as_str().to_string()),
                     action,
                     unit: t.unit,
@@ -1379,6 +1441,7 @@ impl Response {
                     created: t.created,
                     due: t.due,
                     started: t.started,
+                    decided: t.decided,
                     finished: t.finished,
                     state: match t.state {
                         TaskState::Waiting => "waiting",
@@ -1394,6 +1457,30 @@ impl Response {
             })
             .collect()
     }
+}
+
+/// What a grader knew, in one line (the reason given with a grade).
+fn describe_facts(f: &Facts) -> String {
+    let mut parts = vec![format!(
+        "{} site(s) in {} province(s)",
+        f.nodes_affected, f.provinces_affected
+    )];
+    if let Some(t) = f.highest_tier {
+        parts.push(format!("highest tier {}", t.as_str()));
+    }
+    if f.hosts_infected > 0 {
+        parts.push(format!("{} host(s) infected", f.hosts_infected));
+    }
+    if f.services_down > 0 {
+        parts.push(format!(
+            "{} service(s) down, longest {:.1} h",
+            f.services_down, f.service_down_hours
+        ));
+    }
+    if f.nodes_cut_off > 0 {
+        parts.push(format!("{} node(s) cut off", f.nodes_cut_off));
+    }
+    parts.join(", ")
 }
 
 /// The steps of a procedure or special plan.

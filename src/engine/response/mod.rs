@@ -18,6 +18,8 @@
 
 pub mod decide;
 pub mod logic;
+pub mod order;
+pub mod rollout;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -45,6 +47,16 @@ pub enum StepSource {
     Procedure(usize),
     /// `Plan::special_plans[i]`.
     Special(usize),
+}
+
+impl StepSource {
+    /// `procedure:N` or `special:N` (as in the run record).
+    pub fn label(self) -> String {
+        match self {
+            StepSource::Procedure(p) => format!("procedure:{p}"),
+            StepSource::Special(s) => format!("special:{s}"),
+        }
+    }
 }
 
 /// What a task is.
@@ -86,6 +98,8 @@ pub struct Task {
     pub created: f64,
     pub due: Option<f64>,
     pub started: Option<f64>,
+    /// When the team committed to the start (the start may be paced later).
+    pub decided: Option<f64>,
     pub finished: Option<f64>,
     pub state: TaskState,
     /// Prerequisite tasks not finished yet.
@@ -93,6 +107,9 @@ pub struct Task {
     pub dependents: Vec<TaskId>,
     /// Started before its prerequisites finished (a deviation).
     pub out_of_order: bool,
+    /// The team will not wait for its prerequisites (a deviation drawn when
+    /// the task is made; `out_of_order` if it then starts before them).
+    pub jumps_order: bool,
     /// Grade tasks: the level the grader chose.
     pub level: Option<Level>,
     /// Grade tasks: the level the grader's facts called for.
@@ -124,6 +141,8 @@ pub struct Incident {
     grade_pending: HashSet<NodeId>,
     /// Most severe level graded so far.
     pub level: Option<Level>,
+    /// Last periodic review of the grade by the top unit (minute).
+    pub(crate) reviewed: f64,
     /// Activations done: (level, lead unit, minute).
     pub activated: Vec<(Level, NodeId, f64)>,
     activation_asked: HashSet<(NodeId, Level)>,
@@ -132,6 +151,10 @@ pub struct Incident {
     steps_made: HashMap<(NodeId, StepSource, usize), TaskId>,
     /// Site steps created: (site, source, step) → task.
     site_steps: HashMap<(NodeId, StepSource, usize), TaskId>,
+    /// Every task of a step: (source, step) → tasks, in order made.
+    pub(crate) by_step: HashMap<(StepSource, usize), Vec<TaskId>>,
+    /// Tasks waiting for prerequisites that may be made later.
+    pub(crate) waiters: Vec<order::Waiter>,
     /// Step lists that apply (procedure, special plans by class or by system).
     pub(crate) sources: Vec<StepSource>,
     /// The level for which every site's steps have been created.
@@ -159,11 +182,14 @@ impl Incident {
             graded: HashMap::new(),
             grade_pending: HashSet::new(),
             level: None,
+            reviewed: f64::NEG_INFINITY,
             activated: Vec::new(),
             activation_asked: HashSet::new(),
             reports_made: HashSet::new(),
             steps_made: HashMap::new(),
             site_steps: HashMap::new(),
+            by_step: HashMap::new(),
+            waiters: Vec::new(),
             sources: Vec::new(),
             site_level: None,
             round_the_clock: false,
@@ -206,8 +232,11 @@ pub struct Response {
     pub teams: Arc<Teams>,
     pub start: jiff::civil::DateTime,
     pub incidents: Vec<Incident>,
-    /// Threat kind of each scenario inject (one incident per inject).
+    /// Threat kind of each scenario inject.
     pub inject_threats: Vec<ThreatKind>,
+    /// The incident of each inject: the first inject of its compound event
+    /// (see [`crate::engine::inject_groups`]); empty = one incident per inject.
+    pub inject_group: Vec<usize>,
     pub tasks: Vec<Task>,
     /// Ready tasks that need staff, queued per (unit, role), FIFO.
     pub(crate) queues: BTreeMap<(NodeId, BodyRole), VecDeque<TaskId>>,
@@ -231,6 +260,8 @@ pub struct Response {
     /// Staff on duty now (office hours, heightened duty, round-the-clock).
     pub on_duty: bool,
     pub losses: ResponseLosses,
+    /// Patch orders under way: their rollout schedules.
+    pub rollouts: HashMap<TaskId, rollout::Rollout>,
 }
 
 /// Re-grading interval of the unit at the top of an open incident, minutes.
@@ -251,6 +282,7 @@ impl Response {
             start,
             incidents: Vec::new(),
             inject_threats,
+            inject_group: Vec::new(),
             tasks: Vec::new(),
             queues: BTreeMap::new(),
             ready_free: Vec::new(),
@@ -264,6 +296,7 @@ impl Response {
             spread,
             on_duty: true,
             losses: ResponseLosses::default(),
+            rollouts: HashMap::new(),
         }
     }
 }
@@ -327,6 +360,7 @@ pub fn decide(
 pub fn act(
     clock: Res<Clock>,
     topo: Res<TopoRes>,
+    worm: Res<WormRes>,
     response: Option<ResMut<Response>>,
     mut decisions: MessageReader<Decision>,
     mut agenda: ResMut<Agenda>,
@@ -348,8 +382,22 @@ pub fn act(
             } => {
                 let at = now + delay.max(0.0);
                 resp.tasks[task].expected = expected;
+                if resp.tasks[task].state == TaskState::Ready {
+                    resp.tasks[task].decided = Some(now);
+                }
                 if resp.start_task(task, at, level, &topo.0, &mut rec) {
-                    agenda.push(at + minutes.max(0.0), Action::TaskDone(task));
+                    let done = at + minutes.max(0.0);
+                    if resp.is_rollout(task) {
+                        // The order goes out when it is ready; each unit
+                        // patches at its minute, the last one when it is done.
+                        let r = resp.rollout(task, &topo.0, worm.0.as_ref());
+                        let issued = done - r.span_min;
+                        for &(v, off) in &r.units {
+                            agenda.push(issued + off, Action::PatchUnit(v, task));
+                        }
+                        resp.rollouts.insert(task, r);
+                    }
+                    agenda.push(done, Action::TaskDone(task));
                 }
             }
             Decision::Skip { task } => resp.skip_task(task, now, &topo.0, &mut rec),
