@@ -186,6 +186,7 @@ pub fn lint(plan: &Plan, source: &PlanSource) -> Vec<Finding> {
             );
         }
         l.steps(&p.steps, &base);
+        l.order(&p.steps, &base);
     }
     for (i, sp) in plan.special_plans.iter().enumerate() {
         let base = [F("special_plans"), I(i)];
@@ -205,6 +206,7 @@ pub fn lint(plan: &Plan, source: &PlanSource) -> Vec<Finding> {
             );
         }
         l.steps(&sp.steps, &base);
+        l.order(&sp.steps, &base);
     }
     l.reporting();
     l.grading();
@@ -522,6 +524,48 @@ impl<'a> Linter<'a> {
                             format_duration(d),
                             names.join(" → "),
                             format_duration(earliest)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Dependencies the engine cannot always honour: a step after one that
+    /// does not run at every site (so where it does not run there is nothing
+    /// to wait for), or after one made only at the end of the response.
+    fn order(&mut self, steps: &[Step], base: &[Seg<'static>]) {
+        for (s, st) in steps.iter().enumerate() {
+            for (k, &p) in st.after.iter().enumerate() {
+                let pre = &steps[p];
+                let path = at(base, &[F("steps"), I(s), F("after"), I(k)]);
+                let only_some = match (pre.scope, pre.action) {
+                    (StepScope::Site, StepAction::NotifyUsers) => {
+                        Some("sites with internet-facing services")
+                    }
+                    (StepScope::Site, StepAction::SwitchToBackup) => {
+                        Some("sites with a backup line")
+                    }
+                    _ => None,
+                };
+                if let Some(where_) = only_some {
+                    self.warning(
+                        &path,
+                        format!(
+                            "step `{}` waits for `{}`, which runs only at {where_}: elsewhere \
+                             there is nothing to wait for and `{}` starts without it",
+                            st.id, pre.id, st.id
+                        ),
+                    );
+                }
+                if pre.deadline_from == DeadlineFrom::End && st.deadline_from != DeadlineFrom::End {
+                    self.warning(
+                        &path,
+                        format!(
+                            "step `{}` waits for `{}`, which is made only at the end of the \
+                             response (its deadline counts from the end): `{}` cannot run \
+                             before the response has ended",
+                            st.id, pre.id, st.id
                         ),
                     );
                 }

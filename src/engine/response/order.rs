@@ -8,7 +8,8 @@
 //!   step at every site of the incident in the unit's area (its subtree; the
 //!   whole country for HQ), including sites detected later while it has not
 //!   started;
-//! - a unit step after a unit step waits for it at the same unit or below;
+//! - a unit step after a unit step waits for it at the same unit, above it
+//!   (an HQ order) or below it (the leads' steps);
 //! - a site step after a unit step waits for that step at the units above
 //!   the site, now or when it is made later while the site step has not
 //!   started.
@@ -48,6 +49,9 @@ pub enum Filter {
     Area(NodeId),
     /// The step's unit tasks at this site or a unit above it.
     Above(NodeId),
+    /// The step's unit tasks at this unit, above it or below it (a lead's
+    /// step after an HQ order, HQ's step after the leads').
+    Related(NodeId),
 }
 
 /// A task that waits for tasks of a step not made yet.
@@ -139,7 +143,8 @@ impl Response {
         for &a in &steps[k].after {
             let filter = match (steps[a].scope, at) {
                 (StepScope::Site, Placement::Site(site)) => Filter::Site(site),
-                (_, Placement::Unit(unit)) => Filter::Area(unit),
+                (StepScope::Site, Placement::Unit(unit)) => Filter::Area(unit),
+                (_, Placement::Unit(unit)) => Filter::Related(unit),
                 (_, Placement::Site(site)) => Filter::Above(site),
             };
             wants.push((source, a, filter));
@@ -178,6 +183,9 @@ impl Response {
             Filter::Site(site) => t.site == site,
             Filter::Area(unit) => Self::within(topo, unit, t.site),
             Filter::Above(site) => Self::within(topo, t.unit, site),
+            Filter::Related(unit) => {
+                Self::within(topo, unit, t.unit) || Self::within(topo, t.unit, unit)
+            }
         }
     }
 
