@@ -312,7 +312,15 @@ impl Response {
             i.knows[unit as usize] = now;
             i.knowers.push(unit);
         }
-        self.ask_grade(inc, unit, now);
+        if self.incidents[inc].graded.contains_key(&unit) {
+            // Already graded: news from below is weighed at the next review
+            // (this tick), and re-graded only if it calls for more.
+            if !self.incidents[inc].review.contains(&unit) {
+                self.incidents[inc].review.push(unit);
+            }
+        } else {
+            self.ask_grade(inc, unit, now);
+        }
     }
 
     fn ask_grade(&mut self, inc: usize, unit: NodeId, now: f64) {
@@ -1102,6 +1110,17 @@ impl Response {
                 let facts = self.facts(inc, top, now, topo, net, worm);
                 if self.plan.grading.grade(&facts) < current {
                     self.ask_grade(inc, top, now);
+                }
+            }
+            for unit in std::mem::take(&mut self.incidents[inc].review) {
+                let i = &self.incidents[inc];
+                if i.grade_pending.contains(&unit) {
+                    continue;
+                }
+                let current = i.graded.get(&unit).map(|g| g.0);
+                let facts = self.facts(inc, unit, now, topo, net, worm);
+                if current.is_some_and(|c| self.plan.grading.grade(&facts) < c) {
+                    self.ask_grade(inc, unit, now);
                 }
             }
             let i = &self.incidents[inc];

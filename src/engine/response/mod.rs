@@ -143,6 +143,8 @@ pub struct Incident {
     pub level: Option<Level>,
     /// Last periodic review of the grade by the top unit (minute).
     pub(crate) reviewed: f64,
+    /// Graded units with news since (a report from below): review the grade.
+    pub(crate) review: Vec<NodeId>,
     /// Activations done: (level, lead unit, minute).
     pub activated: Vec<(Level, NodeId, f64)>,
     activation_asked: HashSet<(NodeId, Level)>,
@@ -183,6 +185,7 @@ impl Incident {
             grade_pending: HashSet::new(),
             level: None,
             reviewed: f64::NEG_INFINITY,
+            review: Vec::new(),
             activated: Vec::new(),
             activation_asked: HashSet::new(),
             reports_made: HashSet::new(),
