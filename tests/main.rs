@@ -6,4 +6,5 @@ mod golden;
 mod outages;
 mod report;
 mod response;
+mod sources;
 mod util;

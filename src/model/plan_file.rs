@@ -1474,7 +1474,7 @@ mod tests {
 
     #[test]
     fn bundled_plans_load() {
-        for name in ["sat-2002.ron", "sat-overall.ron"] {
+        for name in ["unit-plan.ron", "sat-overall.ron"] {
             let plan = bundled(name);
             assert_eq!(plan.slug, name.trim_end_matches(".ron"));
             assert_eq!(plan.levels.len(), 4);
@@ -1538,8 +1538,8 @@ mod tests {
             ..Facts::default()
         };
         assert!(g.grade(&f).at_least(Level::III));
-        // The 2002 notice's plan grades too (four levels are mandatory).
-        let old = bundled("sat-2002.ron");
+        // The 2002-era unit plan grades by its documented scope rule.
+        let old = bundled("unit-plan.ron");
         let f = Facts {
             nodes_affected: 1,
             provinces_affected: 1,
@@ -1609,5 +1609,60 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d.0[0].message.contains("name_english"), "{d}");
         assert!(d.0[0].line > 1);
+    }
+
+    /// The 2002 notice as written has no levels, grading, procedures,
+    /// reporting or end: each is reported at its place, and no plan is built.
+    #[test]
+    fn the_2002_notice_is_refused_part_by_part() {
+        let path = root().join("scenarios/plans/sat-2002.ron");
+        let src = std::fs::read_to_string(&path).unwrap();
+        let d = parse(&src, Path::new("sat-2002.ron"), "sat-2002").unwrap_err();
+        let msgs: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
+        let prefix = "plan `sat-2002` cannot run an incident: ";
+        for what in [
+            "no response levels",
+            "no grading",
+            "no procedure for classes `network_attack`, `content_security`",
+            "no reporting rules",
+            "no end of response",
+        ] {
+            assert!(
+                msgs.iter().any(|m| m.starts_with(&format!("{prefix}{what}"))),
+                "{what}: {msgs:?}"
+            );
+        }
+        assert_eq!(msgs.len(), 5, "{msgs:?}");
+        // Written-out empty parts are pointed at; the absent `end` at the plan.
+        let line_of = |needle: &str| src.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+        for (what, needle) in [
+            ("levels", "    levels: []"),
+            ("procedure", "    procedures: []"),
+            ("reporting", "    reporting: []"),
+            ("grading", "    grading:"),
+            ("end of response", "Plan("),
+        ] {
+            let diag = d.0.iter().find(|d| d.message.contains(what)).unwrap();
+            assert_eq!(diag.line, line_of(needle), "{what}: {diag}");
+        }
+    }
+
+    #[test]
+    fn preparedness_is_validated() {
+        let src = minimal_src().replacen(
+            "    end:",
+            "    preparedness: [(id: \"drill\", task: \"drill\", actor: \"nobody\", tiers: [\"hq\"], due: Some(\"2002-13-15\"))],\n    end:",
+            1,
+        );
+        let d = p(&src).unwrap_err();
+        let msgs: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
+        assert!(msgs.contains(&"unknown body id `nobody`"), "{msgs:?}");
+        assert!(msgs.contains(&"`2002-13-15` is not a date YYYY-MM-DD"), "{msgs:?}");
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        let ok = src
+            .replace("\"nobody\"", "\"office\"")
+            .replace("2002-13-15", "2002-10-15");
+        let plan = p(&ok).unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(plan.preparedness[0].due.as_deref(), Some("2002-10-15"));
     }
 }
