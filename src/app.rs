@@ -89,7 +89,10 @@ pub const BUNDLED_PLANS: [(&str, &str); 3] = [
         "sat-overall",
         include_str!("../scenarios/plans/sat-overall.ron"),
     ),
-    ("unit-plan", include_str!("../scenarios/plans/unit-plan.ron")),
+    (
+        "unit-plan",
+        include_str!("../scenarios/plans/unit-plan.ron"),
+    ),
     ("sat-2002", include_str!("../scenarios/plans/sat-2002.ron")),
 ];
 
@@ -119,7 +122,9 @@ pub fn load_plan(plan: &str) -> Result<Arc<Plan>, Error> {
     };
     match report.plan {
         Some(p) if !report.has_errors() => Ok(Arc::new(p)),
-        _ => Err(Error::Input(Diagnostics(report.errors().cloned().collect()))),
+        _ => Err(Error::Input(Diagnostics(
+            report.errors().cloned().collect(),
+        ))),
     }
 }
 

@@ -296,7 +296,10 @@ fn check_passes_the_bundled_plans() {
         stdout.contains("plan `sat-overall` is consistent"),
         "{stdout}"
     );
-    assert!(stdout.contains("plan `unit-plan` is consistent"), "{stdout}");
+    assert!(
+        stdout.contains("plan `unit-plan` is consistent"),
+        "{stdout}"
+    );
 }
 
 /// What the 2002 notice lacks for an incident, each at its place in the file.
@@ -333,7 +336,11 @@ fn check_lists_what_the_2002_notice_lacks() {
     for arg in ["sat-2002", "scenarios/plans/sat-2002.ron"] {
         let o = drillsim(&["check", arg]);
         assert_eq!(o.status.code(), Some(2), "{arg}");
-        assert!(o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+        assert!(
+            o.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
         assert_sat_2002_missing(&String::from_utf8_lossy(&o.stderr));
     }
 }

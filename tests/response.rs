@@ -4,10 +4,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::app;
+use drillsim::engine::EventKind;
 use drillsim::engine::{ResponseSetup, RunConfig, RunRecord, run_with};
 use drillsim::model::plan::{DeadlineFrom, Plan, StepAction};
 use drillsim::model::scenario::Scenario;
-use drillsim::engine::EventKind;
 use drillsim::model::topology::{Tier, Topology};
 use drillsim::model::{plan_file, teams_file};
 
@@ -185,6 +185,9 @@ fn unit_plan_reports_run_up_every_tier() {
         assert!(e.clause.contains("五.1") || tier == Tier::Hq, "{e:?}");
     }
     for t in [Tier::County, Tier::Prefecture, Tier::Provincial] {
-        assert!(by_tier.get(&t).copied().unwrap_or(0) > 0, "{t:?}: {by_tier:?}");
+        assert!(
+            by_tier.get(&t).copied().unwrap_or(0) > 0,
+            "{t:?}: {by_tier:?}"
+        );
     }
 }

@@ -38,7 +38,10 @@ fn quotations(text: &str) -> Vec<(usize, String)> {
         let body = &rest[a + '「'.len_utf8()..];
         let Some(b) = body.find('」') else {
             let line = text[..offset + a].matches('\n').count() + 1;
-            out.push((line, format!("<unclosed> {}", body.chars().take(20).collect::<String>())));
+            out.push((
+                line,
+                format!("<unclosed> {}", body.chars().take(20).collect::<String>()),
+            ));
             break;
         };
         let line = text[..offset + a].matches('\n').count() + 1;
@@ -71,7 +74,11 @@ fn every_quotation_is_in_the_seed_verbatim() {
             }
         }
     }
-    assert!(bad.is_empty(), "not in the seed verbatim:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "not in the seed verbatim:\n{}",
+        bad.join("\n")
+    );
     // The plan revisions quote the seed (a test that finds nothing proves nothing).
     assert!(checked >= 50, "only {checked} quotations");
 }
@@ -113,5 +120,9 @@ fn no_bundled_file_points_outside_the_repository() {
             }
         }
     }
-    assert!(bad.is_empty(), "paths outside the repository:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "paths outside the repository:\n{}",
+        bad.join("\n")
+    );
 }

@@ -533,7 +533,11 @@ impl Validator {
         has_end: bool,
     ) {
         let at_field = |v: &Self, f: &'static str| -> Path_ {
-            if v.has_field(f) { vec![F(f)] } else { Vec::new() }
+            if v.has_field(f) {
+                vec![F(f)]
+            } else {
+                Vec::new()
+            }
         };
         let mut missing: Vec<(Path_, String)> = Vec::new();
         if raw.levels.is_empty() {
@@ -587,7 +591,10 @@ impl Validator {
             ));
         }
         for (path, what) in missing {
-            self.err(&path, format!("plan `{slug}` cannot run an incident: {what}"));
+            self.err(
+                &path,
+                format!("plan `{slug}` cannot run an incident: {what}"),
+            );
         }
     }
 
@@ -601,7 +608,10 @@ impl Validator {
                 let line = self.line_of(&[F("preparedness"), I(first)]);
                 self.err(
                     &at(&base, &[F("id")]),
-                    format!("preparedness id `{}` is used twice (first at line {line})", p.id),
+                    format!(
+                        "preparedness id `{}` is used twice (first at line {line})",
+                        p.id
+                    ),
                 );
             }
             if p.task.trim().is_empty() {
@@ -1092,13 +1102,13 @@ impl Validator {
                     let level = Level::ALL[k];
                     if !raw.is_empty() {
                         self.err(
-                        &[F("levels")],
-                        format!(
-                            "level {} is missing: a plan defines exactly the four levels \
+                            &[F("levels")],
+                            format!(
+                                "level {} is missing: a plan defines exactly the four levels \
                              I, II, III and IV",
-                            level.as_str()
-                        ),
-                    );
+                                level.as_str()
+                            ),
+                        );
                     }
                     out.push(ResponseLevel {
                         level,
@@ -1628,7 +1638,8 @@ mod tests {
             "no end of response",
         ] {
             assert!(
-                msgs.iter().any(|m| m.starts_with(&format!("{prefix}{what}"))),
+                msgs.iter()
+                    .any(|m| m.starts_with(&format!("{prefix}{what}"))),
                 "{what}: {msgs:?}"
             );
         }
@@ -1657,7 +1668,10 @@ mod tests {
         let d = p(&src).unwrap_err();
         let msgs: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
         assert!(msgs.contains(&"unknown body id `nobody`"), "{msgs:?}");
-        assert!(msgs.contains(&"`2002-13-15` is not a date YYYY-MM-DD"), "{msgs:?}");
+        assert!(
+            msgs.contains(&"`2002-13-15` is not a date YYYY-MM-DD"),
+            "{msgs:?}"
+        );
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         let ok = src
             .replace("\"nobody\"", "\"office\"")
