@@ -12,7 +12,7 @@ use crate::model::scenario::Scenario;
 use crate::model::teams::Teams;
 use crate::model::topology::Topology;
 use crate::model::{
-    Diagnostic, Diagnostics, plan_file, scenario_file, teams_file, topology_csv, topology_spec,
+    Diagnostic, Diagnostics, scenario_file, teams_file, topology_csv, topology_spec,
 };
 use crate::report::Lang;
 use crate::score::{self, Assessment, Thresholds};
@@ -82,10 +82,16 @@ pub fn load_scenario(path: Option<&Path>, topo: &Topology) -> Result<Arc<Scenari
 }
 
 /// The bundled plan revisions, by name (embedded so the binary runs from anywhere).
-pub const BUNDLED_PLANS: [(&str, &str); 2] = [
+/// `sat-2002` is the 2002 notice as written: it cannot run an incident, so
+/// `check` and `run` report what it lacks.
+pub const BUNDLED_PLANS: [(&str, &str); 3] = [
     (
         "sat-overall",
         include_str!("../scenarios/plans/sat-overall.ron"),
+    ),
+    (
+        "unit-plan",
+        include_str!("../scenarios/plans/unit-plan.ron"),
     ),
     ("sat-2002", include_str!("../scenarios/plans/sat-2002.ron")),
 ];
@@ -93,24 +99,33 @@ pub const BUNDLED_PLANS: [(&str, &str); 2] = [
 /// The default plan revision.
 pub const DEFAULT_PLAN: &str = "sat-overall";
 
-/// A plan: a bundled name (`sat-overall`, `sat-2002`) or a path to a RON file.
+/// A plan: a bundled name (`sat-overall`, `unit-plan`) or a path to a RON
+/// file. A plan `check` finds any error in is refused with those errors, so
+/// the engine only ever sees a plan it can run.
 pub fn load_plan(plan: &str) -> Result<Arc<Plan>, Error> {
-    if let Some((name, src)) = BUNDLED_PLANS.iter().find(|(n, _)| *n == plan) {
+    let report = if let Some((name, src)) = BUNDLED_PLANS.iter().find(|(n, _)| *n == plan) {
         let path = PathBuf::from(format!("scenarios/plans/{name}.ron"));
-        return Ok(Arc::new(plan_file::parse(src, &path, name)?));
+        crate::check::check_source(src, &path, name)
+    } else {
+        let path = Path::new(plan);
+        if !path.exists() {
+            let names: Vec<&str> = BUNDLED_PLANS.iter().map(|(n, _)| *n).collect();
+            return Err(Error::Input(Diagnostics(vec![Diagnostic::at(
+                path,
+                "",
+                1,
+                1,
+                format!("no such plan file (bundled plans: {})", names.join(", ")),
+            )])));
+        }
+        crate::check::check_plan(path)
+    };
+    match report.plan {
+        Some(p) if !report.has_errors() => Ok(Arc::new(p)),
+        _ => Err(Error::Input(Diagnostics(
+            report.errors().cloned().collect(),
+        ))),
     }
-    let path = Path::new(plan);
-    if !path.exists() {
-        let names: Vec<&str> = BUNDLED_PLANS.iter().map(|(n, _)| *n).collect();
-        return Err(Error::Input(Diagnostics(vec![Diagnostic::at(
-            path,
-            "",
-            1,
-            1,
-            format!("no such plan file (bundled plans: {})", names.join(", ")),
-        )])));
-    }
-    Ok(Arc::new(plan_file::load(path)?))
 }
 
 /// Teams and readiness: a RON file, or the bundled `assets/teams.ron`.

@@ -809,9 +809,21 @@ mod tests {
     #[test]
     fn bundled_plans_check_clean() {
         let files = ron_files(&root().join("scenarios/plans"));
-        assert!(files.len() >= 2, "{files:?}");
+        assert!(files.len() >= 3, "{files:?}");
         for f in files {
             let r = check_plan(&f);
+            if f.ends_with("sat-2002.ron") {
+                // The 2002 notice as written cannot run an incident.
+                assert_eq!(r.errors().count(), 5, "{r}");
+                assert!(
+                    r.errors()
+                        .all(|d| d.message.contains("cannot run an incident")),
+                    "{r}"
+                );
+                assert!(r.plan.is_none());
+                assert_eq!(r.exit_code(), 2);
+                continue;
+            }
             assert!(!r.has_errors(), "{r}");
             // The bundled plans are written to be clean of warnings too.
             assert!(r.findings.is_empty(), "{r}");

@@ -35,7 +35,7 @@ enum Command {
         /// Output folder. Default: runs/<scenario>-<seed>/.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Plan revision: a bundled name (sat-overall, sat-2002) or a RON file.
+        /// Plan revision: a bundled name (sat-overall, unit-plan) or a RON file.
         #[arg(long, value_name = "PLAN", default_value = app::DEFAULT_PLAN)]
         plan: String,
         /// Teams and readiness file (RON). Default: the bundled assets/teams.ron.

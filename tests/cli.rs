@@ -284,7 +284,7 @@ fn outage_scenarios_take_nodes_down_and_cut_them_off() {
 
 #[test]
 fn check_passes_the_bundled_plans() {
-    let o = drillsim(&["check", "scenarios/plans/sat-overall.ron", "sat-2002"]);
+    let o = drillsim(&["check", "scenarios/plans/sat-overall.ron", "unit-plan"]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(
         o.status.code(),
@@ -296,7 +296,78 @@ fn check_passes_the_bundled_plans() {
         stdout.contains("plan `sat-overall` is consistent"),
         "{stdout}"
     );
-    assert!(stdout.contains("plan `sat-2002` is consistent"), "{stdout}");
+    assert!(
+        stdout.contains("plan `unit-plan` is consistent"),
+        "{stdout}"
+    );
+}
+
+/// What the 2002 notice lacks for an incident, each at its place in the file.
+const SAT_2002_MISSING: [(&str, &str); 5] = [
+    ("Plan(", "no end of response"),
+    ("    grading:", "no grading"),
+    ("    levels: []", "no response levels"),
+    (
+        "    procedures: []",
+        "no procedure for classes `network_attack`, `content_security`",
+    ),
+    ("    reporting: []", "no reporting rules"),
+];
+
+fn assert_sat_2002_missing(stderr: &str) {
+    let src = fs::read_to_string("scenarios/plans/sat-2002.ron").unwrap();
+    for (needle, what) in SAT_2002_MISSING {
+        let line = src.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+        // The absent `end` is reported at the plan itself.
+        let col = match needle {
+            "Plan(" => 1,
+            _ => src.lines().nth(line - 1).unwrap().find(['(', '[']).unwrap() + 1,
+        };
+        let want = format!(
+            "scenarios/plans/sat-2002.ron:{line}:{col}: plan `sat-2002` cannot run an incident: {what}"
+        );
+        assert!(stderr.contains(&want), "expected {want} in\n{stderr}");
+    }
+    assert!(stderr.contains("5 problems found"), "{stderr}");
+}
+
+#[test]
+fn check_lists_what_the_2002_notice_lacks() {
+    for arg in ["sat-2002", "scenarios/plans/sat-2002.ron"] {
+        let o = drillsim(&["check", arg]);
+        assert_eq!(o.status.code(), Some(2), "{arg}");
+        assert!(
+            o.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert_sat_2002_missing(&String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+#[test]
+fn run_refuses_the_2002_notice_and_writes_nothing() {
+    let t = tmp();
+    let out = t.path().join("run");
+    let o = drillsim(&["run", "--plan", "sat-2002", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_sat_2002_missing(&String::from_utf8_lossy(&o.stderr));
+    assert!(!out.exists());
+    assert_eq!(fs::read_dir(t.path()).unwrap().count(), 0);
+}
+
+/// `run` refuses every plan `check` calls an error, not only those the
+/// loader rejects (here a reporting gap found by the linter).
+#[test]
+fn run_refuses_a_plan_check_rejects() {
+    let t = tmp();
+    let out = t.path().join("run");
+    let bad = "tests/data/bad-plans/reporting-gap.ron";
+    let o = drillsim(&["run", "--plan", bad, "--out", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("reporting gap"), "{stderr}");
+    assert!(!out.exists());
 }
 
 #[test]
@@ -333,7 +404,7 @@ fn run_takes_a_plan_revision_and_records_the_response() {
     let o = drillsim(&[
         "run",
         "--plan",
-        "sat-2002",
+        "unit-plan",
         "--seed",
         "2",
         "--out",

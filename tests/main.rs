@@ -7,4 +7,5 @@ mod outages;
 mod realism;
 mod report;
 mod response;
+mod sources;
 mod util;

@@ -4,10 +4,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::app;
+use drillsim::engine::EventKind;
 use drillsim::engine::{ResponseSetup, RunConfig, RunRecord, run_with};
 use drillsim::model::plan::{DeadlineFrom, Plan, StepAction};
 use drillsim::model::scenario::Scenario;
-use drillsim::model::topology::Topology;
+use drillsim::model::topology::{Tier, Topology};
 use drillsim::model::{plan_file, teams_file};
 
 pub(crate) fn national() -> (Arc<Topology>, Arc<Scenario>) {
@@ -159,4 +160,33 @@ fn a_shorter_isolation_deadline_means_fewer_infected_hosts() {
     let a = mean_infected(&runs(&topo, &scenario, &setup(base, false), true, 50));
     let b = mean_infected(&runs(&topo, &scenario, &setup(fast, false), true, 50));
     assert!(b < a, "shorter deadline {b:.0} vs {a:.0}");
+}
+
+/// The 2002-era unit plan's reporting chain runs below HQ: every tier reports
+/// up to its parent's leadership group (the old `sat-2002` had 0 such reports).
+#[test]
+fn unit_plan_reports_run_up_every_tier() {
+    let (topo, scenario) = national();
+    let s = setup(plan("unit-plan"), false);
+    let rec = run_with(
+        topo.clone(),
+        scenario,
+        Some(s),
+        RunConfig {
+            seed: 1,
+            response: true,
+        },
+    );
+    let mut by_tier = std::collections::BTreeMap::new();
+    for e in rec.events.iter().filter(|e| e.kind == EventKind::Report) {
+        let tier = topo.nodes[e.node.expect("a report has a node") as usize].tier;
+        *by_tier.entry(tier).or_insert(0u32) += 1;
+        assert!(e.clause.contains("五.1") || tier == Tier::Hq, "{e:?}");
+    }
+    for t in [Tier::County, Tier::Prefecture, Tier::Provincial] {
+        assert!(
+            by_tier.get(&t).copied().unwrap_or(0) > 0,
+            "{t:?}: {by_tier:?}"
+        );
+    }
 }

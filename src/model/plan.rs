@@ -560,7 +560,23 @@ pub struct Plan {
     pub procedures: Vec<Procedure>,
     pub reporting: Vec<ReportRule>,
     pub special_plans: Vec<SpecialPlan>,
+    /// Standing orders outside an incident (not simulated; cited in reports).
+    pub preparedness: Vec<Preparedness>,
     pub end: EndOfResponse,
+}
+
+/// A standing order outside any incident (set up the organisation, train,
+/// drill, report that it was done).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preparedness {
+    pub id: String,
+    pub task: String,
+    pub actor: BodyId,
+    pub tiers: Vec<Tier>,
+    /// `YYYY-MM-DD` as written in the plan.
+    pub due: Option<String>,
+    pub report_to: Option<BodyId>,
+    pub clause: String,
 }
 
 impl Plan {

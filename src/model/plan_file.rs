@@ -113,13 +113,23 @@ pub struct PlanFile {
     pub classification: ClassificationFile,
     #[serde(default)]
     pub threat_classes: Vec<ThreatClassFile>,
+    /// Absent or empty (no rules, no matrix) in a plan that cannot grade.
+    #[serde(default)]
     pub grading: GradingFile,
+    /// Empty in a plan that has no response levels.
+    #[serde(default)]
     pub levels: Vec<LevelFile>,
+    #[serde(default)]
     pub procedures: Vec<ProcedureFile>,
     #[serde(default)]
     pub reporting: Vec<ReportFile>,
     #[serde(default)]
     pub special_plans: Vec<SpecialPlanFile>,
+    /// Standing orders outside an incident (organisation, training, drills).
+    #[serde(default)]
+    pub preparedness: Vec<PreparednessFile>,
+    /// Absent in a plan that says nothing of ending a response.
+    #[serde(default)]
     pub end: EndFile,
 }
 
@@ -164,7 +174,7 @@ pub struct ThreatClassFile {
     pub class: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Grading")]
 pub struct GradingFile {
     #[serde(default)]
@@ -315,7 +325,29 @@ pub struct SpecialPlanFile {
     pub clause: String,
 }
 
+/// A standing order of the plan, outside any incident: set up the
+/// organisation, train, drill, report that it was done.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Preparedness")]
+pub struct PreparednessFile {
+    pub id: String,
+    /// What is to be done.
+    pub task: String,
+    /// The body that does it.
+    pub actor: String,
+    /// Tiers at which it is done.
+    pub tiers: Vec<String>,
+    /// `YYYY-MM-DD`, when the plan sets a date.
+    #[serde(default)]
+    pub due: Option<String>,
+    /// The body told that it was done.
+    #[serde(default)]
+    pub report_to: Option<String>,
+    #[serde(default)]
+    pub clause: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename = "End")]
 pub struct EndFile {
     pub actor: String,
@@ -407,6 +439,18 @@ fn at(base: &[Seg<'static>], more: &[Seg<'static>]) -> Path_ {
     [base, more].concat()
 }
 
+/// `YYYY-MM-DD` with a month 1–12 and a day 1–31.
+fn is_date(s: &str) -> bool {
+    let p: Vec<&str> = s.split('-').collect();
+    let num = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
+    p.len() == 3
+        && num(p[0], 4)
+        && num(p[1], 2)
+        && num(p[2], 2)
+        && (1..=12).contains(&p[1].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&p[2].parse::<u32>().unwrap_or(0))
+}
+
 fn list(names: &[&str]) -> String {
     names
         .iter()
@@ -428,13 +472,20 @@ impl Validator {
         let bodies = self.bodies(&raw.bodies);
         let (standard, classes) = self.classification(&raw.classification);
         let threat_classes = self.threat_classes(&raw.threat_classes);
+        let has_end = self.has_field("end");
+        self.incomplete(raw, slug, &classes, &threat_classes, has_end);
         let grading = self.grading(&raw.grading);
         let levels = self.levels(&raw.levels);
         let procedures = self.procedures(&raw.procedures);
         let reporting = self.reporting(&raw.reporting);
         let special_plans = self.special_plans(&raw.special_plans);
+        let preparedness = self.preparedness(&raw.preparedness);
         let end = EndOfResponse {
-            actor: self.body_ref(&raw.end.actor, &[F("end"), F("actor")]),
+            actor: if has_end {
+                self.body_ref(&raw.end.actor, &[F("end"), F("actor")])
+            } else {
+                0
+            },
             evaluation_days: self.non_negative(
                 raw.end.evaluation_days,
                 &[F("end"), F("evaluation_days")],
@@ -460,8 +511,142 @@ impl Validator {
             procedures,
             reporting,
             special_plans,
+            preparedness,
             end,
         }
+    }
+
+    /// Whether the top-level field `name` is written in the file.
+    fn has_field(&self, name: &'static str) -> bool {
+        self.source.tree.locate(&[F(name)]) != self.source.tree.locate(&[])
+    }
+
+    /// The parts a plan needs to run an incident. A plan may leave them out
+    /// (the 2002 notice has no levels, grading, procedures or reporting);
+    /// such a plan is reported, part by part, and never reaches the engine.
+    fn incomplete(
+        &mut self,
+        raw: &PlanFile,
+        slug: &str,
+        classes: &[IncidentClass],
+        threat_classes: &[(ThreatKind, ClassId)],
+        has_end: bool,
+    ) {
+        let at_field = |v: &Self, f: &'static str| -> Path_ {
+            if v.has_field(f) {
+                vec![F(f)]
+            } else {
+                Vec::new()
+            }
+        };
+        let mut missing: Vec<(Path_, String)> = Vec::new();
+        if raw.levels.is_empty() {
+            missing.push((
+                at_field(self, "levels"),
+                "no response levels (who leads the response at which tier, for levels I–IV)"
+                    .to_owned(),
+            ));
+        }
+        if raw.grading.rules.is_empty() && raw.grading.matrix.is_empty() {
+            missing.push((
+                at_field(self, "grading"),
+                "no grading (neither rules nor an importance × loss matrix set a level)".to_owned(),
+            ));
+        }
+        if raw.procedures.is_empty() {
+            // The classes the scenarios' threats fall in, else every class.
+            let mut codes: Vec<&str> = Vec::new();
+            for &(_, c) in threat_classes {
+                if let Some(c) = classes.get(c)
+                    && !codes.contains(&c.code.as_str())
+                {
+                    codes.push(&c.code);
+                }
+            }
+            if codes.is_empty() {
+                codes = classes.iter().map(|c| c.code.as_str()).collect();
+            }
+            let msg = if codes.is_empty() {
+                "no incident classes and no procedures".to_owned()
+            } else {
+                format!(
+                    "no procedure for class{} {}",
+                    if codes.len() == 1 { "" } else { "es" },
+                    list(&codes)
+                )
+            };
+            missing.push((at_field(self, "procedures"), msg));
+        }
+        if raw.reporting.is_empty() {
+            missing.push((
+                at_field(self, "reporting"),
+                "no reporting rules (who reports an incident to whom, by when)".to_owned(),
+            ));
+        }
+        if !has_end {
+            missing.push((
+                Vec::new(),
+                "no end of response (who evaluates the response and writes the summary report)"
+                    .to_owned(),
+            ));
+        }
+        for (path, what) in missing {
+            self.err(
+                &path,
+                format!("plan `{slug}` cannot run an incident: {what}"),
+            );
+        }
+    }
+
+    fn preparedness(&mut self, raw: &[PreparednessFile]) -> Vec<Preparedness> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (i, p) in raw.iter().enumerate() {
+            let base = [F("preparedness"), I(i)];
+            self.non_empty_id(&p.id, &at(&base, &[F("id")]), "preparedness id");
+            if let Some(first) = seen.insert(p.id.as_str(), i) {
+                let line = self.line_of(&[F("preparedness"), I(first)]);
+                self.err(
+                    &at(&base, &[F("id")]),
+                    format!(
+                        "preparedness id `{}` is used twice (first at line {line})",
+                        p.id
+                    ),
+                );
+            }
+            if p.task.trim().is_empty() {
+                self.err(&at(&base, &[F("task")]), "the task is empty");
+            }
+            let actor = self.body_ref(&p.actor, &at(&base, &[F("actor")]));
+            let tiers = p
+                .tiers
+                .iter()
+                .enumerate()
+                .map(|(k, t)| self.tier(t, &at(&base, &[F("tiers"), I(k)])))
+                .collect();
+            if let Some(d) = &p.due
+                && !is_date(d)
+            {
+                self.err(
+                    &at(&base, &[F("due"), I(0)]),
+                    format!("`{d}` is not a date YYYY-MM-DD"),
+                );
+            }
+            let report_to = p
+                .report_to
+                .as_ref()
+                .map(|b| self.body_ref(b, &at(&base, &[F("report_to"), I(0)])));
+            out.push(Preparedness {
+                id: p.id.clone(),
+                task: p.task.clone(),
+                actor,
+                tiers,
+                due: p.due.clone(),
+                report_to,
+                clause: p.clause.clone(),
+            });
+        }
+        out
     }
 
     // -- small helpers -------------------------------------------------------
@@ -915,14 +1100,16 @@ impl Validator {
                 Some(l) => out.push(l),
                 None => {
                     let level = Level::ALL[k];
-                    self.err(
-                        &[F("levels")],
-                        format!(
-                            "level {} is missing: a plan defines exactly the four levels \
+                    if !raw.is_empty() {
+                        self.err(
+                            &[F("levels")],
+                            format!(
+                                "level {} is missing: a plan defines exactly the four levels \
                              I, II, III and IV",
-                            level.as_str()
-                        ),
-                    );
+                                level.as_str()
+                            ),
+                        );
+                    }
                     out.push(ResponseLevel {
                         level,
                         colour: String::new(),
@@ -1297,7 +1484,7 @@ mod tests {
 
     #[test]
     fn bundled_plans_load() {
-        for name in ["sat-2002.ron", "sat-overall.ron"] {
+        for name in ["unit-plan.ron", "sat-overall.ron"] {
             let plan = bundled(name);
             assert_eq!(plan.slug, name.trim_end_matches(".ron"));
             assert_eq!(plan.levels.len(), 4);
@@ -1361,8 +1548,8 @@ mod tests {
             ..Facts::default()
         };
         assert!(g.grade(&f).at_least(Level::III));
-        // The 2002 notice's plan grades too (four levels are mandatory).
-        let old = bundled("sat-2002.ron");
+        // The 2002-era unit plan grades by its documented scope rule.
+        let old = bundled("unit-plan.ron");
         let f = Facts {
             nodes_affected: 1,
             provinces_affected: 1,
@@ -1432,5 +1619,64 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d.0[0].message.contains("name_english"), "{d}");
         assert!(d.0[0].line > 1);
+    }
+
+    /// The 2002 notice as written has no levels, grading, procedures,
+    /// reporting or end: each is reported at its place, and no plan is built.
+    #[test]
+    fn the_2002_notice_is_refused_part_by_part() {
+        let path = root().join("scenarios/plans/sat-2002.ron");
+        let src = std::fs::read_to_string(&path).unwrap();
+        let d = parse(&src, Path::new("sat-2002.ron"), "sat-2002").unwrap_err();
+        let msgs: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
+        let prefix = "plan `sat-2002` cannot run an incident: ";
+        for what in [
+            "no response levels",
+            "no grading",
+            "no procedure for classes `network_attack`, `content_security`",
+            "no reporting rules",
+            "no end of response",
+        ] {
+            assert!(
+                msgs.iter()
+                    .any(|m| m.starts_with(&format!("{prefix}{what}"))),
+                "{what}: {msgs:?}"
+            );
+        }
+        assert_eq!(msgs.len(), 5, "{msgs:?}");
+        // Written-out empty parts are pointed at; the absent `end` at the plan.
+        let line_of = |needle: &str| src.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+        for (what, needle) in [
+            ("levels", "    levels: []"),
+            ("procedure", "    procedures: []"),
+            ("reporting", "    reporting: []"),
+            ("grading", "    grading:"),
+            ("end of response", "Plan("),
+        ] {
+            let diag = d.0.iter().find(|d| d.message.contains(what)).unwrap();
+            assert_eq!(diag.line, line_of(needle), "{what}: {diag}");
+        }
+    }
+
+    #[test]
+    fn preparedness_is_validated() {
+        let src = minimal_src().replacen(
+            "    end:",
+            "    preparedness: [(id: \"drill\", task: \"drill\", actor: \"nobody\", tiers: [\"hq\"], due: Some(\"2002-13-15\"))],\n    end:",
+            1,
+        );
+        let d = p(&src).unwrap_err();
+        let msgs: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
+        assert!(msgs.contains(&"unknown body id `nobody`"), "{msgs:?}");
+        assert!(
+            msgs.contains(&"`2002-13-15` is not a date YYYY-MM-DD"),
+            "{msgs:?}"
+        );
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        let ok = src
+            .replace("\"nobody\"", "\"office\"")
+            .replace("2002-13-15", "2002-10-15");
+        let plan = p(&ok).unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(plan.preparedness[0].due.as_deref(), Some("2002-10-15"));
     }
 }
