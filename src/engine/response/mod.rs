@@ -17,6 +17,7 @@
 //!   create what follows (reports, grading, activation, next steps).
 
 pub mod decide;
+pub mod duty;
 pub mod logic;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -230,6 +231,12 @@ pub struct Response {
     pub spread: bool,
     /// Staff on duty now (office hours, heightened duty, round-the-clock).
     pub on_duty: bool,
+    /// Why (see [`duty`]); None before the first tick.
+    pub duty: Option<duty::Duty>,
+    /// Off hours: units whose staff were called in, and when they arrive.
+    pub(crate) called_in: BTreeMap<NodeId, f64>,
+    /// Call-outs decided this tick, not yet recorded: (minute, unit, body).
+    pub(crate) callouts: Vec<(f64, NodeId, BodyId)>,
     pub losses: ResponseLosses,
 }
 
@@ -263,6 +270,9 @@ impl Response {
             rng,
             spread,
             on_duty: true,
+            duty: None,
+            called_in: BTreeMap::new(),
+            callouts: Vec::new(),
             losses: ResponseLosses::default(),
         }
     }
@@ -337,6 +347,7 @@ pub fn act(
         return;
     };
     let now = clock.now + clock.dt;
+    resp.record_callouts(&topo.0, &mut rec);
     for d in decisions.read() {
         match *d {
             Decision::Start {
