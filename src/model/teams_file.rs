@@ -776,4 +776,43 @@ mod tests {
             "{d}"
         );
     }
+
+    /// The calendar's new fields: every problem positioned, none fatal.
+    #[test]
+    fn calendar_errors_are_positioned() {
+        let src = DEFAULT_TEAMS
+            // an impossible date
+            .replacen("from: \"2002-02-12\"", "from: \"2002-02-30\"", 1)
+            // a holiday that ends before it starts
+            .replacen("to: \"2002-05-07\"", "to: \"2002-04-07\"", 1)
+            // a holiday overlapping another (New Year 2003 into Spring Festival)
+            .replacen("to: \"2003-01-01\"", "to: \"2003-02-02\"", 1)
+            // a make-up day on a Monday, one inside a holiday
+            .replacen("(date: \"2002-04-27\"", "(date: \"2002-04-29\"", 1)
+            .replacen("(date: \"2002-09-28\"", "(date: \"2002-10-05\"", 1)
+            // heightened periods that overlap
+            .replacen(
+                "heightened: [",
+                "heightened: [(from: \"2003-03-01T00:00:00\", to: \"2003-04-01T00:00:00\"),",
+                1,
+            );
+        let d = parse(&src, Path::new("teams.ron")).unwrap_err();
+        for (needle, text) in [
+            ("is not a valid date", "\"2002-02-30\""),
+            ("must not end", "\"2002-04-07\""),
+            ("overlaps `元旦 New Year 2003`", "\"2003-02-01\""),
+            ("is a Monday", "\"2002-04-29\""),
+            ("lies in the holiday", "\"2002-10-05\""),
+            ("overlaps an earlier one", "\"2002-11-08T00:00:00\""),
+        ] {
+            let diag =
+                d.0.iter()
+                    .find(|x| x.message.contains(needle))
+                    .unwrap_or_else(|| panic!("no {needle:?} in {d}"));
+            let line = src.lines().nth(diag.line - 1).unwrap();
+            let rest: String = line.chars().skip(diag.col - 1).collect();
+            assert!(rest.starts_with(text), "{diag}: {rest}");
+        }
+        assert_eq!(d.len(), 6, "{d}");
+    }
 }

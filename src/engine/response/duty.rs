@@ -35,7 +35,7 @@ pub enum Duty {
     /// A working day outside office hours.
     Night { makeup: bool },
     /// A Saturday or Sunday that is not a make-up working day.
-    Weekend(Weekday),
+    Weekend,
     /// A public holiday (index into `Roster::holidays`).
     Holiday(usize),
 }
@@ -75,7 +75,7 @@ impl Duty {
                 "outside office hours of a {}working day",
                 if makeup { "make-up " } else { "" }
             )),
-            Duty::Weekend(d) => off(&format!("weekend ({d:?})")),
+            Duty::Weekend => off("weekend"),
             Duty::Holiday(k) => {
                 let h = &r.holidays[k];
                 off(&format!("public holiday {} ({} – {})", h.name, h.from, h.to))
@@ -90,9 +90,11 @@ impl Duty {
             Duty::Heightened(_) => "teams roster: heightened-duty period".into(),
             Duty::RoundTheClock => "plan: level with round_the_clock_duty".into(),
             Duty::Office { makeup: true } | Duty::Night { makeup: true } => {
-                "teams roster: make-up working day (调休)".into()
+                "teams roster: make-up working day (调休), office hours".into()
             }
-            _ => "teams roster: office hours".into(),
+            Duty::Weekend => "teams roster: working days are Monday to Friday".into(),
+            Duty::Always => "--perfect-readiness".into(),
+            Duty::Office { .. } | Duty::Night { .. } => "teams roster: office hours".into(),
         }
     }
 }
@@ -122,7 +124,7 @@ pub fn calendar(r: &Roster, when: DateTime) -> Duty {
     let makeup = r.workdays.binary_search(&day).is_ok();
     let weekday = day.weekday();
     if matches!(weekday, Weekday::Saturday | Weekday::Sunday) && !makeup {
-        return Duty::Weekend(weekday);
+        return Duty::Weekend;
     }
     let m = f64::from(when.hour()) * 60.0 + f64::from(when.minute());
     if m >= r.office_start_min && m < r.office_end_min {
@@ -213,5 +215,85 @@ impl Response {
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::teams_file::default_teams;
+    use jiff::civil::date;
+
+    fn at(y: i16, m: i8, d: i8, h: i8, min: i8) -> Duty {
+        calendar(
+            &default_teams().roster,
+            date(y, m, d).at(h, min, 0, 0),
+        )
+    }
+
+    #[test]
+    fn a_saturday_night_is_off_duty() {
+        assert_eq!(date(2003, 3, 22).weekday(), Weekday::Saturday);
+        let d = at(2003, 3, 22, 22, 0);
+        assert_eq!(d, Duty::Weekend);
+        assert!(!d.on_duty());
+        // … and so is a Sunday afternoon.
+        assert!(!at(2003, 3, 23, 15, 0).on_duty());
+    }
+
+    #[test]
+    fn a_weekday_morning_is_on_duty_and_its_night_is_not() {
+        assert_eq!(date(2003, 3, 25).weekday(), Weekday::Tuesday);
+        assert_eq!(at(2003, 3, 25, 10, 0), Duty::Office { makeup: false });
+        assert!(at(2003, 3, 25, 10, 0).on_duty());
+        // Office hours 08:30–17:30.
+        assert_eq!(at(2003, 3, 25, 8, 29), Duty::Night { makeup: false });
+        assert!(at(2003, 3, 25, 8, 30).on_duty());
+        assert!(!at(2003, 3, 25, 17, 30).on_duty());
+        assert!(!at(2003, 3, 25, 23, 0).on_duty());
+    }
+
+    #[test]
+    fn national_day_is_a_holiday_even_on_a_weekday() {
+        assert_eq!(date(2003, 10, 3).weekday(), Weekday::Friday);
+        let d = at(2003, 10, 3, 10, 0);
+        assert!(matches!(d, Duty::Holiday(_)), "{d:?}");
+        assert!(!d.on_duty());
+        let r = default_teams().roster;
+        assert!(d.describe(&r).contains("National Day 2003"), "{}", d.describe(&r));
+        // The day after the golden week is a working day again.
+        assert!(at(2003, 10, 8, 10, 0).on_duty());
+    }
+
+    #[test]
+    fn a_make_up_sunday_is_a_working_day() {
+        assert_eq!(date(2003, 9, 28).weekday(), Weekday::Sunday);
+        assert_eq!(at(2003, 9, 28, 10, 0), Duty::Office { makeup: true });
+        // Its night is off, as on any working day; the Sunday before is a weekend.
+        assert_eq!(at(2003, 9, 28, 22, 0), Duty::Night { makeup: true });
+        assert_eq!(at(2003, 9, 21, 10, 0), Duty::Weekend);
+    }
+
+    #[test]
+    fn the_protected_period_is_heightened_duty_only_on_its_dates() {
+        // A Saturday night in the protected period: on duty.
+        assert_eq!(date(2002, 11, 9).weekday(), Weekday::Saturday);
+        let d = at(2002, 11, 9, 2, 0);
+        assert_eq!(d, Duty::Heightened(0));
+        assert!(d.on_duty());
+        // It covers the Spring Festival 2003 holiday and ends with 2003-03-18.
+        assert!(at(2003, 2, 3, 3, 0).on_duty());
+        assert!(at(2003, 3, 18, 23, 59).on_duty());
+        assert_eq!(at(2003, 3, 19, 2, 0), Duty::Night { makeup: false });
+        // The night before it opened was an ordinary night.
+        assert!(!at(2002, 11, 7, 23, 0).on_duty());
+        let r = default_teams().roster;
+        assert!(d.describe(&r).contains("[I]"));
+    }
+
+    #[test]
+    fn perfect_readiness_is_always_on_duty() {
+        let r = default_teams().perfect().roster;
+        assert_eq!(calendar(&r, date(2003, 3, 22).at(22, 0, 0, 0)), Duty::Always);
     }
 }
