@@ -569,13 +569,15 @@ impl Validator<'_> {
                         "a heightened-duty period must end after it starts",
                     );
                 }
-                if let Some(j) = heightened
-                    .iter()
-                    .position(|(c, d): &(jiff::civil::DateTime, jiff::civil::DateTime)| a < *d && *c < b)
-                {
+                if let Some(j) = heightened.iter().position(
+                    |(c, d): &(jiff::civil::DateTime, jiff::civil::DateTime)| a < *d && *c < b,
+                ) {
                     self.err(
                         &at(&pb, &[F("from")]),
-                        format!("this heightened-duty period overlaps an earlier one (number {})", j + 1),
+                        format!(
+                            "this heightened-duty period overlaps an earlier one (number {})",
+                            j + 1
+                        ),
                     );
                 }
                 heightened.push((a, b));
@@ -661,7 +663,10 @@ impl Validator<'_> {
                 continue;
             };
             let wd = d.weekday();
-            if !matches!(wd, jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday) {
+            if !matches!(
+                wd,
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            ) {
                 self.err(
                     &p,
                     format!(

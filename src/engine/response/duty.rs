@@ -78,7 +78,10 @@ impl Duty {
             Duty::Weekend => off("weekend"),
             Duty::Holiday(k) => {
                 let h = &r.holidays[k];
-                off(&format!("public holiday {} ({} – {})", h.name, h.from, h.to))
+                off(&format!(
+                    "public holiday {} ({} – {})",
+                    h.name, h.from, h.to
+                ))
             }
         }
     }
@@ -114,7 +117,11 @@ pub fn calendar(r: &Roster, when: DateTime) -> Duty {
     if r.always_on_duty {
         return Duty::Always;
     }
-    if let Some(k) = r.heightened.iter().position(|(a, b)| *a <= when && when < *b) {
+    if let Some(k) = r
+        .heightened
+        .iter()
+        .position(|(a, b)| *a <= when && when < *b)
+    {
         return Duty::Heightened(k);
     }
     let day = when.date();
@@ -225,10 +232,7 @@ mod tests {
     use jiff::civil::date;
 
     fn at(y: i16, m: i8, d: i8, h: i8, min: i8) -> Duty {
-        calendar(
-            &default_teams().roster,
-            date(y, m, d).at(h, min, 0, 0),
-        )
+        calendar(&default_teams().roster, date(y, m, d).at(h, min, 0, 0))
     }
 
     #[test]
@@ -260,7 +264,11 @@ mod tests {
         assert!(matches!(d, Duty::Holiday(_)), "{d:?}");
         assert!(!d.on_duty());
         let r = default_teams().roster;
-        assert!(d.describe(&r).contains("National Day 2003"), "{}", d.describe(&r));
+        assert!(
+            d.describe(&r).contains("National Day 2003"),
+            "{}",
+            d.describe(&r)
+        );
         // The day after the golden week is a working day again.
         assert!(at(2003, 10, 8, 10, 0).on_duty());
     }
@@ -294,6 +302,9 @@ mod tests {
     #[test]
     fn perfect_readiness_is_always_on_duty() {
         let r = default_teams().perfect().roster;
-        assert_eq!(calendar(&r, date(2003, 3, 22).at(22, 0, 0, 0)), Duty::Always);
+        assert_eq!(
+            calendar(&r, date(2003, 3, 22).at(22, 0, 0, 0)),
+            Duty::Always
+        );
     }
 }
