@@ -59,9 +59,9 @@ pub struct Roster {
     /// Office hours on working days, minutes after midnight (e.g. 510 = 08:30).
     pub office_start_min: f64,
     pub office_end_min: f64,
-    /// Off hours (nights, weekends): detection rate multiplier (skeleton duty).
+    /// Off hours (nights, weekends, holidays): detection rate multiplier (skeleton duty).
     pub off_hours_detection: f64,
-    /// Off hours: extra minutes to call staff in before a task can start.
+    /// Off hours: minutes to call a unit's staff in before its first task starts.
     pub callout_min: f64,
     /// Taxpayers or the press report an unavailable internet-facing service
     /// at this rate (per hour), whoever is on duty.
