@@ -53,6 +53,11 @@ pub enum EventKind {
     Skipped,
     /// The incident is contained and its tasks done: the response ends.
     ResponseEnded,
+    /// Staff duty changed (office hours, night, weekend, holiday, heightened
+    /// or round-the-clock duty); detail says which and what it means.
+    Duty,
+    /// Off hours: a unit's staff were called in before its tasks could start.
+    CallOut,
 }
 
 impl EventKind {
@@ -80,6 +85,8 @@ impl EventKind {
             EventKind::StepFinish => "step_finish",
             EventKind::Skipped => "skipped",
             EventKind::ResponseEnded => "response_ended",
+            EventKind::Duty => "duty",
+            EventKind::CallOut => "call_out",
         }
     }
 }

@@ -44,21 +44,42 @@ impl Readiness {
     }
 }
 
-/// Office hours and heightened-duty periods.
+/// A run of public-holiday days off (inclusive), as the State Council's
+/// holiday notice sets it (statutory days plus the rest days moved next to
+/// them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Holiday {
+    pub name: String,
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+    /// The notice it comes from.
+    pub clause: String,
+}
+
+/// The duty calendar: office hours on working days, public holidays, the
+/// make-up working days (调休) and heightened-duty periods. Evaluated by
+/// `engine::response::duty`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Roster {
-    /// Office hours on weekdays, minutes after midnight (e.g. 510 = 08:30).
+    /// Office hours on working days, minutes after midnight (e.g. 510 = 08:30).
     pub office_start_min: f64,
     pub office_end_min: f64,
-    /// Off hours (nights, weekends): detection rate multiplier (skeleton duty).
+    /// Off hours (nights, weekends, holidays): detection rate multiplier (skeleton duty).
     pub off_hours_detection: f64,
-    /// Off hours: extra minutes to call staff in before a task can start.
+    /// Off hours: minutes to call a unit's staff in before its first task starts.
     pub callout_min: f64,
     /// Taxpayers or the press report an unavailable internet-facing service
     /// at this rate (per hour), whoever is on duty.
     pub external_detection_per_hour: f64,
     /// Heightened-duty periods (24-hour duty), as civil date-times.
     pub heightened: Vec<(jiff::civil::DateTime, jiff::civil::DateTime)>,
+    /// Public holidays (days off even on a weekday), sorted, not overlapping.
+    pub holidays: Vec<Holiday>,
+    /// Make-up working days (调休): Saturdays or Sundays worked as weekdays.
+    pub workdays: Vec<jiff::civil::Date>,
+    /// Staff on duty around the clock whatever the calendar says (perfect
+    /// readiness).
+    pub always_on_duty: bool,
 }
 
 /// Probabilities of not following the plan, per action.
@@ -131,6 +152,7 @@ impl Teams {
         self.roster.callout_min = 0.0;
         self.roster.office_start_min = 0.0;
         self.roster.office_end_min = 24.0 * 60.0;
+        self.roster.always_on_duty = true;
         self
     }
 }

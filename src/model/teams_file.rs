@@ -23,7 +23,10 @@
 //!          skill: Some(1.6), supplier_repair: Some("96h"), clause: "..."),
 //!     ],
 //!     roster: (office_hours: ("08:30", "17:30"), off_hours_detection: 0.3, callout: "45m",
-//!              heightened: [(from: "2002-11-08T00:00:00", to: "2003-03-20T23:59:59", clause: "...")]),
+//!              heightened: [(from: "2002-11-08T00:00:00", to: "2003-03-19T00:00:00", clause: "...")],
+//!              holidays: [(name: "国庆节 National Day", from: "2003-10-01", to: "2003-10-07",
+//!                          clause: "...")],             // inclusive days off
+//!              workdays: [(date: "2003-09-27", clause: "...")]),  // 调休: weekend days worked
 //!     deviations: (p_late: 0.10, late_factor: 2.0, p_skip_report: 0.03, p_skip_step: 0.02,
 //!                  p_out_of_order: 0.03, p_wrong_level: 0.10),
 //! )
@@ -33,7 +36,9 @@
 //! keeps the others. Province codes are those of the topology (by default
 //! the 36 of `assets/topology.ron`). Probabilities lie in [0, 1],
 //! `late_factor` ≥ 1, office hours start before they end, heightened periods
-//! start before they end.
+//! start before they end and do not overlap, holidays are dates whose `to`
+//! is not before `from` and do not overlap, and a make-up working day is a
+//! Saturday or Sunday outside every holiday, listed once.
 
 use std::path::Path;
 
@@ -46,7 +51,7 @@ use super::scenario_file::locate::{
     SpanTree,
 };
 use super::scenario_file::parse_duration;
-use super::teams::{Deviations, Readiness, Roster, Teams};
+use super::teams::{Deviations, Holiday, Readiness, Roster, Teams};
 use super::topology::{Province, Tier};
 use super::topology_spec;
 
@@ -131,6 +136,34 @@ pub struct RosterFile {
     pub external_detection_per_hour: f64,
     #[serde(default)]
     pub heightened: Vec<PeriodFile>,
+    /// Public holidays: runs of days off, inclusive dates.
+    #[serde(default)]
+    pub holidays: Vec<HolidayFile>,
+    /// Make-up working days (调休): weekend dates worked as weekdays.
+    #[serde(default)]
+    pub workdays: Vec<WorkdayFile>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Holiday")]
+pub struct HolidayFile {
+    #[serde(default)]
+    pub name: String,
+    /// First day off, `"2003-10-01"`.
+    pub from: String,
+    /// Last day off (inclusive).
+    pub to: String,
+    #[serde(default)]
+    pub clause: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Workday")]
+pub struct WorkdayFile {
+    /// A Saturday or Sunday worked as a weekday, `"2003-09-27"`.
+    pub date: String,
+    #[serde(default)]
+    pub clause: String,
 }
 
 fn default_external_detection() -> f64 {
@@ -553,9 +586,22 @@ impl Validator<'_> {
                         "a heightened-duty period must end after it starts",
                     );
                 }
+                if let Some(j) = heightened.iter().position(
+                    |(c, d): &(jiff::civil::DateTime, jiff::civil::DateTime)| a < *d && *c < b,
+                ) {
+                    self.err(
+                        &at(&pb, &[F("from")]),
+                        format!(
+                            "this heightened-duty period overlaps an earlier one (number {})",
+                            j + 1
+                        ),
+                    );
+                }
                 heightened.push((a, b));
             }
         }
+        let holidays = self.holidays(&r.holidays, &base);
+        let workdays = self.workdays(&r.workdays, &holidays, &base);
         Roster {
             office_start_min: start.unwrap_or(510.0),
             office_end_min: end.unwrap_or(1050.0),
@@ -563,7 +609,105 @@ impl Validator<'_> {
             callout_min,
             external_detection_per_hour,
             heightened,
+            holidays,
+            workdays,
+            always_on_duty: false,
         }
+    }
+
+    fn date(&mut self, s: &str, path: &[Seg]) -> Option<jiff::civil::Date> {
+        match s.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(
+                    path,
+                    format!("{s:?} is not a valid date like \"2003-10-01\": {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Public holidays: dates parse, `to` is not before `from`, no overlaps.
+    fn holidays(&mut self, raw: &[HolidayFile], base: &[Seg]) -> Vec<Holiday> {
+        let mut out: Vec<Holiday> = Vec::new();
+        for (k, h) in raw.iter().enumerate() {
+            let hb = at(base, &[F("holidays"), I(k)]);
+            let from = self.date(&h.from, &at(&hb, &[F("from")]));
+            let to = self.date(&h.to, &at(&hb, &[F("to")]));
+            let (Some(from), Some(to)) = (from, to) else {
+                continue;
+            };
+            if to < from {
+                self.err(
+                    &at(&hb, &[F("to")]),
+                    format!("a holiday must not end ({to}) before it starts ({from})"),
+                );
+                continue;
+            }
+            if let Some(o) = out.iter().find(|o| from <= o.to && o.from <= to) {
+                self.err(
+                    &at(&hb, &[F("from")]),
+                    format!(
+                        "holiday {from} – {to} overlaps `{}` ({} – {})",
+                        o.name, o.from, o.to
+                    ),
+                );
+                continue;
+            }
+            out.push(Holiday {
+                name: h.name.clone(),
+                from,
+                to,
+                clause: h.clause.clone(),
+            });
+        }
+        out.sort_by_key(|h| h.from);
+        out
+    }
+
+    /// Make-up working days: a Saturday or Sunday, outside every holiday, once.
+    fn workdays(
+        &mut self,
+        raw: &[WorkdayFile],
+        holidays: &[Holiday],
+        base: &[Seg],
+    ) -> Vec<jiff::civil::Date> {
+        let mut out: Vec<jiff::civil::Date> = Vec::new();
+        for (k, w) in raw.iter().enumerate() {
+            let p = at(base, &[F("workdays"), I(k), F("date")]);
+            let Some(d) = self.date(&w.date, &p) else {
+                continue;
+            };
+            let wd = d.weekday();
+            if !matches!(
+                wd,
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            ) {
+                self.err(
+                    &p,
+                    format!(
+                        "{d} is a {wd:?}, already a working day: a make-up working day (调休) \
+                         is a Saturday or Sunday"
+                    ),
+                );
+            } else if let Some(h) = holidays.iter().find(|h| h.from <= d && d <= h.to) {
+                self.err(
+                    &p,
+                    format!(
+                        "{d} lies in the holiday `{}` ({} – {}): a day cannot be both off and a \
+                         make-up working day",
+                        h.name, h.from, h.to
+                    ),
+                );
+            } else if out.contains(&d) {
+                self.err(&p, format!("make-up working day {d} is listed twice"));
+            } else {
+                out.push(d);
+            }
+        }
+        out.sort();
+        out
     }
 }
 
@@ -653,5 +797,44 @@ mod tests {
                 .any(|x| x.message.contains("tier `grassroots` is missing")),
             "{d}"
         );
+    }
+
+    /// The calendar's new fields: every problem positioned, none fatal.
+    #[test]
+    fn calendar_errors_are_positioned() {
+        let src = DEFAULT_TEAMS
+            // an impossible date
+            .replacen("from: \"2002-02-12\"", "from: \"2002-02-30\"", 1)
+            // a holiday that ends before it starts
+            .replacen("to: \"2002-05-07\"", "to: \"2002-04-07\"", 1)
+            // a holiday overlapping another (New Year 2003 into Spring Festival)
+            .replacen("to: \"2003-01-01\"", "to: \"2003-02-02\"", 1)
+            // a make-up day on a Monday, one inside a holiday
+            .replacen("(date: \"2002-04-27\"", "(date: \"2002-04-29\"", 1)
+            .replacen("(date: \"2002-09-28\"", "(date: \"2002-10-05\"", 1)
+            // heightened periods that overlap
+            .replacen(
+                "heightened: [",
+                "heightened: [(from: \"2003-03-01T00:00:00\", to: \"2003-04-01T00:00:00\"),",
+                1,
+            );
+        let d = parse(&src, Path::new("teams.ron")).unwrap_err();
+        for (needle, text) in [
+            ("is not a valid date", "\"2002-02-30\""),
+            ("must not end", "\"2002-04-07\""),
+            ("overlaps `元旦 New Year 2003`", "\"2003-02-01\""),
+            ("is a Monday", "\"2002-04-29\""),
+            ("lies in the holiday", "\"2002-10-05\""),
+            ("overlaps an earlier one", "\"2002-11-08T00:00:00\""),
+        ] {
+            let diag =
+                d.0.iter()
+                    .find(|x| x.message.contains(needle))
+                    .unwrap_or_else(|| panic!("no {needle:?} in {d}"));
+            let line = src.lines().nth(diag.line - 1).unwrap();
+            let rest: String = line.chars().skip(diag.col - 1).collect();
+            assert!(rest.starts_with(text), "{diag}: {rest}");
+        }
+        assert_eq!(d.len(), 6, "{d}");
     }
 }

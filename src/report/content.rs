@@ -263,6 +263,8 @@ fn key_events(ctx: &Ctx) -> (Vec<usize>, usize) {
             K::Inject | K::WormRelease | K::IncidentOpened | K::ResponseEnded => Some(0),
             K::NodeDown | K::NodeUp | K::LinkCut | K::LinkRepaired => Some(2),
             K::Detection | K::Skipped if first.insert((e.kind, String::new())) => Some(1),
+            // Who was on duty when it started (office hours, night, holiday…).
+            K::Duty if first.insert((e.kind, String::new())) => Some(1),
             K::Report if first.insert((e.kind, String::new())) => Some(1),
             K::Report if unit == "hq" => Some(2),
             K::Grading | K::Activation => {

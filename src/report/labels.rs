@@ -296,6 +296,8 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::StepFinish => L("步骤完成", "Step finished"),
         EventKind::Skipped => L("未执行", "Not done"),
         EventKind::ResponseEnded => L("响应结束", "Response ended"),
+        EventKind::Duty => L("值班状态", "Duty"),
+        EventKind::CallOut => L("召回人员", "Staff called in"),
     }
 }
 

@@ -168,16 +168,15 @@ impl Response {
                 (base * self.lognormal(spread) + per_host) * readiness.skill + rollout
             }
         };
-        if !self.on_duty {
-            minutes += self.teams.roster.callout_min;
-        }
+        // Off hours the unit's staff are called in first (duty.rs).
+        let wait = self.callout_wait(task.unit, task.body, task.kind, now);
         // Teams pace themselves to their deadline: part of the slack goes
         // before the start.
-        let mut delay = 0.0;
+        let mut delay = wait;
         if let Some(due) = task.due {
-            let slack = due - now - minutes;
+            let slack = due - now - wait - minutes;
             if slack > 0.0 && dev.slack_use > 0.0 {
-                delay = self.rng.random::<f64>() * dev.slack_use * slack;
+                delay += self.rng.random::<f64>() * dev.slack_use * slack;
             }
         }
         if self.rng.random::<f64>() < dev.p_late {

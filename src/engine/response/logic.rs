@@ -103,22 +103,9 @@ impl Response {
         }
     }
 
-    /// Whether staff are on duty at minute `t` (office hours on weekdays,
-    /// heightened-duty periods).
+    /// Whether the calendar has staff on duty at minute `t` (see `duty.rs`).
     pub fn duty_at(&self, t: f64) -> bool {
-        let r = &self.teams.roster;
-        let Ok(when) = self
-            .start
-            .checked_add(jiff::SignedDuration::from_secs((t * 60.0) as i64))
-        else {
-            return true;
-        };
-        if r.heightened.iter().any(|(a, b)| *a <= when && when < *b) {
-            return true;
-        }
-        let weekday = when.weekday().to_monday_one_offset();
-        let m = when.hour() as f64 * 60.0 + when.minute() as f64;
-        weekday <= 5 && m >= r.office_start_min && m < r.office_end_min
+        self.calendar_duty(t).on_duty()
     }
 
     // ----- incidents and detection ------------------------------------------
@@ -177,7 +164,7 @@ impl Response {
         new: impl Iterator<Item = (NodeId, usize)>,
         rec: &mut RunRecord,
     ) {
-        self.on_duty = self.duty_at(now) || self.incidents.iter().any(|i| i.round_the_clock);
+        self.update_duty(now, rec);
         for (v, inject) in new {
             if let Some(inc) = self.incident_for(inject)
                 && !self.incidents[inc].site_seen[v as usize]

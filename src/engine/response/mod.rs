@@ -17,6 +17,7 @@
 //!   create what follows (reports, grading, activation, next steps).
 
 pub mod decide;
+pub mod duty;
 pub mod logic;
 pub mod order;
 pub mod rollout;
@@ -262,6 +263,12 @@ pub struct Response {
     pub spread: bool,
     /// Staff on duty now (office hours, heightened duty, round-the-clock).
     pub on_duty: bool,
+    /// Why (see [`duty`]); None before the first tick.
+    pub duty: Option<duty::Duty>,
+    /// Off hours: units whose staff were called in, and when they arrive.
+    pub(crate) called_in: BTreeMap<NodeId, f64>,
+    /// Call-outs decided this tick, not yet recorded: (minute, unit, body).
+    pub(crate) callouts: Vec<(f64, NodeId, BodyId)>,
     pub losses: ResponseLosses,
     /// Patch orders under way: their rollout schedules.
     pub rollouts: HashMap<TaskId, rollout::Rollout>,
@@ -298,6 +305,9 @@ impl Response {
             rng,
             spread,
             on_duty: true,
+            duty: None,
+            called_in: BTreeMap::new(),
+            callouts: Vec::new(),
             losses: ResponseLosses::default(),
             rollouts: HashMap::new(),
         }
@@ -374,6 +384,7 @@ pub fn act(
         return;
     };
     let now = clock.now + clock.dt;
+    resp.record_callouts(&topo.0, &mut rec);
     for d in decisions.read() {
         match *d {
             Decision::Start {
