@@ -287,6 +287,7 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::NodeDown => L("节点宕机", "Node down"),
         EventKind::NodeUp => L("节点恢复", "Node up"),
         EventKind::OnBackupPower => L("启用备用电源", "On backup power"),
+        EventKind::DataDamaged => L("数据受损", "Data damaged"),
         EventKind::Detection => L("发现", "Detection"),
         EventKind::IncidentOpened => L("事件立案", "Incident opened"),
         EventKind::Report => L("报告", "Report"),

@@ -30,7 +30,12 @@ impl Response {
         worm: Option<&Worm>,
     ) -> Vec<Decision> {
         let mut out = Vec::new();
+        // Data is restored only once its site is up (see `restore`).
+        self.release_held(net);
         for id in std::mem::take(&mut self.ready_free) {
+            if self.hold_if_site_down(id, net) {
+                continue;
+            }
             out.push(self.decide_one(id, now, topo, net, worm));
         }
         // Only queues with a new task or freed staff can move.
@@ -51,6 +56,9 @@ impl Response {
                 }
                 if let Some(q) = self.queues.get_mut(&key) {
                     q.pop_front();
+                }
+                if self.hold_if_site_down(id, net) {
+                    continue;
                 }
                 let d = self.decide_one(id, now, topo, net, worm);
                 if matches!(d, Decision::Start { .. }) {

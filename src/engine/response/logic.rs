@@ -917,7 +917,7 @@ impl Response {
         }
     }
 
-    fn make_site_steps(
+    pub(super) fn make_site_steps(
         &mut self,
         inc: usize,
         site: NodeId,
@@ -934,21 +934,15 @@ impl Response {
                     || self.incidents[inc]
                         .site_steps
                         .contains_key(&(site, source, k))
-                    || !self.site_needs(inc, s, site, topo)
                     || !self.applies_at(inc, source, site, topo)
                 {
                     continue;
                 }
-                let deps: Vec<TaskId> = s
-                    .after
-                    .iter()
-                    .filter_map(|&a| {
-                        self.incidents[inc]
-                            .site_steps
-                            .get(&(site, source, a))
-                            .copied()
-                    })
-                    .collect();
+                if !self.site_needs(inc, s, site, topo) {
+                    self.pass_step(inc, site, source, k, s);
+                    continue;
+                }
+                let deps = self.site_step_deps(inc, site, source, s);
                 let unit = self.responsible(topo, site, s.actor);
                 // A step that applies only now (a more severe level, a special
                 // plan just started) counts its deadline from now.
@@ -990,7 +984,8 @@ impl Response {
 
     /// Whether a site step makes sense at this site (e.g. notifying users
     /// only where internet-facing services run; switching to backup only
-    /// where there is a backup line).
+    /// where there is a backup line; restoring data only where a threat
+    /// damaged it).
     fn site_needs(&self, _inc: usize, s: &Step, site: NodeId, topo: &Topology) -> bool {
         let node = &topo.nodes[site as usize];
         match s.action {
@@ -999,6 +994,8 @@ impl Response {
                 .neighbours(site)
                 .iter()
                 .any(|&(_, l)| topo.links[l as usize].kind == LinkKind::Backup),
+            // Only where a threat damaged data (see `restore`).
+            StepAction::RestoreData => self.has_damage(site),
             _ => true,
         }
     }
@@ -1286,17 +1283,7 @@ impl Response {
                 }
                 None => String::new(),
             },
-            StepAction::RestoreData => {
-                let node = &topo.nodes[site as usize];
-                let interval = self
-                    .teams
-                    .readiness(node.tier, node.province)
-                    .backup_interval_hours;
-                let lost = self.rng.random::<f64>() * interval;
-                self.losses.data_lost_hours += lost;
-                self.losses.sites_restored += 1;
-                format!("; {lost:.1} h of data since the last backup lost")
-            }
+            StepAction::RestoreData => self.restore_effect(site, _t),
             StepAction::Rebuild => {
                 if net.clear_node_down(topo, site, 2, flipped) {
                     changed.push(site);
