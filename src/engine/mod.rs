@@ -301,7 +301,10 @@ impl Sim {
         if let Some(d) = self.world.get_resource::<damage::Damage>() {
             rec.data_losses = damage::finish(d, |v| resp.as_ref().and_then(|r| r.restored_at(v)));
         }
-        let data_lost_hours = rec.data_losses.iter().map(|l| l.backup_age_hours).sum();
+        let data_lost_hours = rec
+            .data_losses
+            .iter()
+            .fold(0.0, |a, l| a + l.backup_age_hours);
         let mut affected = losses.ever_down.clone();
         affected.resize(self.world.resource::<TopoRes>().0.nodes.len(), false);
         let mut t = Totals {

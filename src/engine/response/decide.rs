@@ -116,15 +116,17 @@ impl Response {
             TaskKind::Activate { .. } => readiness.assembly_min * self.lognormal(ADMIN_SPREAD),
             TaskKind::Step { source, step } => {
                 let s = self.step(source, step).clone();
-                // Bringing a site back (reconnect, repair, rebuild, fail over)
-                // can be late but is never forgotten: a skipped restoration
-                // would leave a site down for good, which no team does.
+                // Bringing a site back (reconnect, repair, rebuild, fail over,
+                // restore damaged data) can be late but is never forgotten: a
+                // skipped restoration would leave a site down or its data
+                // missing for good, which no team does.
                 let restores = matches!(
                     s.action,
                     StepAction::RestoreService
                         | StepAction::Repair
                         | StepAction::Rebuild
                         | StepAction::SwitchToBackup
+                        | StepAction::RestoreData
                 );
                 let skip = self.rng.random::<f64>() < dev.p_skip_step;
                 if skip && !restores {

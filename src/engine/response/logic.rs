@@ -994,8 +994,10 @@ impl Response {
                 .neighbours(site)
                 .iter()
                 .any(|&(_, l)| topo.links[l as usize].kind == LinkKind::Backup),
-            // Only where a threat damaged data (see `restore`).
-            StepAction::RestoreData => self.has_damage(site),
+            // Only where a threat damaged data, once per site (see `restore`).
+            StepAction::RestoreData => {
+                self.has_damage(site) && !self.restore_made(_inc, site)
+            }
             _ => true,
         }
     }

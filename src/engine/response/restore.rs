@@ -4,7 +4,8 @@
 //! backup; it loses nothing itself.
 //!
 //! A site step that a site does not need (`restore_data` where nothing is
-//! damaged, `notify_users` where no public service runs, …) is not created
+//! damaged or where another step list's `restore_data` already restores it,
+//! `notify_users` where no public service runs, …) is not created
 //! and is no obligation; the steps after it follow what it would have
 //! followed, so the plan's order still holds (`restore_service` after
 //! `restore_data` after `clean` waits for `clean`). If damage appears at a
@@ -91,6 +92,20 @@ impl Response {
                 self.tasks[id].dependents.push(dep);
             }
         }
+    }
+
+    /// Whether incident `inc` already has a `restore_data` task at `site`
+    /// (a procedure and a special plan both listing the step restore the
+    /// same data once: the first made does it).
+    pub(super) fn restore_made(&self, inc: usize, site: NodeId) -> bool {
+        self.incidents[inc].sources.iter().any(|&source| {
+            (0..self.source_len(source)).any(|k| {
+                self.step(source, k).action == StepAction::RestoreData
+                    && self.incidents[inc]
+                        .site_steps
+                        .contains_key(&(site, source, k))
+            })
+        })
     }
 
     /// Takes a ready task out of the queues (it waits again).
