@@ -72,7 +72,7 @@ fn assert_no_damage(rec: &RunRecord, what: &str) {
         !rec.events.iter().any(|e| e.kind == EventKind::DataDamaged),
         "{what}"
     );
-    let a = drillsim::score::assess(&rec, &drillsim::score::default_thresholds());
+    let a = drillsim::score::assess(rec, &drillsim::score::default_thresholds());
     assert_eq!(a.outcomes.records_lost, 0, "{what}");
 }
 
@@ -123,7 +123,11 @@ fn assert_restores_only_where_damaged_and_up(rec: &RunRecord) {
                 _ => {}
             }
         }
-        assert!(!down, "restore_data started at {start} while {} is down", t.site);
+        assert!(
+            !down,
+            "restore_data started at {start} while {} is down",
+            t.site
+        );
     }
 }
 
@@ -245,7 +249,10 @@ fn records_lost_follow_the_backup_schedule_and_the_threat_only() {
     for rec in [&with, &without] {
         assert_eq!(rec.data_losses.len(), 1, "{:?}", rec.data_losses);
         let l = &rec.data_losses[0];
-        assert_eq!((l.node, l.cause.as_str(), l.minute), (sc, "power_loss", 120.0));
+        assert_eq!(
+            (l.node, l.cause.as_str(), l.minute),
+            (sc, "power_loss", 120.0)
+        );
         assert_eq!(l.backup_age_hours, 10.0);
         assert_eq!(l.hosts, hosts);
         assert_eq!(l.records, (hosts as f64 * 10.0 * 0.5).round() as u64);
@@ -281,7 +288,10 @@ fn a_data_centre_outage_longer_than_its_backup_power_damages_data_and_restore_wa
     };
     let at = s.injects[0].at_min;
     let hold = node.backup_power_hours * 60.0;
-    assert!(duration_min > hold, "the bundled outage outlasts the backup power");
+    assert!(
+        duration_min > hold,
+        "the bundled outage outlasts the backup power"
+    );
     let setup = setup(plan("sat-overall"), teams_file::default_teams(), false);
     for seed in 0..4 {
         let rec = run(&topo, &s, &setup, seed, true);
@@ -300,7 +310,10 @@ fn a_data_centre_outage_longer_than_its_backup_power_damages_data_and_restore_wa
             .collect();
         assert_eq!(restore.len(), 1, "seed {seed}");
         if let Some(start) = restore[0].started {
-            assert!(start >= at + duration_min, "seed {seed}: restore at {start}");
+            assert!(
+                start >= at + duration_min,
+                "seed {seed}: restore at {start}"
+            );
         }
     }
 }
@@ -370,4 +383,91 @@ fn steps_after_a_dropped_restore_wait_for_its_prerequisites() {
         }
     }
     assert!(checked > 0, "no restore_service after a clean");
+}
+
+/// Every file under `dir`, relative path → bytes, sorted.
+fn tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn drillsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+/// The summary, the report and the events say what was lost, where and
+/// why; `drillsim report` rebuilds the run folder byte for byte.
+#[test]
+fn outputs_say_what_was_lost_where_and_why_and_rebuild_from_the_record() {
+    let t = tempfile::tempdir().unwrap();
+    let a = t.path().join("a");
+    let o = drillsim(&[
+        "run",
+        "scenarios/provincial-dc-power-failure.ron",
+        "--seed",
+        "2",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("data       damaged at 1 site(s)"),
+        "{stdout}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("summary.json")).unwrap()).unwrap();
+    let records = summary["records_lost"].as_u64().unwrap();
+    assert!(records > 0);
+    assert_eq!(summary["outcomes"]["records_lost"].as_u64(), Some(records));
+    let loss = &summary["data_losses"][0];
+    assert_eq!(loss["node"], "sc");
+    assert_eq!(loss["cause"], "power_loss");
+    assert_eq!(loss["records"].as_u64(), Some(records));
+    assert!(loss["backup_age_hours"].as_f64().unwrap() > 0.0);
+    let events = std::fs::read_to_string(a.join("events.csv")).unwrap();
+    assert!(events.contains("data_damaged,sc,"), "no data_damaged event");
+    let md = std::fs::read_to_string(a.join("report.md")).unwrap();
+    assert!(
+        md.contains("断电且未能有序关机"),
+        "the report names the cause"
+    );
+
+    let b = t.path().join("b");
+    std::fs::create_dir(&b).unwrap();
+    std::fs::copy(a.join("record.json"), b.join("record.json")).unwrap();
+    let o = drillsim(&["report", b.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (x, y) = (tree(&a), tree(&b));
+    assert_eq!(x.len(), y.len());
+    for ((p, u), (q, v)) in x.iter().zip(&y) {
+        assert_eq!(p, q);
+        assert!(u == v, "re-rendered {} differs", p.display());
+    }
+    let o = drillsim(&["report", b.to_str().unwrap(), "--lang", "en"]);
+    assert!(o.status.success());
+    let md = std::fs::read_to_string(b.join("report.md")).unwrap();
+    assert!(
+        md.contains("Power lost without an orderly shutdown"),
+        "{md}"
+    );
 }

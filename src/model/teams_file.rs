@@ -674,7 +674,10 @@ mod tests {
         let d = parse(&src, Path::new("teams.ron")).unwrap_err();
         assert_eq!(d.len(), 1, "{d}");
         let diag = &d.0[0];
-        assert!(diag.message.contains("power_loss_share is a probability"), "{diag}");
+        assert!(
+            diag.message.contains("power_loss_share is a probability"),
+            "{diag}"
+        );
         let line = src.lines().nth(diag.line - 1).unwrap();
         let rest: String = line.chars().skip(diag.col - 1).collect();
         assert!(rest.starts_with("2.0"), "{diag}");

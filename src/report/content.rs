@@ -608,7 +608,10 @@ fn data_losses(ctx: &Ctx) -> Vec<Block> {
                         "hosts",
                         thousands(of.iter().map(|l| l.hosts as u64).sum::<u64>()),
                     ),
-                    ("records", thousands(of.iter().map(|l| l.records).sum::<u64>())),
+                    (
+                        "records",
+                        thousands(of.iter().map(|l| l.records).sum::<u64>()),
+                    ),
                     (
                         "restored",
                         thousands(of.iter().filter(|l| l.restored.is_some()).count() as u64),

@@ -995,9 +995,7 @@ impl Response {
                 .iter()
                 .any(|&(_, l)| topo.links[l as usize].kind == LinkKind::Backup),
             // Only where a threat damaged data, once per site (see `restore`).
-            StepAction::RestoreData => {
-                self.has_damage(site) && !self.restore_made(_inc, site)
-            }
+            StepAction::RestoreData => self.has_damage(site) && !self.restore_made(_inc, site),
             _ => true,
         }
     }
