@@ -20,6 +20,7 @@ fn main() {
         gamma_per_hour: 0.0,
         vulnerable_fraction: 0.6,
         traffic_kbps_per_host: args[3],
+        payload: None,
     };
     let sc = Arc::new(Scenario {
         name: "n".into(),

@@ -1,6 +1,7 @@
 //! One integration-test binary (ripgrep style): modules share the helpers in `util`.
 
 mod cli;
+mod damage;
 mod duty;
 mod engine_validation;
 mod golden;

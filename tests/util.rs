@@ -79,6 +79,7 @@ pub fn worm() -> WormInject {
         gamma_per_hour: 0.0,
         vulnerable_fraction: 1.0,
         traffic_kbps_per_host: 0.0,
+        payload: None,
     }
 }
 

@@ -8,6 +8,7 @@
 //! worm's exact sampler touches it hundreds of thousands of times per run.
 
 pub mod agenda;
+pub mod damage;
 pub mod net;
 pub mod record;
 pub mod response;
@@ -24,7 +25,8 @@ use rand_chacha::ChaCha8Rng;
 
 pub use net::Net;
 pub use record::{
-    BodyMeta, Event, EventKind, NodeMeta, RunMeta, RunRecord, TaskRecord, TimelineRow, Totals,
+    BodyMeta, DataLoss, Event, EventKind, NodeMeta, RunMeta, RunRecord, TaskRecord, TimelineRow,
+    Totals,
 };
 
 use crate::model::plan::{Plan, ThreatKind};
@@ -148,6 +150,9 @@ impl Sim {
         response: Option<ResponseSetup>,
         cfg: RunConfig,
     ) -> Sim {
+        // Damage happens with or without a response; it needs the sites'
+        // backup intervals (teams file).
+        let damage_teams = response.as_ref().map(|r| r.teams.clone());
         let response = response.filter(|_| cfg.response);
         let hosts: Vec<u32> = match scenario.hosts_per_node {
             Some(h) => vec![h; topo.nodes.len()],
@@ -182,6 +187,14 @@ impl Sim {
             outage: rng::stream(cfg.seed, "outage"),
         });
         world.insert_resource(Hosts(hosts));
+        if let Some(teams) = damage_teams {
+            world.insert_resource(damage::Damage::new(
+                teams,
+                &scenario,
+                topo.nodes.len(),
+                rng::stream(cfg.seed, "damage"),
+            ));
+        }
         if let Some(r) = &response {
             let mut resp = response::Response::new(
                 r.plan.clone(),
@@ -225,7 +238,9 @@ impl Sim {
         );
         schedule.add_systems((
             threat::schedule_injects.in_set(Phase::Inject),
-            threat::advance_threats.in_set(Phase::Threat),
+            (threat::advance_threats, damage::assess_damage)
+                .chain()
+                .in_set(Phase::Threat),
             (refresh_view, response::observe)
                 .chain()
                 .in_set(Phase::Observe),
@@ -296,11 +311,16 @@ impl Sim {
             .world
             .remove_resource::<RunRecord>()
             .expect("record present");
-        let mut data_lost_hours = 0.0;
         if let Some(r) = &resp {
             rec.tasks = r.task_records(&self.world.resource::<TopoRes>().0);
-            data_lost_hours = r.losses.data_lost_hours;
         }
+        if let Some(d) = self.world.get_resource::<damage::Damage>() {
+            rec.data_losses = damage::finish(d, |v| resp.as_ref().and_then(|r| r.restored_at(v)));
+        }
+        let data_lost_hours = rec
+            .data_losses
+            .iter()
+            .fold(0.0, |a, l| a + l.backup_age_hours);
         let mut affected = losses.ever_down.clone();
         affected.resize(self.world.resource::<TopoRes>().0.nodes.len(), false);
         let mut t = Totals {
@@ -310,6 +330,13 @@ impl Sim {
             service_hours_lost: losses.service_hours_lost,
             taxpayer_service_hours_lost: losses.taxpayer_service_hours_lost,
             data_lost_hours,
+            records_lost: rec.data_losses.iter().map(|l| l.records).sum(),
+            sites_damaged: rec.data_losses.len() as u32,
+            sites_restored: rec
+                .data_losses
+                .iter()
+                .filter(|l| l.restored.is_some())
+                .count() as u32,
             ..Totals::default()
         };
         if let Some((peak, peak_minute, infections, nodes_ever, ever)) = worm_totals {

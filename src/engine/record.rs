@@ -35,6 +35,8 @@ pub enum EventKind {
     NodeUp,
     /// A site lost mains power and runs on backup power.
     OnBackupPower,
+    /// A threat damaged a site's data (detail: cause, hosts, backup age, records).
+    DataDamaged,
     /// A team detected a symptom at a site.
     Detection,
     /// The first detection of an incident.
@@ -76,6 +78,7 @@ impl EventKind {
             EventKind::NodeDown => "node_down",
             EventKind::NodeUp => "node_up",
             EventKind::OnBackupPower => "on_backup_power",
+            EventKind::DataDamaged => "data_damaged",
             EventKind::Detection => "detection",
             EventKind::IncidentOpened => "incident_opened",
             EventKind::Report => "report",
@@ -145,8 +148,20 @@ pub struct Totals {
     pub sites_disconnected: u32,
     /// Σ over service instances of hours unavailable (one-tick resolution).
     pub service_hours_lost: f64,
-    /// Hours of data lost on restores from backup.
+    /// Hours of data lost: Σ over sites whose data a threat damaged of the
+    /// age of their last backup when first damaged (site-hours).
     pub data_lost_hours: f64,
+    /// Records lost: Σ over damage of hosts hit × hours since the last
+    /// backup × records per host-hour (the damage model's; see
+    /// `engine::damage`).
+    #[serde(default)]
+    pub records_lost: u64,
+    /// Sites whose data a threat damaged.
+    #[serde(default)]
+    pub sites_damaged: u32,
+    /// Of those, sites whose data was restored from backup by the end.
+    #[serde(default)]
+    pub sites_restored: u32,
     /// Σ over internet-facing service instances of hours unavailable.
     pub taxpayer_service_hours_lost: f64,
     /// Impact per province (same order as `RunMeta::provinces`).
@@ -160,6 +175,39 @@ pub struct ProvinceImpact {
     pub nodes_infected: u32,
     pub hosts_infected: u64,
     pub nodes_down: u32,
+}
+
+/// Data a threat damaged at one site (one entry per site and inject).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataLoss {
+    pub node: NodeId,
+    /// The scenario inject behind it.
+    pub inject: usize,
+    /// `worm_destroy`, `worm_encrypt`, `power_loss` or `disaster`.
+    pub cause: String,
+    /// Minute of the first damage (later hosts hit by a worm are added).
+    pub minute: f64,
+    /// Age of the site's last backup at the first damage, hours.
+    pub backup_age_hours: f64,
+    /// Hosts whose data was hit.
+    pub hosts: u32,
+    /// Records written since the last backup on those hosts, lost.
+    pub records: u64,
+    /// Minute the data was restored from the backup (None: not restored).
+    pub restored: Option<f64>,
+}
+
+impl DataLoss {
+    /// "power lost without an orderly shutdown", … for texts.
+    pub fn cause_text(&self) -> &'static str {
+        match self.cause.as_str() {
+            "worm_destroy" => "worm payload deleted files",
+            "worm_encrypt" => "worm payload encrypted files",
+            "power_loss" => "power lost without an orderly shutdown",
+            "disaster" => "site destroyed",
+            _ => "damage",
+        }
+    }
 }
 
 /// A task of the response as it ended up (the raw material of obligations).
@@ -254,6 +302,9 @@ pub struct RunRecord {
     /// The response's tasks (empty without response).
     pub tasks: Vec<TaskRecord>,
     pub totals: Totals,
+    /// Data damaged by threats, per site (see `engine::damage`).
+    #[serde(default)]
+    pub data_losses: Vec<DataLoss>,
     /// Shared between the runs of one network, scenario and plan.
     pub meta: std::sync::Arc<RunMeta>,
 }

@@ -98,4 +98,33 @@ pub struct WormInject {
     /// (kbit/s); a line saturates when the infected hosts at its two ends
     /// exceed its capacity. 0 = no traffic effect.
     pub traffic_kbps_per_host: f64,
+    /// What the worm does to the data of the hosts it infects (None: nothing,
+    /// as Slammer, which lived in memory only).
+    pub payload: Option<Payload>,
+}
+
+/// A worm's destructive payload: a share of newly infected hosts lose
+/// their local data (deleted or encrypted) back to the site's last backup.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Payload {
+    pub kind: PayloadKind,
+    /// Share of newly infected hosts whose data is hit, 0–1.
+    pub share: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadKind {
+    /// Files deleted or overwritten.
+    Destroy,
+    /// Files encrypted (ransom); recovered from backup, never by paying.
+    Encrypt,
+}
+
+impl PayloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayloadKind::Destroy => "destroy",
+            PayloadKind::Encrypt => "encrypt",
+        }
+    }
 }

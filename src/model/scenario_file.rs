@@ -30,6 +30,7 @@
 //!             gamma_per_hour: 0.0,         // default 0
 //!             vulnerable_fraction: 0.6,    // default 1
 //!             traffic_kbps_per_host: 0.0,  // default 0
+//!             payload: Some((kind: "encrypt", share: 0.1)),  // optional, default None
 //!         ))),
 //!         (at: "+6h", what: LinkCut((a: "hq", b: "gd", duration: Some("4h")))),
 //!         (at: "+1h", what: NodeFailure((node: "hq", duration: Some("6h")))),
@@ -52,7 +53,12 @@
 //!   could never have an effect). Injects are sorted by time, stably (file
 //!   order among equal times).
 //! - **Rates** (`*_per_hour`, `traffic_kbps_per_host`) are finite and ≥ 0;
-//!   **fractions** (`vulnerable_fraction`, `node_fraction`) lie in [0, 1].
+//!   **fractions** (`vulnerable_fraction`, `node_fraction`, a payload's
+//!   `share`) lie in [0, 1].
+//! - **Payload** (worm, optional): `kind` is `"destroy"` (files deleted) or
+//!   `"encrypt"` (files encrypted); `share` of newly infected hosts lose their
+//!   local data back to the site's last backup (see `engine::damage`). None
+//!   (the default) = no payload, as SQL Slammer, which lived in memory only.
 //! - **Area selector** `Area(nodes, provinces, prefectures, tiers)`, every field
 //!   a list of strings, default `[]`: the result is the listed `nodes` ∪ every
 //!   WAN node v (external partners excluded) with
@@ -92,7 +98,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::diag::{Diagnostic, Diagnostics};
-use super::scenario::{Inject, InjectKind, Scenario, WormInject};
+use super::scenario::{Inject, InjectKind, Payload, PayloadKind, Scenario, WormInject};
 use super::topology::{LinkId, LinkKind, NodeId, Tier, Topology};
 
 // ---------------------------------------------------------------------------
@@ -186,6 +192,18 @@ pub struct WormFile {
     pub vulnerable_fraction: f64,
     #[serde(default)]
     pub traffic_kbps_per_host: f64,
+    /// Destructive payload (default none).
+    #[serde(default)]
+    pub payload: Option<PayloadFile>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Payload")]
+pub struct PayloadFile {
+    /// `"destroy"` or `"encrypt"`.
+    pub kind: String,
+    /// Share of newly infected hosts whose data is hit, 0–1.
+    pub share: f64,
 }
 
 fn default_worm_name() -> String {
@@ -625,6 +643,31 @@ impl Validator<'_> {
             );
             ok = false;
         }
+        let payload = match &w.payload {
+            None => None,
+            Some(p) => {
+                let kind = match p.kind.as_str() {
+                    "destroy" => Some(PayloadKind::Destroy),
+                    "encrypt" => Some(PayloadKind::Encrypt),
+                    other => {
+                        self.err(
+                            &[inner, &[F("payload"), I(0), F("kind")]].concat(),
+                            format!(
+                                "unknown payload kind `{other}` (expected `destroy` or `encrypt`)"
+                            ),
+                        );
+                        None
+                    }
+                };
+                let share = self.fraction(
+                    p.share,
+                    &[inner, &[F("payload"), I(0), F("share")]].concat(),
+                    "payload share",
+                );
+                ok &= kind.is_some() && share.is_some();
+                kind.zip(share).map(|(kind, share)| Payload { kind, share })
+            }
+        };
         ok.then(|| WormInject {
             name: w.name.clone(),
             initial_nodes: initial,
@@ -636,6 +679,7 @@ impl Validator<'_> {
             gamma_per_hour: w.gamma_per_hour,
             vulnerable_fraction: w.vulnerable_fraction,
             traffic_kbps_per_host: w.traffic_kbps_per_host,
+            payload,
         })
     }
 

@@ -20,7 +20,9 @@ pub struct Readiness {
     pub assembly_min: f64,
     /// Minutes for a report hop (phone) at median; written reports take longer.
     pub report_min: f64,
-    /// Hours between data backups (data since the last one is lost on restore).
+    /// Hours between data backups, taken at fixed times from midnight (see
+    /// `engine::damage`): data written since the last one is lost when a
+    /// site's data is damaged.
     pub backup_interval_hours: f64,
     /// Spare equipment on site: repairs take `repair_hours` instead of the
     /// supplier's `supplier_repair_hours`.
@@ -117,6 +119,28 @@ impl Deviations {
     }
 }
 
+/// How data gets damaged and what a lost hour of data is worth
+/// (see `engine::damage`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataDamage {
+    /// Tax records (declarations, invoices, payment entries) written per
+    /// host-hour: data lost = hosts hit × hours since the last backup × this.
+    pub records_per_host_hour: f64,
+    /// Share of a site's hosts whose local data is damaged when the site
+    /// loses power without an orderly shutdown (no backup power, or backup
+    /// power exhausted), 0–1.
+    pub power_loss_share: f64,
+}
+
+impl Default for DataDamage {
+    fn default() -> Self {
+        DataDamage {
+            records_per_host_hour: 0.5,
+            power_loss_share: 0.02,
+        }
+    }
+}
+
 /// Teams and readiness for the whole network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Teams {
@@ -126,6 +150,10 @@ pub struct Teams {
     pub overrides: Vec<(u16, Tier, Readiness)>,
     pub roster: Roster,
     pub deviations: Deviations,
+    /// How data gets damaged (a property of the sites' equipment and
+    /// backups rather than of the people; kept here beside the backup
+    /// intervals).
+    pub data: DataDamage,
 }
 
 impl Teams {

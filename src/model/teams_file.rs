@@ -29,6 +29,8 @@
 //!              workdays: [(date: "2003-09-27", clause: "...")]),  // 调休: weekend days worked
 //!     deviations: (p_late: 0.10, late_factor: 2.0, p_skip_report: 0.03, p_skip_step: 0.02,
 //!                  p_out_of_order: 0.03, p_wrong_level: 0.10),
+//!     data_damage: (records_per_host_hour: 0.5,   // optional, each field too; ≥ 0
+//!                   power_loss_share: 0.02),      // 0–1
 //! )
 //! ```
 //!
@@ -51,7 +53,7 @@ use super::scenario_file::locate::{
     SpanTree,
 };
 use super::scenario_file::parse_duration;
-use super::teams::{Deviations, Holiday, Readiness, Roster, Teams};
+use super::teams::{DataDamage, Deviations, Holiday, Readiness, Roster, Teams};
 use super::topology::{Province, Tier};
 use super::topology_spec;
 
@@ -71,6 +73,26 @@ pub struct TeamsFile {
     pub overrides: Vec<OverrideFile>,
     pub roster: RosterFile,
     pub deviations: DeviationsFile,
+    /// How data gets damaged (optional; defaults in [`DataDamage::default`]).
+    #[serde(default)]
+    pub data_damage: DataDamageFile,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "DataDamage", default)]
+pub struct DataDamageFile {
+    pub records_per_host_hour: f64,
+    pub power_loss_share: f64,
+}
+
+impl Default for DataDamageFile {
+    fn default() -> Self {
+        let d = DataDamage::default();
+        DataDamageFile {
+            records_per_host_hour: d.records_per_host_hour,
+            power_loss_share: d.power_loss_share,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -516,11 +538,32 @@ impl Validator<'_> {
             p_wrong_level: self.probability(d.p_wrong_level, &dp("p_wrong_level"), "p_wrong_level"),
             slack_use: self.probability(d.slack_use, &dp("slack_use"), "slack_use"),
         };
+        let data = {
+            let d = &raw.data_damage;
+            {
+                let dd = |f: &'static str| [F("data_damage"), F(f)];
+                DataDamage {
+                    records_per_host_hour: self.number(
+                        d.records_per_host_hour,
+                        &dd("records_per_host_hour"),
+                        "records_per_host_hour",
+                        0.0,
+                        false,
+                    ),
+                    power_loss_share: self.probability(
+                        d.power_loss_share,
+                        &dd("power_loss_share"),
+                        "power_loss_share",
+                    ),
+                }
+            }
+        };
         Teams {
             tiers,
             overrides,
             roster,
             deviations,
+            data,
         }
     }
 
@@ -733,6 +776,8 @@ mod tests {
             jiff::civil::date(2002, 11, 8).at(0, 0, 0, 0)
         );
         assert_eq!(t.deviations.p_late, 0.10);
+        assert_eq!(t.data.records_per_host_hour, 0.5);
+        assert_eq!(t.data.power_loss_share, 0.02);
         // Tibet's county bureaus: fewer staff, longer repairs.
         let codes: Vec<String> = topology_spec::parse_spec(
             topology_spec::DEFAULT_SPEC,
@@ -782,6 +827,27 @@ mod tests {
             assert!(rest.starts_with(text), "{diag}");
         }
         assert_eq!(d.len(), 4, "{d}");
+    }
+
+    #[test]
+    fn data_damage_errors_are_positioned_and_the_section_is_optional() {
+        let src = DEFAULT_TEAMS.replacen("power_loss_share: 0.02", "power_loss_share: 2.0", 1);
+        let d = parse(&src, Path::new("teams.ron")).unwrap_err();
+        assert_eq!(d.len(), 1, "{d}");
+        let diag = &d.0[0];
+        assert!(
+            diag.message.contains("power_loss_share is a probability"),
+            "{diag}"
+        );
+        let line = src.lines().nth(diag.line - 1).unwrap();
+        let rest: String = line.chars().skip(diag.col - 1).collect();
+        assert!(rest.starts_with("2.0"), "{diag}");
+        // Without the section: the documented defaults.
+        let start = DEFAULT_TEAMS.find("    data_damage:").unwrap();
+        let end = start + DEFAULT_TEAMS[start..].find("),\n").unwrap() + 3;
+        let without = format!("{}{}", &DEFAULT_TEAMS[..start], &DEFAULT_TEAMS[end..]);
+        let t = parse(&without, Path::new("teams.ron")).unwrap();
+        assert_eq!(t.data, DataDamage::default());
     }
 
     #[test]

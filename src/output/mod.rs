@@ -130,6 +130,13 @@ pub struct Summary {
     pub service_hours_lost: f64,
     pub taxpayer_service_hours_lost: f64,
     pub data_lost_hours: f64,
+    /// Records lost to threats that damaged data (the damage model's).
+    pub records_lost: u64,
+    /// Sites whose data a threat damaged, and of those restored by the end.
+    pub sites_damaged: u32,
+    pub sites_restored: u32,
+    /// Per damaged site: what was lost, where and why.
+    pub data_losses: Vec<DataLossRow>,
     pub events: usize,
     /// Plan revision (empty without response).
     pub plan: String,
@@ -137,6 +144,19 @@ pub struct Summary {
     pub outcomes: Outcomes,
     /// Capability → P/S/M/U.
     pub ratings: BTreeMap<String, String>,
+}
+
+/// One site's data loss in `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataLossRow {
+    pub node: String,
+    pub cause: String,
+    pub time: String,
+    pub backup_age_hours: f64,
+    pub hosts: u32,
+    pub records: u64,
+    /// When restored from the backup (empty: not restored).
+    pub restored: String,
 }
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -169,6 +189,27 @@ pub fn summary(rec: &RunRecord, a: &Assessment) -> Summary {
         service_hours_lost: round(t.service_hours_lost, 3),
         taxpayer_service_hours_lost: round(t.taxpayer_service_hours_lost, 3),
         data_lost_hours: round(t.data_lost_hours, 3),
+        records_lost: t.records_lost,
+        sites_damaged: t.sites_damaged,
+        sites_restored: t.sites_restored,
+        data_losses: rec
+            .data_losses
+            .iter()
+            .map(|l| DataLossRow {
+                node: rec
+                    .meta
+                    .nodes
+                    .get(l.node as usize)
+                    .map(|n| n.id.clone())
+                    .unwrap_or_else(|| l.node.to_string()),
+                cause: l.cause.clone(),
+                time: clock(&rec.start, l.minute),
+                backup_age_hours: round(l.backup_age_hours, 3),
+                hosts: l.hosts,
+                records: l.records,
+                restored: l.restored.map(|m| clock(&rec.start, m)).unwrap_or_default(),
+            })
+            .collect(),
         events: rec.events.len(),
         plan: rec.meta.plan.clone(),
         outcomes: a.outcomes.clone(),
@@ -233,6 +274,7 @@ pub fn human_summary(rec: &RunRecord, a: &Assessment, out: &Path) -> String {
          worm       peak {} hosts infected at {}; {} infected in all over {} nodes\n\
          outages    up to {} nodes down, up to {} cut off from HQ\n\
          services   {:.1} service-hours lost ({:.1} of them taxpayer services)\n\
+         data       {}\n\
          {}\
          results    {}",
         s.scenario,
@@ -256,6 +298,14 @@ pub fn human_summary(rec: &RunRecord, a: &Assessment, out: &Path) -> String {
         s.nodes_cut_off_max,
         s.service_hours_lost,
         s.taxpayer_service_hours_lost,
+        if s.sites_damaged == 0 {
+            "no data damaged".to_string()
+        } else {
+            format!(
+                "damaged at {} site(s) ({} restored): {:.1} site-hours, ~{} records lost since their last backups",
+                s.sites_damaged, s.sites_restored, s.data_lost_hours, s.records_lost
+            )
+        },
         response_line(a),
         out.display()
     )

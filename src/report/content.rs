@@ -77,6 +77,8 @@ fn cell(text: impl Into<String>, class: &'static str) -> Cell {
 pub const MAX_EVENTS: usize = 30;
 /// Late and missed obligations listed at most.
 pub const MAX_DEVIATIONS: usize = 25;
+/// Data losses listed at most (largest first).
+pub const MAX_DATA_LOSSES: usize = 15;
 
 pub fn document(ctx: &Ctx, charts: &[Chart]) -> Doc {
     let rec = ctx.rec;
@@ -541,6 +543,14 @@ fn outcomes(ctx: &Ctx) -> Section {
         (lb::OUT_TAX, format!("{:.1}", o.taxpayer_service_hours_lost)),
         (lb::OUT_DATA, format!("{:.1}", o.data_lost_hours)),
         (lb::OUT_RECORDS, thousands(o.records_lost)),
+        (
+            lb::OUT_SITES_DAMAGED,
+            format!(
+                "{} ({})",
+                thousands(ctx.rec.totals.sites_damaged as u64),
+                thousands(ctx.rec.totals.sites_restored as u64)
+            ),
+        ),
         (lb::OUT_COMPLIANCE, pct(o.final_compliance)),
     ];
     Section {
@@ -558,8 +568,105 @@ fn outcomes(ctx: &Ctx) -> Section {
                     .collect(),
             }),
             Block::Para(ctx.t(lb::OUT_FROM_INJECT).to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(data_losses(ctx))
+        .collect(),
     }
+}
+
+fn cause_label(cause: &str) -> lb::L {
+    match cause {
+        "worm_destroy" => lb::DL_WORM_DESTROY,
+        "worm_encrypt" => lb::DL_WORM_ENCRYPT,
+        "power_loss" => lb::DL_POWER,
+        _ => lb::DL_DISASTER,
+    }
+}
+
+/// What threats destroyed or encrypted, where and why (the damage model's
+/// record): totals per cause, then the largest losses.
+fn data_losses(ctx: &Ctx) -> Vec<Block> {
+    let losses = &ctx.rec.data_losses;
+    let mut blocks = vec![Block::Heading(ctx.t(lb::DL_HEADING).to_string())];
+    if losses.is_empty() {
+        blocks.push(Block::Para(ctx.t(lb::DL_NONE).to_string()));
+        return blocks;
+    }
+    blocks.push(Block::Para(ctx.t(lb::DL_INTRO).to_string()));
+    let mut causes: Vec<&str> = losses.iter().map(|l| l.cause.as_str()).collect();
+    causes.sort_unstable();
+    causes.dedup();
+    let bullets = causes
+        .iter()
+        .map(|&c| {
+            let of: Vec<_> = losses.iter().filter(|l| l.cause == c).collect();
+            fill(
+                ctx.t(lb::DL_BY_CAUSE),
+                &[
+                    ("cause", ctx.t(cause_label(c)).to_string()),
+                    ("sites", thousands(of.len() as u64)),
+                    (
+                        "hosts",
+                        thousands(of.iter().map(|l| l.hosts as u64).sum::<u64>()),
+                    ),
+                    (
+                        "records",
+                        thousands(of.iter().map(|l| l.records).sum::<u64>()),
+                    ),
+                    (
+                        "restored",
+                        thousands(of.iter().filter(|l| l.restored.is_some()).count() as u64),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    blocks.push(Block::Bullets(bullets));
+    let mut largest: Vec<_> = losses.iter().collect();
+    largest.sort_by(|a, b| {
+        b.records
+            .cmp(&a.records)
+            .then(a.minute.total_cmp(&b.minute))
+            .then(a.node.cmp(&b.node))
+    });
+    largest.truncate(MAX_DATA_LOSSES);
+    blocks.push(Block::Para(fill(
+        ctx.t(lb::DL_LARGEST),
+        &[("n", MAX_DATA_LOSSES.to_string())],
+    )));
+    blocks.push(Block::Table(Table {
+        head: [
+            lb::DL_SITE,
+            lb::DL_CAUSE,
+            lb::DL_WHEN,
+            lb::DL_BACKUP_AGE,
+            lb::DL_HOSTS,
+            lb::DL_RECORDS,
+            lb::DL_RESTORED,
+        ]
+        .iter()
+        .map(|l| ctx.t(*l).to_string())
+        .collect(),
+        rows: largest
+            .into_iter()
+            .map(|l| {
+                vec![
+                    Cell::from(ctx.node_name_at(Some(l.node))),
+                    Cell::from(ctx.t(cause_label(&l.cause))),
+                    cell(ctx.clock(l.minute), "nowrap"),
+                    cell(format!("{:.1}", l.backup_age_hours), "num"),
+                    cell(thousands(l.hosts as u64), "num"),
+                    cell(thousands(l.records), "num"),
+                    match l.restored {
+                        Some(m) => cell(ctx.clock(m), "nowrap"),
+                        None => Cell::from(ctx.t(lb::DL_NOT_RESTORED)),
+                    },
+                ]
+            })
+            .collect(),
+    }));
+    blocks
 }
 
 /// Exercise start date + `days`, as `YYYY-MM-DD`.

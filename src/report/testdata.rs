@@ -192,6 +192,16 @@ pub fn record(name: &str) -> RunRecord {
                 Some(400.0),
             ),
         ],
+        data_losses: vec![crate::engine::DataLoss {
+            node: 1,
+            inject: 0,
+            cause: "worm_encrypt".into(),
+            minute: 100.0,
+            backup_age_hours: 10.5,
+            hosts: 12,
+            records: 63,
+            restored: Some(300.0),
+        }],
         totals: crate::engine::record::Totals {
             peak_infected_hosts: 400,
             total_infected_hosts: 450,

@@ -27,7 +27,7 @@ pub fn assess(rec: &RunRecord, th: &Thresholds) -> Assessment {
     let tiers = compliance::tiers(&obs);
     let bodies = compliance::bodies(rec, &obs);
     let points = compliance::compliance(rec, &obs, &entries, &tiers, &bodies);
-    let outcomes = outcomes::outcomes(rec, &obs, th);
+    let outcomes = outcomes::outcomes(rec, &obs);
     let ratings = ratings::ratings(&obs, th);
     let findings = ratings::findings(rec, &obs, &ratings, &tiers, &bodies, th);
     Assessment {
@@ -213,7 +213,7 @@ pub struct Outcomes {
     pub service_hours_lost: f64,
     pub taxpayer_service_hours_lost: f64,
     pub data_lost_hours: f64,
-    /// Records lost, estimated from data-loss hours (see the thresholds file).
+    /// Records lost to threats that damaged data (the damage model's count).
     pub records_lost: u64,
     pub final_compliance: f64,
     pub obligations: u32,

@@ -30,10 +30,10 @@
 //!   `services_available_pct` ≥ its minute-0 value − 0.1 and
 //!   `nodes_down` = 0; None without containment or if never.
 //!
-//! Costs come from `totals`; records lost = `data_lost_hours` ×
-//! `records_per_hour` (rounded).
+//! Costs come from `totals`; data-hours and records lost are the engine's
+//! damage model's (`engine::damage`): what threats damaged since the last
+//! backup, never what the response did.
 
-use super::thresholds::Thresholds;
 use super::{Obligation, Outcomes, Status, compliance};
 use crate::engine::{EventKind, RunRecord, TimelineRow};
 
@@ -165,7 +165,7 @@ pub fn recovery(rec: &RunRecord, contained: Option<f64>) -> Option<f64> {
         .map(|r| r.minute)
 }
 
-pub fn outcomes(rec: &RunRecord, obs: &[Obligation], th: &Thresholds) -> Outcomes {
+pub fn outcomes(rec: &RunRecord, obs: &[Obligation]) -> Outcomes {
     let t0 = first_inject(rec);
     let since = |m: Option<f64>| m.map(|m| (m - t0).max(0.0));
     let contained = containment(rec);
@@ -186,7 +186,7 @@ pub fn outcomes(rec: &RunRecord, obs: &[Obligation], th: &Thresholds) -> Outcome
         service_hours_lost: tot.service_hours_lost,
         taxpayer_service_hours_lost: tot.taxpayer_service_hours_lost,
         data_lost_hours: tot.data_lost_hours,
-        records_lost: (tot.data_lost_hours * th.records_per_hour).round() as u64,
+        records_lost: tot.records_lost,
         final_compliance: compliance::final_compliance(obs, |_| true),
         obligations: obs.len() as u32,
         on_time: count(Status::OnTime),

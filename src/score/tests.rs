@@ -234,6 +234,7 @@ fn small_record() -> RunRecord {
             total_infected_hosts: 25,
             nodes_affected: 1,
             data_lost_hours: 2.5,
+            records_lost: 30,
             ..Totals::default()
         },
         meta: std::sync::Arc::new(RunMeta {

@@ -22,9 +22,11 @@
 //!         (capability: containment, p: 90.0, p_max_missed: 0, s: 75.0, m: 50.0),
 //!     ],
 //!     due_days: (p: 0, s: 90, m: 60, u: 30),
-//!     records_per_hour: 12.0,                    // ≥ 0
 //! )
 //! ```
+//!
+//! Records lost are not estimated here: the engine's damage model counts
+//! them (`engine::damage`, rates in the teams file).
 //!
 //! # Credit rules
 //!
@@ -72,7 +74,6 @@ pub struct ScoringFile {
     pub capabilities: Vec<CapabilityMapFile>,
     pub ratings: Vec<RatingRuleFile>,
     pub due_days: DueDaysFile,
-    pub records_per_hour: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -172,7 +173,6 @@ pub struct Thresholds {
     pub ratings: [RatingRule; 6],
     /// Days to complete a corrective action, by rating P, S, M, U.
     pub due_days: [u32; 4],
-    pub records_per_hour: f64,
 }
 
 impl Thresholds {
@@ -444,14 +444,6 @@ impl Validator<'_> {
         let ratings = ratings.map(|r| r.unwrap_or(fallback));
 
         let d = &raw.due_days;
-        let records_per_hour = self.range(
-            raw.records_per_hour,
-            &[F("records_per_hour")],
-            "records_per_hour",
-            0.0,
-            inf,
-            false,
-        );
         Thresholds {
             weight_report,
             weight_grade,
@@ -466,7 +458,6 @@ impl Validator<'_> {
             action_capability,
             ratings,
             due_days: [d.p, d.s, d.m, d.u],
-            records_per_hour,
         }
     }
 }
@@ -523,7 +514,6 @@ mod tests {
         assert_eq!(t.rule(Capability::Containment).rate(74.9, 0), Rating::M);
         assert_eq!(t.rule(Capability::Containment).rate(49.9, 0), Rating::U);
         assert_eq!(t.due_days(Rating::U), 30);
-        assert_eq!(t.records_per_hour, 12.0);
     }
 
     #[test]
@@ -574,11 +564,11 @@ mod tests {
 
     #[test]
     fn syntax_and_unknown_fields_are_positioned() {
-        let src = DEFAULT_SCORING.replacen("records_per_hour: 12.0", "records_per_hr: 12.0", 1);
+        let src = DEFAULT_SCORING.replacen("due_days: (", "due_dayz: (", 1);
         let d = parse(&src, Path::new("scoring.ron")).unwrap_err();
         assert_eq!(d.len(), 1);
         let line = src.lines().nth(d.0[0].line - 1).unwrap();
-        assert!(line.contains("records_per_hr"), "{d}");
+        assert!(line.contains("due_dayz"), "{d}");
         let src =
             DEFAULT_SCORING.replacen("capability: containment,\n", "capability: contain,\n", 1);
         let d = parse(&src, Path::new("scoring.ron")).unwrap_err();

@@ -30,7 +30,12 @@ impl Response {
         worm: Option<&Worm>,
     ) -> Vec<Decision> {
         let mut out = Vec::new();
+        // Data is restored only once its site is up (see `restore`).
+        self.release_held(net);
         for id in std::mem::take(&mut self.ready_free) {
+            if self.hold_if_site_down(id, net) {
+                continue;
+            }
             out.push(self.decide_one(id, now, topo, net, worm));
         }
         // Only queues with a new task or freed staff can move.
@@ -51,6 +56,9 @@ impl Response {
                 }
                 if let Some(q) = self.queues.get_mut(&key) {
                     q.pop_front();
+                }
+                if self.hold_if_site_down(id, net) {
+                    continue;
                 }
                 let d = self.decide_one(id, now, topo, net, worm);
                 if matches!(d, Decision::Start { .. }) {
@@ -121,15 +129,17 @@ impl Response {
             TaskKind::Activate { .. } => readiness.assembly_min * self.lognormal(ADMIN_SPREAD),
             TaskKind::Step { source, step } => {
                 let s = self.step(source, step).clone();
-                // Bringing a site back (reconnect, repair, rebuild, fail over)
-                // can be late but is never forgotten: a skipped restoration
-                // would leave a site down for good, which no team does.
+                // Bringing a site back (reconnect, repair, rebuild, fail over,
+                // restore damaged data) can be late but is never forgotten: a
+                // skipped restoration would leave a site down or its data
+                // missing for good, which no team does.
                 let restores = matches!(
                     s.action,
                     StepAction::RestoreService
                         | StepAction::Repair
                         | StepAction::Rebuild
                         | StepAction::SwitchToBackup
+                        | StepAction::RestoreData
                 );
                 let skip = self.rng.random::<f64>() < dev.p_skip_step;
                 if skip && !restores {

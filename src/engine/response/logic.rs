@@ -936,7 +936,7 @@ impl Response {
         }
     }
 
-    fn make_site_steps(
+    pub(super) fn make_site_steps(
         &mut self,
         inc: usize,
         site: NodeId,
@@ -953,13 +953,24 @@ impl Response {
                     || self.incidents[inc]
                         .site_steps
                         .contains_key(&(site, source, k))
-                    || !self.site_needs(inc, s, site, topo)
                     || !self.applies_at(inc, source, site, topo)
                 {
                     continue;
                 }
-                let (deps, wants) =
+                if !self.site_needs(inc, s, site, topo) {
+                    self.pass_step(inc, site, source, k, s);
+                    continue;
+                }
+                let (mut deps, wants) =
                     self.step_deps(inc, source, k, order::Placement::Site(site), topo);
+                // A prerequisite not needed at this site: what it would have followed.
+                for &a in &s.after {
+                    if let Some(ids) = self.losses.passed.get(&(inc, site, source, a)) {
+                        deps.extend(ids.iter().copied());
+                    }
+                }
+                deps.sort_unstable();
+                deps.dedup();
                 let unit = self.responsible(topo, site, s.actor);
                 // A step that applies only now (a more severe level, a special
                 // plan just started) counts its deadline from now.
@@ -1002,7 +1013,8 @@ impl Response {
 
     /// Whether a site step makes sense at this site (e.g. notifying users
     /// only where internet-facing services run; switching to backup only
-    /// where there is a backup line).
+    /// where there is a backup line; restoring data only where a threat
+    /// damaged it).
     fn site_needs(&self, _inc: usize, s: &Step, site: NodeId, topo: &Topology) -> bool {
         let node = &topo.nodes[site as usize];
         match s.action {
@@ -1011,6 +1023,8 @@ impl Response {
                 .neighbours(site)
                 .iter()
                 .any(|&(_, l)| topo.links[l as usize].kind == LinkKind::Backup),
+            // Only where a threat damaged data, once per site (see `restore`).
+            StepAction::RestoreData => self.has_damage(site) && !self.restore_made(_inc, site),
             _ => true,
         }
     }
@@ -1349,17 +1363,7 @@ impl Response {
                 },
                 (None, _) => String::new(),
             },
-            StepAction::RestoreData => {
-                let node = &topo.nodes[site as usize];
-                let interval = self
-                    .teams
-                    .readiness(node.tier, node.province)
-                    .backup_interval_hours;
-                let lost = self.rng.random::<f64>() * interval;
-                self.losses.data_lost_hours += lost;
-                self.losses.sites_restored += 1;
-                format!("; {lost:.1} h of data since the last backup lost")
-            }
+            StepAction::RestoreData => self.restore_effect(site, t),
             StepAction::Rebuild => {
                 if net.clear_node_down(topo, site, 2, flipped) {
                     changed.push(site);

@@ -20,6 +20,7 @@ pub mod decide;
 pub mod duty;
 pub mod logic;
 pub mod order;
+pub mod restore;
 pub mod rollout;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -220,13 +221,21 @@ pub enum Decision {
     Skip { task: TaskId },
 }
 
-/// Losses the response causes or avoids, for scoring.
+/// Damaged data as the response sees it (the damage model tells it; see
+/// [`restore`]). The response itself never loses data.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResponseLosses {
-    /// Hours of data lost on restores (Σ over restored sites of the time
-    /// since their last backup).
-    pub data_lost_hours: f64,
-    pub sites_restored: u32,
+    /// Per node: the site has damaged data not restored yet.
+    pub damaged: Vec<bool>,
+    /// Per node: minute its data was last restored from backup (NaN: never).
+    pub restored_at: Vec<f64>,
+    /// `restore_data` tasks held while their site is down (no power, not
+    /// rebuilt): queued again once it is up.
+    pub(crate) held: Vec<TaskId>,
+    /// Site steps not needed at a site (e.g. `restore_data` where nothing
+    /// is damaged): (incident, site, source, step) → the tasks they would
+    /// have followed, which their dependents follow instead.
+    pub(crate) passed: BTreeMap<(usize, NodeId, StepSource, usize), Vec<TaskId>>,
 }
 
 /// The response's state (present only when the run simulates a response).

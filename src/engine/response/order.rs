@@ -252,20 +252,7 @@ impl Response {
         self.tasks[d].dependents.push(w);
         if self.tasks[w].state == TaskState::Ready && !self.tasks[w].jumps_order {
             self.tasks[w].state = TaskState::Waiting;
-            self.dequeue(w);
-        }
-    }
-
-    /// Takes a ready task off its queue (it waits again).
-    fn dequeue(&mut self, id: TaskId) {
-        let t = &self.tasks[id];
-        if t.staff > 0 {
-            let key = (t.unit, self.plan.bodies[t.body].role);
-            if let Some(q) = self.queues.get_mut(&key) {
-                q.retain(|&x| x != id);
-            }
-        } else {
-            self.ready_free.retain(|&x| x != id);
+            self.unqueue(w);
         }
     }
 }
