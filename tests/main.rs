@@ -3,6 +3,7 @@
 mod cli;
 mod engine_validation;
 mod golden;
+mod leads;
 mod outages;
 mod report;
 mod response;

@@ -53,6 +53,9 @@ pub enum EventKind {
     Skipped,
     /// The incident is contained and its tasks done: the response ends.
     ResponseEnded,
+    /// The run ended with the incident's response still open (its
+    /// post-incident obligations are not due).
+    ResponseOpen,
 }
 
 impl EventKind {
@@ -80,6 +83,7 @@ impl EventKind {
             EventKind::StepFinish => "step_finish",
             EventKind::Skipped => "skipped",
             EventKind::ResponseEnded => "response_ended",
+            EventKind::ResponseOpen => "response_open",
         }
     }
 }

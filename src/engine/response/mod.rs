@@ -17,6 +17,8 @@
 //!   create what follows (reports, grading, activation, next steps).
 
 pub mod decide;
+pub mod duties;
+pub mod epilogue;
 pub mod logic;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -45,6 +47,8 @@ pub enum StepSource {
     Procedure(usize),
     /// `Plan::special_plans[i]`.
     Special(usize),
+    /// The duties of `Plan::levels[i]` (see [`duties`]).
+    Level(usize),
 }
 
 /// What a task is.
@@ -69,6 +73,9 @@ pub enum TaskState {
     Running,
     Done,
     Skipped,
+    /// Post-incident work of an incident still open when the run ended: it
+    /// counts from the end of the response, which never came.
+    NotDue,
 }
 
 /// One thing the plan requires of someone during the run.
