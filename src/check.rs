@@ -28,6 +28,9 @@
 //! - a body that reports to itself, or a cycle in `reports_to`;
 //! - a special plan with no steps, or one that no class and no service starts.
 //!
+//! A level's duties are checked like steps: a deadline shorter than the
+//! median durations along its `after` chain is an error.
+//!
 //! Warnings: a level's duty given to a body the level neither leads nor
 //! convenes (or that exists neither at the lead's tier nor above it);
 //! threat kinds with no incident class, classes no procedure covers
@@ -442,6 +445,26 @@ impl<'a> Linter<'a> {
     fn duties(&mut self, l: &ResponseLevel) {
         let tier = lead_tier(l.lead_at);
         for (k, d) in l.duties.iter().enumerate() {
+            if let Some(within) = d.deadline_min {
+                let (earliest, chain) = earliest_finish(&l.duties, k);
+                if earliest > within + 1e-9 {
+                    let names: Vec<&str> = chain.iter().map(|&c| l.duties[c].id.as_str()).collect();
+                    let mut p = self.level_path(l.level, "duties");
+                    p.extend([I(k), F("deadline"), I(0), F("within")]);
+                    self.error(
+                        &p,
+                        format!(
+                            "level {}: deadline of duty `{}` cannot be met: {}, but the median \
+                             durations along {} already take {}",
+                            l.level.as_str(),
+                            d.id,
+                            format_duration(within),
+                            names.join(" → "),
+                            format_duration(earliest)
+                        ),
+                    );
+                }
+            }
             let mut p = self.level_path(l.level, "duties");
             p.extend([I(k), F("actor")]);
             let actor = self.body(d.actor);
