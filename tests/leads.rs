@@ -288,3 +288,45 @@ fn paperwork_after_the_horizon_is_deterministic() {
         serde_json::to_string(&b).unwrap()
     );
 }
+
+#[test]
+fn the_report_lists_the_work_done_after_the_horizon() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("run");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args([
+            "run",
+            "scenarios/hq-core-router-failure.ron",
+            "--perfect-readiness",
+            "--lang",
+            "en",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let at = md
+        .find("The network is simulated until")
+        .expect("no after-horizon paragraph");
+    let table = &md[at..md[at..].find("\n## ").map_or(md.len(), |e| at + e)];
+    assert!(table.contains("evaluate"), "{table}");
+    assert!(table.contains("summary\\_report"), "{table}");
+    // The timeline (and the charts drawn from it) stop at the horizon.
+    let tl = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
+    let last: f64 = tl
+        .lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(last, v["duration_hours"].as_f64().unwrap() * 60.0);
+    assert_eq!(v["outcomes"]["pending"], 0);
+}
