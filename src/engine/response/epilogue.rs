@@ -52,7 +52,13 @@ impl Response {
         let mut flipped = Vec::new();
         let mut changed = Vec::new();
         for _ in 0..MAX_ROUNDS {
-            self.on_duty = self.duty_at(now) || self.incidents.iter().any(|i| i.round_the_clock);
+            // 24-hour duty ends with the response: the paperwork of ended
+            // responses is office work (a still-open one keeps its duty).
+            self.on_duty = self.duty_at(now)
+                || self
+                    .incidents
+                    .iter()
+                    .any(|i| i.round_the_clock && i.ended.is_none());
             let worm_now = worm.0.as_ref();
             for d in self.simulated_decisions(now, topo, net, worm_now) {
                 match d {
