@@ -1113,7 +1113,15 @@ impl Validator {
                     Some(&t) => after.push(t),
                     None => self.err(
                         &p,
-                        format!("unknown step id `{a}` (steps of the same procedure only)"),
+                        format!(
+                            "unknown {} id `{a}` ({})",
+                            if field == "duties" { "duty" } else { "step" },
+                            if field == "duties" {
+                                "duties of the same level only"
+                            } else {
+                                "steps of the same procedure only"
+                            }
+                        ),
                     ),
                 }
             }
@@ -1505,6 +1513,37 @@ mod tests {
             assert!(msgs.iter().any(|m| m.contains(needle)), "{needle}: {d}");
         }
         assert_eq!(d.len(), 5, "{d}");
+    }
+
+    #[test]
+    fn level_duties_load_and_their_errors_are_positioned() {
+        let src = std::fs::read_to_string(root().join("scenarios/plans/sat-overall.ron")).unwrap();
+        let plan = p(&src).unwrap_or_else(|d| panic!("{d}"));
+        let ii = plan.level(Level::II);
+        assert!(ii.duties.iter().all(|d| d.scope == StepScope::Lead));
+        assert!(ii.duties.iter().any(|d| d.action == StepAction::Convene));
+        assert!(plan.level(Level::IV).duties.is_empty());
+        // `after` among the duties of the same level; the end is not a duty's origin.
+        let bad = src
+            .replacen("after: [\"convene\"]", "after: [\"assemble\"]", 1)
+            .replacen(
+                "from: \"activation\")),\n              clause: \"later plan",
+                "from: \"end\")),\n              clause: \"later plan",
+                1,
+            );
+        let d = p(&bad).unwrap_err();
+        let msgs: Vec<String> =
+            d.0.iter()
+                .map(|d| format!("{}:{} {}", d.line, d.col, d.message))
+                .collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("unknown duty id `assemble` (duties of the same level only)")),
+            "{d}"
+        );
+        assert!(msgs.iter().any(|m| m.contains("not `end`")), "{d}");
+        assert_eq!(d.len(), 2, "{d}");
+        assert!(d.0.iter().all(|x| x.line > 190), "{d}");
     }
 
     #[test]
