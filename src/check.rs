@@ -28,7 +28,12 @@
 //! - a body that reports to itself, or a cycle in `reports_to`;
 //! - a special plan with no steps, or one that no class and no service starts.
 //!
-//! Warnings: threat kinds with no incident class, classes no procedure covers
+//! A level's duties are checked like steps: a deadline shorter than the
+//! median durations along its `after` chain is an error.
+//!
+//! Warnings: a level's duty given to a body the level neither leads nor
+//! convenes (or that exists neither at the lead's tier nor above it);
+//! threat kinds with no incident class, classes no procedure covers
 //! that no threat maps to, approvers or convened bodies missing at the lead
 //! tier, `lead`-scope steps whose actor is missing at the tier where some
 //! level at which they run is led, grading rules with no condition (always apply), a summary report due
@@ -376,6 +381,7 @@ impl<'a> Linter<'a> {
     fn levels(&mut self) {
         let plan = self.plan;
         for l in &plan.levels {
+            self.duties(l);
             let lead = self.body(l.lead);
             if !can_lead(lead.role) {
                 self.error(
@@ -432,6 +438,63 @@ impl<'a> Linter<'a> {
                         ),
                     );
                 }
+            }
+        }
+    }
+
+    /// A level's duties: each actor is the level's lead or a body it
+    /// convenes, and exists where the level is led (or above).
+    fn duties(&mut self, l: &ResponseLevel) {
+        let tier = lead_tier(l.lead_at);
+        for (k, d) in l.duties.iter().enumerate() {
+            if let Some(within) = d.deadline_min {
+                let (earliest, chain) = earliest_finish(&l.duties, k);
+                if earliest > within + 1e-9 {
+                    let names: Vec<&str> = chain.iter().map(|&c| l.duties[c].id.as_str()).collect();
+                    let mut p = self.level_path(l.level, "duties");
+                    p.extend([I(k), F("deadline"), I(0), F("within")]);
+                    self.error(
+                        &p,
+                        format!(
+                            "level {}: deadline of duty `{}` cannot be met: {}, but the median \
+                             durations along {} already take {}",
+                            l.level.as_str(),
+                            d.id,
+                            format_duration(within),
+                            names.join(" → "),
+                            format_duration(earliest)
+                        ),
+                    );
+                }
+            }
+            let mut p = self.level_path(l.level, "duties");
+            p.extend([I(k), F("actor")]);
+            let actor = self.body(d.actor);
+            if d.actor != l.lead && !l.convenes.contains(&d.actor) {
+                self.warning(
+                    &p,
+                    format!(
+                        "level {}: duty `{}` is given to `{}`, which this level neither leads nor \
+                         convenes",
+                        l.level.as_str(),
+                        d.id,
+                        actor.id
+                    ),
+                );
+            } else if let Some(t) = tier
+                && !actor.tiers.iter().any(|&x| x <= t)
+            {
+                self.warning(
+                    &p,
+                    format!(
+                        "level {}: duty `{}`: `{}` exists neither at the {} tier, where this \
+                         level is led, nor above it",
+                        l.level.as_str(),
+                        d.id,
+                        actor.id,
+                        t.as_str()
+                    ),
+                );
             }
         }
     }

@@ -37,8 +37,9 @@ fn check(name: &str, args: &[&str]) {
     );
 }
 
-/// HQ's core router fails; perfect readiness: every obligation on time or
-/// pending (the 7-day evaluation and 30-day summary fall after the run).
+/// HQ's core router fails; perfect readiness: every obligation on time, the
+/// 7-day evaluation and 30-day summary included (done after the network
+/// horizon, as the teams' paperwork goes on).
 #[test]
 fn hq_core_router_failure_with_perfect_readiness() {
     check(
@@ -62,10 +63,7 @@ fn hq_core_router_failure_with_perfect_readiness() {
         .unwrap();
     let statuses: Vec<String> = rdr.records().map(|r| r.unwrap()[col].to_string()).collect();
     assert!(statuses.len() > 10);
-    assert!(
-        statuses.iter().all(|s| s == "on_time" || s == "pending"),
-        "{statuses:?}"
-    );
+    assert!(statuses.iter().all(|s| s == "on_time"), "{statuses:?}");
 }
 
 /// Sichuan's data centre loses power; default teams, seed 8: late and

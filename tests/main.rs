@@ -5,6 +5,7 @@ mod damage;
 mod duty;
 mod engine_validation;
 mod golden;
+mod leads;
 mod outages;
 mod realism;
 mod report;

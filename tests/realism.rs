@@ -101,6 +101,7 @@ fn parse_source(s: &str) -> Option<StepSource> {
     match kind {
         "procedure" => Some(StepSource::Procedure(n)),
         "special" => Some(StepSource::Special(n)),
+        "level" => Some(StepSource::Level(n)),
         _ => None,
     }
 }

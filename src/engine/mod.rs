@@ -294,8 +294,10 @@ impl Sim {
         self.finish()
     }
 
-    /// Closes the record (totals) and returns it.
+    /// Closes the record (totals) and returns it. The teams' remaining
+    /// paperwork runs first (see [`response::epilogue`]).
     pub fn finish(mut self) -> RunRecord {
+        self.paperwork();
         let losses = self.world.resource::<Losses>().clone();
         let worm_totals = self.world.resource::<worm::WormRes>().0.as_ref().map(|w| {
             (
@@ -377,6 +379,34 @@ impl Sim {
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
         rec
+    }
+}
+
+impl Sim {
+    /// After the horizon: the ended incidents' remaining tasks run to
+    /// completion without the network being simulated.
+    fn paperwork(&mut self) {
+        let Some(mut resp) = self.world.remove_resource::<response::Response>() else {
+            return;
+        };
+        let horizon = self.world.resource::<Clock>().now;
+        let topo = self.world.resource::<TopoRes>().0.clone();
+        let w = &mut self.world;
+        let (Some(mut net), Some(mut worm), Some(mut agenda), Some(mut rec)) = (
+            w.remove_resource::<Net>(),
+            w.remove_resource::<worm::WormRes>(),
+            w.remove_resource::<agenda::Agenda>(),
+            w.remove_resource::<RunRecord>(),
+        ) else {
+            w.insert_resource(resp);
+            return;
+        };
+        resp.paperwork(horizon, &topo, &mut net, &mut worm, &mut agenda, &mut rec);
+        w.insert_resource(net);
+        w.insert_resource(worm);
+        w.insert_resource(agenda);
+        w.insert_resource(rec);
+        w.insert_resource(resp);
     }
 }
 

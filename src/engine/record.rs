@@ -60,6 +60,9 @@ pub enum EventKind {
     Duty,
     /// Off hours: a unit's staff were called in before its tasks could start.
     CallOut,
+    /// The run ended with the incident's response still open (its
+    /// post-incident obligations are not due).
+    ResponseOpen,
 }
 
 impl EventKind {
@@ -90,6 +93,7 @@ impl EventKind {
             EventKind::ResponseEnded => "response_ended",
             EventKind::Duty => "duty",
             EventKind::CallOut => "call_out",
+            EventKind::ResponseOpen => "response_open",
         }
     }
 }

@@ -332,6 +332,12 @@ pub struct ResponseLevel {
     pub activation_deadline_min: f64,
     /// 24-hour duty at every tier while the level is active.
     pub round_the_clock_duty: bool,
+    /// What the lead and the bodies it convenes do once the level starts
+    /// (convene, consult the experts, public statements, …): steps with
+    /// scope [`StepScope::Lead`], run by each actor body at the lead unit (or
+    /// its nearest unit where the body exists), `after` among the duties of
+    /// the same level. Deadlines count from the activation or the detection.
+    pub duties: Vec<Step>,
     pub clause: String,
 }
 
@@ -372,10 +378,22 @@ pub enum StepAction {
     SummaryReport,
     Harden,
     Train,
+    /// Assemble the command headquarters / the convened groups.
+    Convene,
+    /// Ask the expert group for its assessment and advice.
+    ConsultExperts,
+    /// Issue a public statement (information release group).
+    PublicStatement,
+    /// Provide emergency supplies and support (logistics group).
+    Logistics,
+    /// Legal review of the response and disclosure (legal group).
+    LegalReview,
+    /// Report the situation to the superior authority.
+    ReportToSuperior,
 }
 
 impl StepAction {
-    pub const ALL: [StepAction; 19] = [
+    pub const ALL: [StepAction; 25] = [
         StepAction::Isolate,
         StepAction::DisconnectSite,
         StepAction::CutAttackSource,
@@ -395,6 +413,12 @@ impl StepAction {
         StepAction::SummaryReport,
         StepAction::Harden,
         StepAction::Train,
+        StepAction::Convene,
+        StepAction::ConsultExperts,
+        StepAction::PublicStatement,
+        StepAction::Logistics,
+        StepAction::LegalReview,
+        StepAction::ReportToSuperior,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -417,6 +441,12 @@ impl StepAction {
             StepAction::SummaryReport => "summary_report",
             StepAction::Harden => "harden",
             StepAction::Train => "train",
+            StepAction::Convene => "convene",
+            StepAction::ConsultExperts => "consult_experts",
+            StepAction::PublicStatement => "public_statement",
+            StepAction::Logistics => "logistics",
+            StepAction::LegalReview => "legal_review",
+            StepAction::ReportToSuperior => "report_to_superior",
         }
     }
     pub fn parse(s: &str) -> Option<StepAction> {

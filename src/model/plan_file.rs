@@ -38,7 +38,14 @@
 //!     levels: [   // exactly the four levels I, II, III, IV, each once, any order
 //!         (level: "I", colour: "red", lead: "command_hq", lead_at: "hq",
 //!          approver: "leadership_group", convenes: ["technical_group"],
-//!          activation_deadline: "30m", round_the_clock_duty: true, clause: "..."),
+//!          activation_deadline: "30m", round_the_clock_duty: true, clause: "...",
+//!          duties: [                                 // optional, default none
+//!              (id: "convene", action: "convene", actor: "command_hq",
+//!               after: [],                           // duty ids of the same level
+//!               duration: (median: "30m"), staff: 1,
+//!               deadline: Some((within: "1h", from: "activation")),  // activation | detection
+//!               clause: "..."),
+//!          ]),
 //!     ],
 //!     procedures: [
 //!         (class: "malware.worm", name: "...", clause: "...", steps: [
@@ -82,7 +89,9 @@
 //! procedure per class; no step comes `after` itself and the `after`
 //! relation has no cycle; numbers are finite and ≥ 0, durations and
 //! deadlines > 0 (`per_host` may be 0); reports `to: "parent"` are not made
-//! from HQ and reports to the national office only from HQ.
+//! from HQ and reports to the national office only from HQ; a level's
+//! duties (scope `lead`, run at the lead unit when the level starts) count
+//! their deadlines from the activation or the detection, never the end.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -231,6 +240,45 @@ pub struct LevelFile {
     pub round_the_clock_duty: bool,
     #[serde(default)]
     pub clause: String,
+    /// What the lead and the convened bodies do when the level starts.
+    #[serde(default)]
+    pub duties: Vec<DutyFile>,
+}
+
+/// A duty of a response level: a step without scope or level (always run
+/// by its actor at the level's lead unit).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Duty")]
+pub struct DutyFile {
+    pub id: String,
+    pub action: String,
+    pub actor: String,
+    #[serde(default)]
+    pub after: Vec<String>,
+    pub duration: DurationFile,
+    #[serde(default = "default_staff")]
+    pub staff: u32,
+    #[serde(default)]
+    pub deadline: Option<DeadlineFile>,
+    #[serde(default)]
+    pub clause: String,
+}
+
+impl DutyFile {
+    fn as_step(&self) -> StepFile {
+        StepFile {
+            id: self.id.clone(),
+            action: self.action.clone(),
+            actor: self.actor.clone(),
+            scope: "lead".to_owned(),
+            after: self.after.clone(),
+            min_level: None,
+            duration: self.duration.clone(),
+            staff: self.staff,
+            deadline: self.deadline.clone(),
+            clause: self.clause.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -1069,6 +1117,7 @@ impl Validator {
             if l.colour.trim().is_empty() {
                 self.err(&at(&base, &[F("colour")]), "the warning colour is empty");
             }
+            let duties = self.duties(&l.duties, &base);
             if slots[level.index()].is_some() {
                 let first = self.source.level_pos[level.index()];
                 let line = self.line_of(&[F("levels"), I(first)]);
@@ -1091,6 +1140,7 @@ impl Validator {
                 convenes,
                 activation_deadline_min,
                 round_the_clock_duty: l.round_the_clock_duty,
+                duties,
                 clause: l.clause.clone(),
             });
         }
@@ -1119,6 +1169,7 @@ impl Validator {
                         convenes: Vec::new(),
                         activation_deadline_min: 0.0,
                         round_the_clock_duty: false,
+                        duties: Vec::new(),
                         clause: String::new(),
                     });
                 }
@@ -1158,13 +1209,43 @@ impl Validator {
         out
     }
 
+    /// A level's duties: steps at the lead unit whose deadlines count from
+    /// the activation or the detection (the end has its own obligations).
+    fn duties(&mut self, raw: &[DutyFile], base: &[Seg<'static>]) -> Vec<Step> {
+        let steps: Vec<StepFile> = raw.iter().map(DutyFile::as_step).collect();
+        let out = self.steps_at(&steps, base, "duties");
+        for (k, d) in out.iter().enumerate() {
+            if d.deadline_from == DeadlineFrom::End {
+                self.err(
+                    &at(base, &[F("duties"), I(k), F("deadline"), I(0), F("from")]),
+                    format!(
+                        "duty `{}`: a level's duty counts its deadline from `activation` or \
+                         `detection`, not `end` (post-incident work belongs in a procedure)",
+                        d.id
+                    ),
+                );
+            }
+        }
+        out
+    }
+
     fn steps(&mut self, raw: &[StepFile], base: &[Seg<'static>]) -> Vec<Step> {
+        self.steps_at(raw, base, "steps")
+    }
+
+    /// The steps of the list `field` under `base`.
+    fn steps_at(
+        &mut self,
+        raw: &[StepFile],
+        base: &[Seg<'static>],
+        field: &'static str,
+    ) -> Vec<Step> {
         let mut ids: HashMap<&str, usize> = HashMap::new();
         for (s, st) in raw.iter().enumerate() {
-            let p = at(base, &[F("steps"), I(s), F("id")]);
+            let p = at(base, &[F(field), I(s), F("id")]);
             self.non_empty_id(&st.id, &p, "step id");
             if let Some(&first) = ids.get(st.id.as_str()) {
-                let line = self.line_of(&at(base, &[F("steps"), I(first)]));
+                let line = self.line_of(&at(base, &[F(field), I(first)]));
                 self.err(
                     &p,
                     format!(
@@ -1179,7 +1260,7 @@ impl Validator {
         let actions: Vec<&str> = StepAction::ALL.iter().map(|a| a.as_str()).collect();
         let mut out = Vec::new();
         for (s, st) in raw.iter().enumerate() {
-            let sb = at(base, &[F("steps"), I(s)]);
+            let sb = at(base, &[F(field), I(s)]);
             let action = match StepAction::parse(&st.action) {
                 Some(a) => a,
                 None => {
@@ -1219,7 +1300,15 @@ impl Validator {
                     Some(&t) => after.push(t),
                     None => self.err(
                         &p,
-                        format!("unknown step id `{a}` (steps of the same procedure only)"),
+                        format!(
+                            "unknown {} id `{a}` ({})",
+                            if field == "duties" { "duty" } else { "step" },
+                            if field == "duties" {
+                                "duties of the same level only"
+                            } else {
+                                "steps of the same procedure only"
+                            }
+                        ),
                     ),
                 }
             }
@@ -1282,18 +1371,18 @@ impl Validator {
                 clause: st.clause.clone(),
             });
         }
-        self.cycles(&out, base);
+        self.cycles(&out, base, field);
         out
     }
 
     /// Reports each dependency cycle once, at the `after` entry closing it.
-    fn cycles(&mut self, steps: &[Step], base: &[Seg<'static>]) {
+    fn cycles(&mut self, steps: &[Step], base: &[Seg<'static>], field: &'static str) {
         // 0 = unvisited, 1 = on the stack, 2 = done.
         let mut state = vec![0u8; steps.len()];
         let mut stack: Vec<usize> = Vec::new();
         for start in 0..steps.len() {
             if state[start] == 0 {
-                self.dfs(start, steps, base, &mut state, &mut stack);
+                self.dfs(start, steps, base, field, &mut state, &mut stack);
             }
         }
     }
@@ -1303,6 +1392,7 @@ impl Validator {
         u: usize,
         steps: &[Step],
         base: &[Seg<'static>],
+        field: &'static str,
         state: &mut [u8],
         stack: &mut Vec<usize>,
     ) {
@@ -1310,7 +1400,7 @@ impl Validator {
         stack.push(u);
         for (k, &v) in steps[u].after.iter().enumerate() {
             match state[v] {
-                0 => self.dfs(v, steps, base, state, stack),
+                0 => self.dfs(v, steps, base, field, state, stack),
                 1 => {
                     let from = stack.iter().position(|&x| x == v).unwrap_or(0);
                     let mut names: Vec<&str> = stack[from..]
@@ -1320,7 +1410,7 @@ impl Validator {
                     names.push(&steps[v].id);
                     // after-edges point backwards in time: print in execution order.
                     names.reverse();
-                    let path = at(base, &[F("steps"), I(u), F("after"), I(k)]);
+                    let path = at(base, &[F(field), I(u), F("after"), I(k)]);
                     self.err(
                         &path,
                         format!(
@@ -1610,6 +1700,37 @@ mod tests {
             assert!(msgs.iter().any(|m| m.contains(needle)), "{needle}: {d}");
         }
         assert_eq!(d.len(), 5, "{d}");
+    }
+
+    #[test]
+    fn level_duties_load_and_their_errors_are_positioned() {
+        let src = std::fs::read_to_string(root().join("scenarios/plans/sat-overall.ron")).unwrap();
+        let plan = p(&src).unwrap_or_else(|d| panic!("{d}"));
+        let ii = plan.level(Level::II);
+        assert!(ii.duties.iter().all(|d| d.scope == StepScope::Lead));
+        assert!(ii.duties.iter().any(|d| d.action == StepAction::Convene));
+        assert!(plan.level(Level::IV).duties.is_empty());
+        // `after` among the duties of the same level; the end is not a duty's origin.
+        let bad = src
+            .replacen("after: [\"convene\"]", "after: [\"assemble\"]", 1)
+            .replacen(
+                "from: \"activation\")),\n              clause: \"later plan",
+                "from: \"end\")),\n              clause: \"later plan",
+                1,
+            );
+        let d = p(&bad).unwrap_err();
+        let msgs: Vec<String> =
+            d.0.iter()
+                .map(|d| format!("{}:{} {}", d.line, d.col, d.message))
+                .collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("unknown duty id `assemble` (duties of the same level only)")),
+            "{d}"
+        );
+        assert!(msgs.iter().any(|m| m.contains("not `end`")), "{d}");
+        assert_eq!(d.len(), 2, "{d}");
+        assert!(d.0.iter().all(|x| x.line > 190), "{d}");
     }
 
     #[test]

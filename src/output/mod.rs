@@ -323,7 +323,7 @@ fn response_line(a: &Assessment) -> String {
         .map(|r| format!("{} {:?}", r.capability.as_str(), r.rating))
         .collect();
     format!(
-        "response   {} obligations: {} on time, {} late, {} missed, {} other deviations, {} pending; \
+        "response   {} obligations: {} on time, {} late, {} missed, {} other deviations, {} pending, {} not due; \
          compliance {:.1}%\nratings    {}\n",
         o.obligations,
         o.on_time,
@@ -331,6 +331,7 @@ fn response_line(a: &Assessment) -> String {
         o.missed,
         o.other_deviations,
         o.pending,
+        o.not_due,
         o.final_compliance,
         ratings.join(", ")
     )

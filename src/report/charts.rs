@@ -64,7 +64,7 @@ fn group(s: Status) -> usize {
         Status::Late => 1,
         Status::Missed => 2,
         Status::WrongActor | Status::OutOfOrder | Status::WrongLevel => 3,
-        Status::Pending => 4,
+        Status::Pending | Status::NotDue => 4,
     }
 }
 
@@ -511,14 +511,18 @@ fn gantt_rows(ctx: &Ctx) -> (Vec<GanttRow>, usize) {
             .unwrap_or(usize::MAX)
     };
     let mut groups: BTreeMap<(usize, &str, &str, &str), GanttRow> = BTreeMap::new();
+    // The chart's axis is the network horizon: work after it (the paperwork
+    // of ended responses) is drawn up to the edge; the report lists it.
+    let horizon = ctx.rec.duration_min;
     for t in &ctx.rec.tasks {
-        let start = t.started.unwrap_or(t.created);
+        let start = t.started.unwrap_or(t.created).min(horizon);
         let end = match t.finished {
             Some(f) => f,
             // Skipped: it stopped at its deadline (or never ran).
             None if t.state == "skipped" => t.due.unwrap_or(start).min(ctx.rec.duration_min),
             None => ctx.rec.duration_min,
         }
+        .min(horizon)
         .max(start);
         let key = (
             body_rank(&t.body),

@@ -192,6 +192,7 @@ fn summary(ctx: &Ctx) -> Section {
                 ("missed", o.missed.to_string()),
                 ("other", other_deviations(o).to_string()),
                 ("pending", o.pending.to_string()),
+                ("not_due", o.not_due.to_string()),
                 ("compliance", pct(o.final_compliance)),
             ],
         )));
@@ -347,11 +348,70 @@ fn timeline(ctx: &Ctx) -> Section {
             )));
         }
     }
+    after_horizon(ctx, &mut blocks);
     Section {
         id: "timeline",
         title: ctx.t(lb::SEC_TIMELINE).to_string(),
         blocks,
     }
+}
+
+/// The obligations resolved after the network horizon (the paperwork of
+/// ended responses) and those not due because their response was still open.
+fn after_horizon(ctx: &Ctx, blocks: &mut Vec<Block>) {
+    let end = ctx.rec.duration_min;
+    let later: Vec<&Obligation> = ctx
+        .a
+        .obligations
+        .iter()
+        .filter(|o| o.status == Status::NotDue || o.done_min.is_some_and(|d| d > end))
+        .collect();
+    if later.is_empty() {
+        return;
+    }
+    blocks.push(Block::Para(fill(
+        ctx.t(lb::TL_AFTER),
+        &[("horizon", ctx.clock(end))],
+    )));
+    let rows = later
+        .iter()
+        .map(|o| {
+            vec![
+                cell(
+                    o.done_min
+                        .map(|d| ctx.clock(d))
+                        .unwrap_or_else(|| "—".into()),
+                    "nowrap",
+                ),
+                cell(lb::status(o.status).get(ctx.lang), "nowrap"),
+                Cell::from(obligation_name(ctx, o)),
+                Cell::from(format!(
+                    "{} · {}",
+                    ctx.node_name(&o.unit),
+                    ctx.body_name(&o.body)
+                )),
+                cell(
+                    o.due_min
+                        .map(|d| ctx.clock(d))
+                        .unwrap_or_else(|| "—".into()),
+                    "nowrap",
+                ),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        head: [
+            lb::DEV_DONE,
+            lb::DEV_STATUS,
+            lb::DEV_OBLIGATION,
+            lb::DEV_ACTOR,
+            lb::DEV_DUE,
+        ]
+        .iter()
+        .map(|l| ctx.t(*l).to_string())
+        .collect(),
+        rows,
+    }));
 }
 
 fn capabilities(ctx: &Ctx) -> Section {

@@ -96,7 +96,7 @@ labels! {
     HOURS_UNIT = "小时", "h";
     MINUTES_UNIT = "分钟", "min";
 
-    SUM_LEAD = "本次演练共产生 {n} 项预案义务：按时完成 {on_time} 项，超时 {late} 项，未履行 {missed} 项，其他偏差 {other} 项，未到期 {pending} 项。最终合规度为 {compliance}。", "The exercise produced {n} plan obligations: {on_time} on time, {late} late, {missed} missed, {other} other deviations and {pending} not yet due. Final compliance was {compliance}.";
+    SUM_LEAD = "本次演练共产生 {n} 项预案义务：按时完成 {on_time} 项，超时 {late} 项，未履行 {missed} 项，其他偏差 {other} 项，未到期 {pending} 项，因响应未结束而不到期 {not_due} 项。最终合规度为 {compliance}。", "The exercise produced {n} plan obligations: {on_time} on time, {late} late, {missed} missed, {other} other deviations, {pending} not yet due and {not_due} not due because the response was still open. Final compliance was {compliance}.";
     SUM_IMPACT = "蠕虫感染主机峰值 {peak} 台，累计感染 {total} 台，受影响节点 {nodes} 个；服务损失 {svc} 服务小时，其中纳税人服务 {tax} 服务小时。", "Infected hosts peaked at {peak} ({total} in all) over {nodes} affected nodes; {svc} service-hours were lost, {tax} of them of taxpayer services.";
     SUM_NO_RESPONSE = "本次运行未模拟应急响应，仅评估威胁自然发展的后果。", "This run did not simulate a response: it shows what the threat does unopposed.";
     SUM_RATINGS = "能力评定", "Capability ratings";
@@ -122,6 +122,7 @@ labels! {
     CAP_LEGEND = "评定等级：P 无挑战完成；S 有一定挑战；M 有重大挑战；U 未能完成（HSEEP）。", "Ratings: P performed without challenges; S with some challenges; M with major challenges; U unable to be performed (HSEEP).";
 
     DEV_LEAD = "以下列出影响最大的 {n} 项（共 {total} 项超时或未履行），按损失的合规分值排序。", "The {n} costliest of {total} late or missed obligations, by compliance credit lost.";
+    TL_AFTER = "网络态势模拟至 {horizon} 结束；此后各小组继续完成已结束响应的评估、总结等工作（不再模拟网络）。下表列出此后完成的义务，以及因响应尚未结束而未到期的义务。", "The network is simulated until {horizon}; after that the teams finish the paperwork of the responses that ended (evaluation, summary report), without simulating the network. The table lists the obligations completed after that time and those not due because their response was still open.";
     DEV_NONE = "无超时或未履行的义务。", "No late or missed obligations.";
     DEV_STATUS = "状态", "Status";
     DEV_OBLIGATION = "义务", "Obligation";
@@ -263,6 +264,7 @@ pub fn status(s: Status) -> L {
         Status::OutOfOrder => L("顺序错误", "Out of order"),
         Status::WrongLevel => L("定级错误", "Wrong level"),
         Status::Pending => L("未到期", "Pending"),
+        Status::NotDue => L("响应未结束，未到期", "Not due: response still open"),
     }
 }
 
@@ -314,6 +316,7 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::StepStart => L("步骤开始", "Step started"),
         EventKind::StepFinish => L("步骤完成", "Step finished"),
         EventKind::Skipped => L("未执行", "Not done"),
+        EventKind::ResponseOpen => L("响应未结束", "Response still open"),
         EventKind::ResponseEnded => L("响应结束", "Response ended"),
         EventKind::Duty => L("值班状态", "Duty"),
         EventKind::CallOut => L("召回人员", "Staff called in"),

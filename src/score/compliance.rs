@@ -120,14 +120,11 @@ pub fn compliance(
     out
 }
 
-/// Final compliance of the obligations `keep` selects (all non-pending ones
+/// Final compliance of the obligations `keep` selects (all assessed ones
 /// count: each enters by the end of the run). 100 when none counts.
 pub fn final_compliance(obs: &[Obligation], keep: impl Fn(&Obligation) -> bool) -> f64 {
     let mut s = Sums::default();
-    for o in obs
-        .iter()
-        .filter(|o| o.status != super::Status::Pending && keep(o))
-    {
+    for o in obs.iter().filter(|o| o.status.assessed() && keep(o)) {
         s.due += o.weight;
         s.credit += o.credit;
     }

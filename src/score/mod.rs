@@ -57,9 +57,16 @@ pub enum Status {
     WrongLevel,
     /// Not done yet and not due before the run ended.
     Pending,
+    /// Post-incident work of a response still open when the run ended: its
+    /// deadline counts from an end that never came.
+    NotDue,
 }
 
 impl Status {
+    /// Counted in compliance and ratings (not pending, not `not_due`).
+    pub fn assessed(self) -> bool {
+        !matches!(self, Status::Pending | Status::NotDue)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Status::OnTime => "on_time",
@@ -69,6 +76,7 @@ impl Status {
             Status::OutOfOrder => "out_of_order",
             Status::WrongLevel => "wrong_level",
             Status::Pending => "pending",
+            Status::NotDue => "not_due",
         }
     }
 }
@@ -222,6 +230,9 @@ pub struct Outcomes {
     pub missed: u32,
     pub other_deviations: u32,
     pub pending: u32,
+    /// Post-incident obligations of responses still open at the end.
+    #[serde(default)]
+    pub not_due: u32,
 }
 
 /// A capability's rating and why.

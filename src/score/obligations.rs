@@ -11,7 +11,12 @@
 //!   [`super::thresholds`]); lateness stays visible as `done_min > due_min`;
 //! - not done, deadline within the run (due ≤ run end) → [`Status::Missed`];
 //! - not done, no deadline or a deadline after the run → [`Status::Pending`]
-//!   (not counted in compliance).
+//!   (not counted in compliance);
+//! - post-incident work of a response still open at the end of the run
+//!   (task state `not_due`) → [`Status::NotDue`] (not counted either).
+//!
+//! Work done after the network horizon (the paperwork of ended responses,
+//! see `engine::response::epilogue`) is scored at its real minutes.
 //!
 //! [`Status::WrongActor`] is never produced from a simulated run: the engine
 //! only lets the unit the plan names do a task. It is kept for drill logs,
@@ -46,7 +51,9 @@ fn obligation(rec: &RunRecord, t: &TaskRecord, th: &Thresholds, end: f64) -> Obl
     let wrong_level = t.kind == "grade"
         && done_min.is_some()
         && t.expected_level.as_deref().is_some_and(|e| e != t.action);
-    let (status, factor) = if t.state == "skipped" {
+    let (status, factor) = if t.state == "not_due" {
+        (Status::NotDue, 0.0)
+    } else if t.state == "skipped" {
         (Status::Missed, 0.0)
     } else if let Some(f) = done_min {
         let late = t.due.is_some_and(|d| f > d);
@@ -123,7 +130,7 @@ pub fn entry_minutes(rec: &RunRecord, obs: &[Obligation]) -> Vec<Option<f64>> {
     }
     let mut out = Vec::with_capacity(obs.len());
     for (t, o) in rec.tasks.iter().zip(obs) {
-        if o.status == Status::Pending {
+        if !o.status.assessed() {
             out.push(None);
             continue;
         }

@@ -196,5 +196,6 @@ pub fn outcomes(rec: &RunRecord, obs: &[Obligation]) -> Outcomes {
             + count(Status::WrongLevel)
             + count(Status::WrongActor),
         pending: count(Status::Pending),
+        not_due: count(Status::NotDue),
     }
 }

@@ -28,7 +28,7 @@ pub fn ratings(obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
         .into_iter()
         .filter_map(|c| {
             let of: Vec<&Obligation> = obs.iter().filter(|o| o.capability == c).collect();
-            if !of.iter().any(|o| o.status != Status::Pending) {
+            if !of.iter().any(|o| o.status.assessed()) {
                 return None;
             }
             let count = |s: Status| of.iter().filter(|o| o.status == s).count() as u32;
@@ -48,7 +48,7 @@ pub fn ratings(obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
 }
 
 fn is_problem(s: Status) -> bool {
-    !matches!(s, Status::OnTime | Status::Pending)
+    !matches!(s, Status::OnTime | Status::Pending | Status::NotDue)
 }
 
 fn lower_first(s: &str) -> String {
@@ -130,7 +130,7 @@ pub fn findings(
         let c = r.capability;
         let of: Vec<&Obligation> = obs
             .iter()
-            .filter(|o| o.capability == c && o.status != Status::Pending)
+            .filter(|o| o.capability == c && o.status.assessed())
             .collect();
         let n = of.len();
         let count = |s: Status| of.iter().filter(|o| o.status == s).count();

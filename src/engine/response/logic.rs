@@ -405,7 +405,7 @@ impl Response {
     // ----- tasks ---------------------------------------------------------------
 
     #[allow(clippy::too_many_arguments)]
-    fn add_task(
+    pub(super) fn add_task(
         &mut self,
         inc: usize,
         kind: TaskKind,
@@ -567,6 +567,7 @@ impl Response {
         match source {
             StepSource::Procedure(p) => &self.plan.procedures[p].steps[step],
             StepSource::Special(s) => &self.plan.special_plans[s].steps[step],
+            StepSource::Level(l) => &self.plan.levels[l].duties[step],
         }
     }
 
@@ -862,6 +863,7 @@ impl Response {
             self.incidents[inc].round_the_clock = true;
         }
         self.make_unit_steps(inc, lead, StepScope::Lead, level, t, topo);
+        self.make_duties(inc, lead, level, t, topo);
         if lead == topo.hq {
             self.make_unit_steps(inc, lead, StepScope::National, level, t, topo);
         }
@@ -997,7 +999,7 @@ impl Response {
     /// running one of their systems.
     fn applies_at(&self, inc: usize, source: StepSource, site: NodeId, topo: &Topology) -> bool {
         match source {
-            StepSource::Procedure(_) => true,
+            StepSource::Procedure(_) | StepSource::Level(_) => true,
             StepSource::Special(si) => {
                 let sp = &self.plan.special_plans[si];
                 sp.classes
@@ -1407,7 +1409,7 @@ impl Response {
                     String::new()
                 }
             }
-            _ => String::new(),
+            _ => self.duty_detail(s),
         }
     }
 
@@ -1459,6 +1461,7 @@ impl Response {
                         TaskState::Running => "running",
                         TaskState::Done => "done",
                         TaskState::Skipped => "skipped",
+                        TaskState::NotDue => "not_due",
                     }
                     .to_string(),
                     out_of_order: t.out_of_order,
@@ -1498,5 +1501,6 @@ fn steps_in(plan: &Plan, source: StepSource) -> &[Step] {
     match source {
         StepSource::Procedure(p) => &plan.procedures[p].steps,
         StepSource::Special(s) => &plan.special_plans[s].steps,
+        StepSource::Level(l) => &plan.levels[l].duties,
     }
 }

@@ -17,7 +17,9 @@
 //!   create what follows (reports, grading, activation, next steps).
 
 pub mod decide;
+pub mod duties;
 pub mod duty;
+pub mod epilogue;
 pub mod logic;
 pub mod order;
 pub mod restore;
@@ -49,6 +51,8 @@ pub enum StepSource {
     Procedure(usize),
     /// `Plan::special_plans[i]`.
     Special(usize),
+    /// The duties of `Plan::levels[i]` (see [`duties`]).
+    Level(usize),
 }
 
 impl StepSource {
@@ -57,6 +61,7 @@ impl StepSource {
         match self {
             StepSource::Procedure(p) => format!("procedure:{p}"),
             StepSource::Special(s) => format!("special:{s}"),
+            StepSource::Level(l) => format!("level:{l}"),
         }
     }
 }
@@ -83,6 +88,9 @@ pub enum TaskState {
     Running,
     Done,
     Skipped,
+    /// Post-incident work of an incident still open when the run ended: it
+    /// counts from the end of the response, which never came.
+    NotDue,
 }
 
 /// One thing the plan requires of someone during the run.

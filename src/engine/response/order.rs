@@ -91,6 +91,7 @@ pub fn steps_of(plan: &Plan, source: StepSource) -> &[Step] {
     match source {
         StepSource::Procedure(p) => &plan.procedures[p].steps,
         StepSource::Special(s) => &plan.special_plans[s].steps,
+        StepSource::Level(l) => &plan.levels[l].duties,
     }
 }
 

@@ -100,6 +100,7 @@ impl Response {
         match source {
             StepSource::Procedure(p) => self.plan.procedures[p].steps.len(),
             StepSource::Special(s) => self.plan.special_plans[s].steps.len(),
+            StepSource::Level(l) => self.plan.levels[l].duties.len(),
         }
     }
 
