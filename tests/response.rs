@@ -162,6 +162,9 @@ fn a_shorter_isolation_deadline_means_fewer_infected_hosts() {
     assert!(changed > 0, "sat-overall has no isolation deadline");
     let a = mean_infected(&runs(&topo, &scenario, &setup(base, false), true, 50));
     let b = mean_infected(&runs(&topo, &scenario, &setup(fast, false), true, 50));
+    eprintln!(
+        "mean infected hosts over 50 seeds: isolation within 30 min {b:.0}, within 2 h {a:.0}"
+    );
     assert!(b < a, "shorter deadline {b:.0} vs {a:.0}");
 }
 

@@ -14,8 +14,8 @@ use crate::engine::net::Net;
 use crate::engine::record::{EventKind, RunRecord, TaskRecord};
 use crate::engine::worm::{Worm, WormRes};
 use crate::model::plan::{
-    BodyId, BodyRole, DeadlineFrom, Facts, LeadAt, Level, Plan, ReportKind, ReportTo, Step,
-    StepAction, StepScope, ThreatKind,
+    BodyId, BodyRole, DeadlineFrom, Facts, LeadAt, Level, ReportKind, ReportTo, Step, StepAction,
+    StepScope, ThreatKind,
 };
 use crate::model::topology::{LinkId, LinkKind, NodeId, ServiceKind, Tier, Topology};
 
@@ -564,11 +564,7 @@ impl Response {
     }
 
     pub fn step(&self, source: StepSource, step: usize) -> &Step {
-        match source {
-            StepSource::Procedure(p) => &self.plan.procedures[p].steps[step],
-            StepSource::Special(s) => &self.plan.special_plans[s].steps[step],
-            StepSource::Level(l) => &self.plan.levels[l].duties[step],
-        }
+        &order::steps_of(&self.plan, source)[step]
     }
 
     pub fn clause_of(&self, id: TaskId) -> String {
@@ -948,7 +944,7 @@ impl Response {
     ) {
         let plan = self.plan.clone();
         for source in self.sources(inc) {
-            for (k, s) in steps_in(&plan, source).iter().enumerate() {
+            for (k, s) in order::steps_of(&plan, source).iter().enumerate() {
                 if s.scope != StepScope::Site
                     || s.deadline_from == DeadlineFrom::End
                     || !self.level_allows(inc, s)
@@ -1043,7 +1039,7 @@ impl Response {
         // Gated by the level this unit acts at, not the incident's worst anywhere.
         let plan = self.plan.clone();
         for source in self.sources(inc) {
-            for (k, s) in steps_in(&plan, source).iter().enumerate() {
+            for (k, s) in order::steps_of(&plan, source).iter().enumerate() {
                 if s.scope != scope
                     || s.deadline_from == DeadlineFrom::End
                     || s.min_level.is_some_and(|m| !level.at_least(m))
@@ -1167,7 +1163,7 @@ impl Response {
         );
         let plan = self.plan.clone();
         for source in self.sources(inc) {
-            for (k, s) in steps_in(&plan, source).iter().enumerate() {
+            for (k, s) in order::steps_of(&plan, source).iter().enumerate() {
                 if s.deadline_from != DeadlineFrom::End || !self.level_allows(inc, s) {
                     continue;
                 }
@@ -1494,13 +1490,4 @@ fn describe_facts(f: &Facts) -> String {
         parts.push(format!("{} node(s) cut off", f.nodes_cut_off));
     }
     parts.join(", ")
-}
-
-/// The steps of a procedure or special plan.
-fn steps_in(plan: &Plan, source: StepSource) -> &[Step] {
-    match source {
-        StepSource::Procedure(p) => &plan.procedures[p].steps,
-        StepSource::Special(s) => &plan.special_plans[s].steps,
-        StepSource::Level(l) => &plan.levels[l].duties,
-    }
 }

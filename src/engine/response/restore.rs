@@ -97,11 +97,7 @@ impl Response {
     }
 
     fn source_len(&self, source: StepSource) -> usize {
-        match source {
-            StepSource::Procedure(p) => self.plan.procedures[p].steps.len(),
-            StepSource::Special(s) => self.plan.special_plans[s].steps.len(),
-            StepSource::Level(l) => self.plan.levels[l].duties.len(),
-        }
+        super::order::steps_of(&self.plan, source).len()
     }
 
     /// The tasks a site step follows at `site`: the steps it is `after`,
