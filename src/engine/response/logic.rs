@@ -91,7 +91,8 @@ impl Response {
         )
     }
 
-    fn is_ancestor_or_self(topo: &Topology, a: NodeId, mut v: NodeId) -> bool {
+    /// Whether `v` is `a` or below it in the tree.
+    pub(super) fn is_ancestor_or_self(topo: &Topology, a: NodeId, mut v: NodeId) -> bool {
         loop {
             if a == v {
                 return true;

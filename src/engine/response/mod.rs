@@ -166,7 +166,7 @@ pub struct Incident {
     /// Every task of a step: (source, step) → tasks, in order made.
     pub(crate) by_step: HashMap<(StepSource, usize), Vec<TaskId>>,
     /// Tasks waiting for prerequisites that may be made later.
-    pub(crate) waiters: Vec<order::Waiter>,
+    pub(crate) waiters: order::Waiters,
     /// Step lists that apply (procedure, special plans by class or by system).
     pub(crate) sources: Vec<StepSource>,
     /// The level for which every site's steps have been created.
@@ -202,7 +202,7 @@ impl Incident {
             steps_made: HashMap::new(),
             site_steps: HashMap::new(),
             by_step: HashMap::new(),
-            waiters: Vec::new(),
+            waiters: HashMap::new(),
             sources: Vec::new(),
             site_level: None,
             round_the_clock: false,

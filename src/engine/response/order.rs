@@ -27,6 +27,8 @@
 //! prerequisite has finished is a deviation drawn from the teams'
 //! probabilities (`p_out_of_order`), recorded as such at the start.
 
+use std::collections::HashMap;
+
 use super::{Response, StepSource, TaskId, TaskState};
 use crate::model::plan::{Plan, Step, StepAction, StepScope};
 use crate::model::topology::{NodeId, Topology};
@@ -54,14 +56,9 @@ pub enum Filter {
     Related(NodeId),
 }
 
-/// A task that waits for tasks of a step not made yet.
-#[derive(Clone, Copy, Debug)]
-pub struct Waiter {
-    pub task: TaskId,
-    pub source: StepSource,
-    pub step: usize,
-    pub filter: Filter,
-}
+/// Tasks waiting for tasks of a step that may be made later, by (source,
+/// step, site for a same-site wait): the waiting task and how it matches.
+pub type Waiters = HashMap<(StepSource, usize, Option<NodeId>), Vec<(TaskId, Filter)>>;
 
 /// Actions that bring a site back.
 pub fn restores(a: StepAction) -> bool {
@@ -182,23 +179,11 @@ impl Response {
         let t = &self.tasks[d];
         match filter {
             Filter::Site(site) => t.site == site,
-            Filter::Area(unit) => Self::within(topo, unit, t.site),
-            Filter::Above(site) => Self::within(topo, t.unit, site),
+            Filter::Area(unit) => Self::is_ancestor_or_self(topo, unit, t.site),
+            Filter::Above(site) => Self::is_ancestor_or_self(topo, t.unit, site),
             Filter::Related(unit) => {
-                Self::within(topo, unit, t.unit) || Self::within(topo, t.unit, unit)
-            }
-        }
-    }
-
-    /// Whether `v` is `a` or below it.
-    fn within(topo: &Topology, a: NodeId, mut v: NodeId) -> bool {
-        loop {
-            if a == v {
-                return true;
-            }
-            match topo.nodes[v as usize].parent {
-                Some(p) => v = p,
-                None => return false,
+                Self::is_ancestor_or_self(topo, unit, t.unit)
+                    || Self::is_ancestor_or_self(topo, t.unit, unit)
             }
         }
     }
@@ -221,20 +206,27 @@ impl Response {
             .or_default()
             .push(id);
         for (src, step, filter) in wants {
-            self.incidents[inc].waiters.push(Waiter {
-                task: id,
-                source: src,
-                step,
-                filter,
-            });
+            let at = match filter {
+                Filter::Site(site) => Some(site),
+                _ => None,
+            };
+            self.incidents[inc]
+                .waiters
+                .entry((src, step, at))
+                .or_default()
+                .push((id, filter));
         }
-        let waiting: Vec<TaskId> = self.incidents[inc]
-            .waiters
-            .iter()
-            .filter(|w| w.source == source && w.step == k && w.task != id)
-            .filter(|w| self.matches(id, w.filter, topo))
-            .map(|w| w.task)
-            .collect();
+        let site = self.tasks[id].site;
+        let mut waiting: Vec<TaskId> = Vec::new();
+        for key in [(source, k, Some(site)), (source, k, None)] {
+            if let Some(ws) = self.incidents[inc].waiters.get(&key) {
+                waiting.extend(
+                    ws.iter()
+                        .filter(|&&(w, f)| w != id && self.matches(id, f, topo))
+                        .map(|&(w, _)| w),
+                );
+            }
+        }
         for w in waiting {
             self.add_dep(w, id);
         }

@@ -67,7 +67,7 @@ impl Response {
         for v in 0..topo.nodes.len() as NodeId {
             let node = &topo.nodes[v as usize];
             let s = w.s[v as usize];
-            if s == 0 || node.tier == Tier::External || !Self::below(topo, root, v) {
+            if s == 0 || node.tier == Tier::External || !Self::is_ancestor_or_self(topo, root, v) {
                 continue;
             }
             let r = self.responsible(topo, v, it);
@@ -92,17 +92,5 @@ impl Response {
             out.span_min = out.span_min.max(done);
         }
         out
-    }
-
-    fn below(topo: &Topology, a: NodeId, mut v: NodeId) -> bool {
-        loop {
-            if a == v {
-                return true;
-            }
-            match topo.nodes[v as usize].parent {
-                Some(p) => v = p,
-                None => return false,
-            }
-        }
     }
 }
