@@ -150,7 +150,7 @@ fn level_ii_activation_makes_the_command_and_the_release_group_act() {
             a.bodies
         );
     }
-    // Seed 1, the default run, activates level Ⅱ at HQ.
+    // Level Ⅱ starts at HQ in about a quarter of the default runs (5 of seeds 1–20).
     assert!(seen >= 1, "no seed with a level II activation at HQ");
 }
 
