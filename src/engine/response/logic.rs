@@ -236,8 +236,8 @@ impl Response {
         topo: &Topology,
         rec: &mut RunRecord,
     ) {
-        let clause =
-            "detect and report at once (seed §5: discover → report to the emergency office)";
+        let clause = "detect, then report at once to the emergency office: the flow every later plan in the \
+             seed shares (e.g. the overall plan's 应急处置流程) [I: common reading]";
         let office = self.office();
         let unit = self.responsible(topo, site, office);
         let i = &mut self.incidents[inc];
