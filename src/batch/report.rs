@@ -62,9 +62,9 @@ pub fn verdict(b: &str, a: &str, label: &str, p: &Paired) -> String {
         Some((r, Some((lo, hi)))) => {
             let (l, h) = if r > 0.0 { (lo, hi) } else { (-hi, -lo) };
             format!(
-                "`{b}` {verb} mean {label} by {} (95% CI {}–{}) against `{a}` ({} → {})",
+                "`{b}` {verb} mean {label} by {} (95% CI {:.0}–{}) against `{a}` ({} → {})",
                 pct(r),
-                pct(l),
+                (l * 100.0).abs(),
                 pct(h),
                 num(p.mean_a),
                 num(p.mean_b)
