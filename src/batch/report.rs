@@ -165,7 +165,10 @@ pub fn markdown(variants: &[Variant], rows: &[RunRow], args: &BatchArgs) -> Stri
         s.push('\n');
     }
 
-    let _ = writeln!(s, "\n## Capability ratings (runs rated P / S / M / U)\n");
+    let _ = writeln!(
+        s,
+        "\n## Capability ratings (runs rated P / S / M / U / unrated)\n"
+    );
     let _ = write!(s, "| capability |");
     for n in &names {
         let _ = write!(s, " `{n}` |");
@@ -185,11 +188,14 @@ pub fn markdown(variants: &[Variant], rows: &[RunRow], args: &BatchArgs) -> Stri
             };
             let _ = write!(
                 s,
-                " {} / {} / {} / {} |",
+                " {} / {} / {} / {} / {} |",
                 count(Rating::P),
                 count(Rating::S),
                 count(Rating::M),
-                count(Rating::U)
+                count(Rating::U),
+                rows.iter()
+                    .filter(|r| r.variant == vi && r.ratings[ci].is_none())
+                    .count()
             );
         }
         s.push('\n');
