@@ -6,6 +6,7 @@
 //! [`engine::RunRecord`], and [`output`] writes it.
 
 pub mod app;
+pub mod batch;
 pub mod check;
 pub mod engine;
 pub mod model;

@@ -72,6 +72,45 @@ enum Command {
         #[arg(required = true)]
         plans: Vec<String>,
     },
+    /// Run every (scenario, plan) variant over the same seeds in parallel and
+    /// write runs.csv, summary.csv and report.md (paired differences).
+    Batch {
+        /// Scenario files (RON). Default: the bundled scenarios/national-worm.ron.
+        scenarios: Vec<PathBuf>,
+        /// Plan revision (repeat for several): a bundled name or a RON file. Default: sat-overall.
+        #[arg(long = "plan", value_name = "PLAN")]
+        plans: Vec<String>,
+        /// Runs per variant; run i uses seed S + i in every variant.
+        #[arg(long, default_value_t = 100)]
+        runs: u64,
+        /// First seed S.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (0 = one per core). Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+        /// Output folder. Default: runs/batch-<scenario>-s<seed>-n<runs>/.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Folder with nodes.csv and links.csv to use instead of the generated national network.
+        #[arg(long, value_name = "DIR")]
+        topology: Option<PathBuf>,
+        /// Teams and readiness file (RON). Default: the bundled assets/teams.ron.
+        #[arg(long, value_name = "FILE")]
+        teams: Option<PathBuf>,
+        /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
+        #[arg(long, value_name = "FILE")]
+        scoring: Option<PathBuf>,
+        /// Perfect readiness: no deviations, staff always on duty, median durations.
+        #[arg(long)]
+        perfect_readiness: bool,
+        /// Let the threat run its natural course, with no response.
+        #[arg(long)]
+        no_response: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Inspect or export the network model.
     Topology {
         #[command(subcommand)]
@@ -151,6 +190,40 @@ fn dispatch(command: Command) -> Result<(), Error> {
             println!(
                 "{}",
                 drillsim::output::human_summary(&r.record, &r.assessment, &r.out)
+            );
+        }
+        Command::Batch {
+            scenarios,
+            plans,
+            runs,
+            seed,
+            jobs,
+            out,
+            topology,
+            teams,
+            scoring,
+            perfect_readiness,
+            no_response,
+            quiet,
+        } => {
+            let b = drillsim::batch::batch(&drillsim::batch::BatchArgs {
+                scenarios,
+                topology,
+                plans,
+                teams,
+                scoring,
+                perfect: perfect_readiness,
+                no_response,
+                runs,
+                seed,
+                jobs,
+                out,
+                quiet,
+            })?;
+            println!(
+                "{} variant(s) × {runs} runs → {}",
+                b.variants.len(),
+                b.out.display()
             );
         }
         Command::Check { plans } => return app::check(&plans),

@@ -1,5 +1,6 @@
 //! One integration-test binary (ripgrep style): modules share the helpers in `util`.
 
+mod batch;
 mod cli;
 mod damage;
 mod duty;
