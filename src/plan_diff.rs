@@ -152,9 +152,9 @@ pub fn minutes(m: f64) -> String {
         return format!("{m}m");
     }
     let m = m as u64;
-    if m >= 1440 && m % 1440 == 0 {
+    if m >= 1440 && m.is_multiple_of(1440) {
         format!("{}d", m / 1440)
-    } else if m >= 60 && m % 60 == 0 {
+    } else if m >= 60 && m.is_multiple_of(60) {
         format!("{}h", m / 60)
     } else if m >= 60 {
         format!("{}h{}m", m / 60, m % 60)
@@ -173,6 +173,24 @@ pub fn shorten(s: &str, max: usize) -> String {
         t.push('…');
         t
     }
+}
+
+/// Two different texts shortened so that the difference shows: when they
+/// share a long beginning, both start shortly before the first difference.
+pub fn shorten_pair(a: &str, b: &str, max: usize) -> (String, String) {
+    let (a, b) = (a.trim(), b.trim());
+    let same = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    if same + 8 <= max {
+        return (shorten(a, max), shorten(b, max));
+    }
+    let skip = same - 8;
+    let cut = |s: &str| {
+        format!(
+            "…{}",
+            shorten(&s.chars().skip(skip).collect::<String>(), max)
+        )
+    };
+    (cut(a), cut(b))
 }
 
 fn list<I: IntoIterator<Item = String>>(it: I) -> String {
@@ -357,10 +375,11 @@ impl Differ<'_> {
                         })
                         .collect();
                     if !ib.borrowed_clause && ia.clause.trim() != ib.clause.trim() {
+                        let (old, new) = shorten_pair(&ia.clause, &ib.clause, CLAUSE_CHARS);
                         fields.push(FieldChange {
                             field: "clause",
-                            old: shorten(&ia.clause, 40),
-                            new: shorten(&ib.clause, 40),
+                            old,
+                            new,
                         });
                     }
                     if !fields.is_empty() {
@@ -445,8 +464,7 @@ impl Differ<'_> {
     }
 }
 
-fn graded<T>(p: &Plan, what: &str, rules: &[Graded<T>], value: impl Fn(&T) -> String) -> Vec<Item> {
-    let _ = p;
+fn graded<T>(what: &str, rules: &[Graded<T>], value: impl Fn(&T) -> String) -> Vec<Item> {
     rules
         .iter()
         .enumerate()
@@ -539,8 +557,8 @@ pub fn diff(a: &Plan, b: &Plan) -> PlanDiff {
 
     let grading = |p: &Plan| {
         let g = &p.grading;
-        let mut v = graded(p, "importance rule", &g.importance, |x| format!("{x:?}"));
-        v.extend(graded(p, "loss rule", &g.loss, |x| format!("{x:?}")));
+        let mut v = graded("importance rule", &g.importance, |x| format!("{x:?}"));
+        v.extend(graded("loss rule", &g.loss, |x| format!("{x:?}")));
         v.extend(g.matrix.iter().map(|(i, l, lv)| Item {
             key: format!("matrix {i:?} × {l:?}"),
             subject: format!("matrix {i:?} × {l:?}"),
@@ -548,7 +566,7 @@ pub fn diff(a: &Plan, b: &Plan) -> PlanDiff {
             clause: g.clause.clone(),
             borrowed_clause: false,
         }));
-        v.extend(graded(p, "threshold rule", &g.rules, |x| {
+        v.extend(graded("threshold rule", &g.rules, |x| {
             x.as_str().to_string()
         }));
         v
@@ -719,13 +737,29 @@ pub fn diff(a: &Plan, b: &Plan) -> PlanDiff {
     d.items(Section::End, vec![end(a)], vec![end(b)]);
 
     let mut changes = d.out;
-    // Stable: keeps the generation order within a section.
-    changes.sort_by_key(|c| c.section);
+    // By section, and within one a step's change right after its procedure /
+    // special plan / level (stable: otherwise in the order found).
+    let groups: Vec<String> = changes
+        .iter()
+        .map(|c| group(&c.subject).to_string())
+        .collect();
+    let first = |g: &str| groups.iter().position(|x| x == g).unwrap_or(0);
+    let mut keyed: Vec<(Section, usize, Change)> = changes
+        .drain(..)
+        .map(|c| (c.section, first(group(&c.subject)), c))
+        .collect();
+    keyed.sort_by_key(|(s, g, _)| (*s, *g));
+    changes.extend(keyed.into_iter().map(|(_, _, c)| c));
     PlanDiff {
         a: (a.slug.clone(), a.name.clone()),
         b: (b.slug.clone(), b.name.clone()),
         changes,
     }
+}
+
+/// The procedure, special plan or level a change line belongs to.
+fn group(subject: &str) -> &str {
+    subject.split(" / ").next().unwrap_or(subject)
 }
 
 /// For a procedure or special plan in both plans, the step lines say what
@@ -759,7 +793,7 @@ impl Format {
 }
 
 /// Longest clause text shown on a change line.
-const CLAUSE_CHARS: usize = 40;
+pub const CLAUSE_CHARS: usize = 56;
 
 fn count(n: usize) -> String {
     if n == 1 {
@@ -1004,6 +1038,11 @@ mod tests {
         assert_eq!(minutes(0.5), "0.5m");
         assert_eq!(shorten("一二三四五", 3), "一二三…");
         assert_eq!(shorten("abc", 3), "abc");
+        let long = "national tax plan (descriptive title) 五.1";
+        let (a, b) = shorten_pair(long, &long.replace("五.1", "五.2"), 20);
+        assert_ne!(a, b);
+        assert!(a.starts_with('…') && a.contains("五.1"), "{a}");
+        assert_eq!(shorten_pair("ab", "ac", 20), ("ab".into(), "ac".into()));
     }
 
     #[test]

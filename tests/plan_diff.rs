@@ -37,10 +37,18 @@ fn every_bundled_plan_against_itself_has_no_differences() {
     }
 }
 
+/// Section, subject, kind and (field, old, new) of a change.
+type Line<'a> = (
+    Section,
+    &'a str,
+    ChangeKind,
+    Vec<(&'a str, &'a str, &'a str)>,
+);
+
 #[test]
 fn the_hand_edited_minimal_plan_shows_exactly_its_edits() {
     let d = plan_diff::diff(&load(MINIMAL), &load(EDITED));
-    let got: Vec<(Section, &str, ChangeKind, Vec<(&str, &str, &str)>)> = d
+    let got: Vec<Line> = d
         .changes
         .iter()
         .map(|c| {
@@ -155,7 +163,7 @@ fn overall_against_unit_plan_lists_level_procedure_and_reporting_changes_with_cl
     assert!(out.contains(&format!(
         "  - {}  [A: {}]",
         removed.subject,
-        plan_diff::shorten(&removed.clause, 40)
+        plan_diff::shorten(&removed.clause, plan_diff::CLAUSE_CHARS)
     )));
     let lvl = d
         .changes
