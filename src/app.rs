@@ -294,6 +294,24 @@ pub fn export_topology(topology: Option<&Path>, dir: &Path) -> Result<Arc<Topolo
     Ok(topo)
 }
 
+/// `drillsim diff PLAN_A PLAN_B`: both plans load as `run --plan` loads them
+/// (a plan `run` refuses, like the 2002 notice, is refused here too, with
+/// the loader's positioned errors of both files); returns the rendered diff.
+pub fn diff(plan_a: &str, plan_b: &str, format: crate::plan_diff::Format) -> Result<String, Error> {
+    let (a, b) = (load_plan(plan_a), load_plan(plan_b));
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok(crate::plan_diff::render(
+            &crate::plan_diff::diff(&a, &b),
+            format,
+        )),
+        (Err(Error::Input(mut x)), Err(Error::Input(y))) => {
+            x.0.extend(y.0);
+            Err(Error::Input(x))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
 /// `drillsim check PLAN…`: lints each plan, prints findings; any error ⇒ exit 2.
 pub fn check(plans: &[String]) -> Result<(), Error> {
     let mut errors = Diagnostics::default();

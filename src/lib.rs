@@ -11,5 +11,6 @@ pub mod check;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod plan_diff;
 pub mod report;
 pub mod score;

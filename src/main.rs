@@ -111,6 +111,17 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// What changed between two plan revisions, clause by clause (levels,
+    /// procedures and their steps, reporting rules, …).
+    Diff {
+        /// Plan A (old): a bundled name (sat-overall, unit-plan) or a RON file.
+        plan_a: String,
+        /// Plan B (new): a bundled name or a RON file.
+        plan_b: String,
+        /// Output format: text (default) or md (Markdown).
+        #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
+        format: drillsim::plan_diff::Format,
+    },
     /// Inspect or export the network model.
     Topology {
         #[command(subcommand)]
@@ -137,6 +148,11 @@ enum TopologyCommand {
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (zh or en)"))
+}
+
+fn parse_format(s: &str) -> Result<drillsim::plan_diff::Format, String> {
+    drillsim::plan_diff::Format::parse(s)
+        .ok_or_else(|| format!("unknown format `{s}` (text or md)"))
 }
 
 fn main() -> ExitCode {
@@ -227,6 +243,11 @@ fn dispatch(command: Command) -> Result<(), Error> {
             );
         }
         Command::Check { plans } => return app::check(&plans),
+        Command::Diff {
+            plan_a,
+            plan_b,
+            format,
+        } => print!("{}", app::diff(&plan_a, &plan_b, format)?),
         Command::Topology { command } => match command {
             TopologyCommand::Export { dir, topology } => {
                 let topo = app::export_topology(topology.as_deref(), &dir)?;

@@ -8,6 +8,7 @@ mod engine_validation;
 mod golden;
 mod leads;
 mod outages;
+mod plan_diff;
 mod realism;
 mod report;
 mod response;
