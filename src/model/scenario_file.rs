@@ -416,6 +416,13 @@ impl Validator<'_> {
         let mut first_worm: Option<usize> = None;
         for (k, inj) in raw.injects.iter().enumerate() {
             let base = [F("injects"), I(k)];
+            if inj.incident.as_deref().is_some_and(|l| l.trim().is_empty()) {
+                self.err(
+                    &[F("injects"), I(k), F("incident"), I(0)],
+                    "an incident label must not be empty (injects with the same label are one \
+                     compound incident; leave `incident` out for an incident of its own)",
+                );
+            }
             let at = match parse_duration(&inj.at) {
                 Some(at) => {
                     if let Some(d) = duration
