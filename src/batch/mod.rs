@@ -20,6 +20,7 @@ use crate::model::scenario::Scenario;
 use crate::model::{Diagnostic, Diagnostics};
 use crate::score::{self, Capability, Outcomes, Rating};
 
+pub mod compare;
 pub mod report;
 pub mod stats;
 
@@ -385,12 +386,15 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
-/// One run's row from its assessment.
+/// One run's row from its assessment (values rounded as in `runs.csv`).
 pub fn row(variant: usize, seed: u64, a: &score::Assessment) -> RunRow {
     RunRow {
         variant,
         seed,
-        values: METRICS.iter().map(|m| (m.get)(&a.outcomes)).collect(),
+        values: METRICS
+            .iter()
+            .map(|m| as_written(m.kind, (m.get)(&a.outcomes)))
+            .collect(),
         ratings: Capability::ALL
             .iter()
             .map(|c| {
@@ -401,6 +405,13 @@ pub fn row(variant: usize, seed: u64, a: &score::Assessment) -> RunRow {
             })
             .collect(),
     }
+}
+
+/// A value rounded exactly as `runs.csv` writes it, so that `summary.csv`
+/// and `report.md` are functions of `runs.csv` and `drillsim compare`,
+/// which reads it back, gives the same numbers as the batch's own report.
+pub fn as_written(kind: Kind, v: Option<f64>) -> Option<f64> {
+    v.map(|x| fmt_value(kind, Some(x)).parse().unwrap_or(x))
 }
 
 /// A value as written in the CSV files: counts as integers, others with
