@@ -110,6 +110,10 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Also keep each run's record.json under runs/<variant>-<seed>/
+        /// (for `drillsim report`; about 3.6 MB per national run).
+        #[arg(long)]
+        keep_runs: bool,
     },
     /// Compare two saved batch folders: paired differences and verdicts of
     /// every variant of B against every variant of A with the same scenario
@@ -233,6 +237,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
             perfect_readiness,
             no_response,
             quiet,
+            keep_runs,
         } => {
             let b = drillsim::batch::batch(&drillsim::batch::BatchArgs {
                 scenarios,
@@ -247,6 +252,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 jobs,
                 out,
                 quiet,
+                keep_runs,
             })?;
             println!(
                 "{} variant(s) × {runs} runs → {}",
