@@ -110,6 +110,22 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Also keep each run's record.json under runs/<variant>-<seed>/
+        /// (for `drillsim report`; about 3.6 MB per national run).
+        #[arg(long)]
+        keep_runs: bool,
+    },
+    /// Compare two saved batch folders: paired differences and verdicts of
+    /// every variant of B against every variant of A with the same scenario
+    /// (runs paired by seed; both must have the same seeds).
+    Compare {
+        /// Batch folder A (the baseline), as written by `drillsim batch`.
+        dir_a: PathBuf,
+        /// Batch folder B.
+        dir_b: PathBuf,
+        /// Output folder. Default: compare-<A>-vs-<B>/ beside DIR_B.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// What changed between two plan revisions, clause by clause (levels,
     /// procedures and their steps, reporting rules, …).
@@ -221,6 +237,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
             perfect_readiness,
             no_response,
             quiet,
+            keep_runs,
         } => {
             let b = drillsim::batch::batch(&drillsim::batch::BatchArgs {
                 scenarios,
@@ -235,11 +252,20 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 jobs,
                 out,
                 quiet,
+                keep_runs,
             })?;
             println!(
                 "{} variant(s) × {runs} runs → {}",
                 b.variants.len(),
                 b.out.display()
+            );
+        }
+        Command::Compare { dir_a, dir_b, out } => {
+            let c = drillsim::batch::compare::compare(&dir_a, &dir_b, out.as_deref())?;
+            println!(
+                "{} pair(s) of variants compared → {}",
+                c.pairs.len(),
+                c.out.display()
             );
         }
         Command::Check { plans } => return app::check(&plans),

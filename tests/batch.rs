@@ -269,3 +269,71 @@ fn bad_plan_or_scenario_exits_2_and_writes_nothing() {
         assert_eq!(left, ["bad.ron"], "{extra:?} wrote something");
     }
 }
+
+#[test]
+fn keep_runs_keeps_records_that_drillsim_report_renders() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("kept");
+    let o = drillsim(&[
+        "batch",
+        "--plan",
+        "sat-overall",
+        "--plan",
+        "unit-plan",
+        "--runs",
+        "2",
+        "--seed",
+        "3",
+        "--keep-runs",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut kept: Vec<String> = fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            "sat-overall-3",
+            "sat-overall-4",
+            "unit-plan-3",
+            "unit-plan-4"
+        ]
+    );
+    // No temporary folder is left beside it.
+    assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    let run = out.join("runs/unit-plan-4");
+    let r = drillsim(&["report", run.to_str().unwrap(), "--lang", "en"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(run.join("report.md").exists());
+    // The re-rendered run agrees with the batch's row for it.
+    let s: serde_json::Value =
+        serde_json::from_slice(&fs::read(run.join("summary.json")).unwrap()).unwrap();
+    let (head, rows) = csv_rows(&fs::read(out.join("runs.csv")).unwrap());
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r[col("plan")] == "unit-plan" && r[col("seed")] == "4")
+        .unwrap();
+    assert_eq!(
+        row[col("total_infected_hosts")],
+        s["total_infected_hosts"].to_string()
+    );
+    // Without --keep-runs: no runs/ folder, the same tables.
+    let plain = t.path().join("plain");
+    let o = batch(&plain, "2", &[]);
+    assert!(o.status.success());
+    assert!(!plain.join("runs").exists());
+    let kept4 = t.path().join("kept4");
+    assert!(batch(&kept4, "2", &["--keep-runs"]).status.success());
+    for f in ["runs.csv", "summary.csv", "report.md"] {
+        assert_eq!(
+            fs::read(plain.join(f)).unwrap(),
+            fs::read(kept4.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}

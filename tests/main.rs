@@ -2,6 +2,7 @@
 
 mod batch;
 mod cli;
+mod compare;
 mod damage;
 mod duty;
 mod engine_validation;

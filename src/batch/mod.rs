@@ -20,6 +20,7 @@ use crate::model::scenario::Scenario;
 use crate::model::{Diagnostic, Diagnostics};
 use crate::score::{self, Capability, Outcomes, Rating};
 
+pub mod compare;
 pub mod report;
 pub mod stats;
 
@@ -42,6 +43,8 @@ pub struct BatchArgs {
     pub out: Option<PathBuf>,
     /// No progress bar.
     pub quiet: bool,
+    /// Also write each run's `record.json` under `runs/<variant>-<seed>/`.
+    pub keep_runs: bool,
 }
 
 /// One (scenario, plan) combination.
@@ -326,44 +329,81 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
         .flat_map(|v| (0..args.runs).map(move |i| (v, args.seed + i)))
         .collect();
     let bar = progress_bar(tasks.len() as u64, args.quiet);
-    let rows: Vec<RunRow> = pool.install(|| {
-        tasks
-            .par_iter()
-            .map(|&(v, seed)| {
-                let var = &variants[v];
-                let record = engine::run_with(
-                    topo.clone(),
-                    var.scenario.clone(),
-                    Some(ResponseSetup {
-                        plan: var.plan.clone(),
-                        teams: teams.clone(),
-                        spread: !args.perfect,
-                    }),
-                    RunConfig {
-                        seed,
-                        response: !args.no_response,
-                    },
-                );
-                let a = score::assess(&record, &thresholds);
-                bar.inc(1);
-                row(v, seed, &a)
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-
-    let files = vec![
-        ("runs.csv".to_string(), runs_csv(&variants, &rows)),
-        ("summary.csv".to_string(), summary_csv(&variants, &rows)),
-        (
-            "report.md".to_string(),
-            report::markdown(&variants, &rows, args).into_bytes(),
-        ),
-    ];
-    crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
+    let run_dirs: Vec<String> = report::names(&variants)
+        .into_iter()
+        .map(|n| n.replace('/', "-"))
+        .collect();
+    // Runs every task; with `keep` = the output's temporary folder, writes
+    // each record there as soon as it is made (records are megabytes: they
+    // are never all held in memory).
+    let run_all = |keep: Option<&Path>| -> std::io::Result<Vec<RunRow>> {
+        pool.install(|| {
+            tasks
+                .par_iter()
+                .map(|&(v, seed)| {
+                    let var = &variants[v];
+                    let record = engine::run_with(
+                        topo.clone(),
+                        var.scenario.clone(),
+                        Some(ResponseSetup {
+                            plan: var.plan.clone(),
+                            teams: teams.clone(),
+                            spread: !args.perfect,
+                        }),
+                        RunConfig {
+                            seed,
+                            response: !args.no_response,
+                        },
+                    );
+                    if let Some(tmp) = keep {
+                        let dir = tmp.join("runs").join(format!("{}-{seed}", run_dirs[v]));
+                        std::fs::create_dir_all(&dir)?;
+                        std::fs::write(
+                            dir.join("record.json"),
+                            crate::output::record_json(&record),
+                        )?;
+                    }
+                    let a = score::assess(&record, &thresholds);
+                    bar.inc(1);
+                    Ok(row(v, seed, &a))
+                })
+                .collect()
+        })
+    };
+    let summarise = |rows: &[RunRow]| {
+        vec![
+            ("runs.csv".to_string(), runs_csv(&variants, rows)),
+            ("summary.csv".to_string(), summary_csv(&variants, rows)),
+            (
+                "report.md".to_string(),
+                report::markdown(&variants, rows, args).into_bytes(),
+            ),
+        ]
+    };
+    let io_err = |source| Error::Io {
         path: out.clone(),
         source,
-    })?;
+    };
+    let (rows, files) = if args.keep_runs {
+        let mut done = None;
+        crate::output::write_atomically_with(&out, |tmp| {
+            let rows = run_all(Some(tmp))?;
+            let files = summarise(&rows);
+            for (name, bytes) in &files {
+                std::fs::write(tmp.join(name), bytes)?;
+            }
+            done = Some((rows, files));
+            Ok(())
+        })
+        .map_err(io_err)?;
+        done.expect("filled on success")
+    } else {
+        let rows = run_all(None).map_err(io_err)?;
+        let files = summarise(&rows);
+        crate::output::write_atomically(&out, &files).map_err(io_err)?;
+        (rows, files)
+    };
+    bar.finish_and_clear();
     Ok(BatchOutput {
         variants,
         rows,
@@ -385,12 +425,15 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
-/// One run's row from its assessment.
+/// One run's row from its assessment (values rounded as in `runs.csv`).
 pub fn row(variant: usize, seed: u64, a: &score::Assessment) -> RunRow {
     RunRow {
         variant,
         seed,
-        values: METRICS.iter().map(|m| (m.get)(&a.outcomes)).collect(),
+        values: METRICS
+            .iter()
+            .map(|m| as_written(m.kind, (m.get)(&a.outcomes)))
+            .collect(),
         ratings: Capability::ALL
             .iter()
             .map(|c| {
@@ -401,6 +444,13 @@ pub fn row(variant: usize, seed: u64, a: &score::Assessment) -> RunRow {
             })
             .collect(),
     }
+}
+
+/// A value rounded exactly as `runs.csv` writes it, so that `summary.csv`
+/// and `report.md` are functions of `runs.csv` and `drillsim compare`,
+/// which reads it back, gives the same numbers as the batch's own report.
+pub fn as_written(kind: Kind, v: Option<f64>) -> Option<f64> {
+    v.map(|x| fmt_value(kind, Some(x)).parse().unwrap_or(x))
 }
 
 /// A value as written in the CSV files: counts as integers, others with

@@ -208,48 +208,61 @@ pub fn markdown(variants: &[Variant], rows: &[RunRow], args: &BatchArgs) -> Stri
             names[0], names[0], names[0]
         );
         for b in 1..variants.len() {
-            let _ = writeln!(s, "### `{}` against `{}`\n", names[b], names[0]);
-            let _ = writeln!(
-                s,
-                "| metric | pairs | mean `{}` | mean `{}` | difference (95% CI) | relative (95% CI) |\n|---|---|---|---|---|---|",
-                names[0], names[b]
-            );
-            let mut verdicts = Vec::new();
-            for (mi, m) in METRICS.iter().enumerate().filter(|(_, m)| m.key) {
-                let Some(p) = compare(rows, 0, b, mi) else {
-                    let _ = writeln!(s, "| {} | 0 | – | – | – | – |", m.label);
-                    continue;
-                };
-                let diff = match p.ci {
-                    Some((l, h)) => format!("{:+.2} ({:+.2} to {:+.2})", p.diff, l, h),
-                    None => format!("{:+.2}", p.diff),
-                };
-                let rel = match p.relative() {
-                    Some((r, Some((l, h)))) => format!(
-                        "{:+.1}% ({:+.1}% to {:+.1}%)",
-                        r * 100.0,
-                        l * 100.0,
-                        h * 100.0
-                    ),
-                    Some((r, None)) => format!("{:+.1}%", r * 100.0),
-                    None => "–".to_string(),
-                };
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {} | {diff} | {rel} |",
-                    m.label,
-                    p.n,
-                    num(p.mean_a),
-                    num(p.mean_b)
-                );
-                verdicts.push(verdict(&names[b], &names[0], m.label, &p));
-            }
-            s.push('\n');
-            for v in verdicts {
-                let _ = writeln!(s, "- {v}.");
-            }
-            s.push('\n');
+            paired_section(&mut s, rows, 0, b, &names[0], &names[b]);
         }
     }
     s
+}
+
+/// One "`b` against `a`" section: the table of paired differences of every
+/// key metric and the plain verdicts. `rows` of both variants must be in
+/// the same seed order (shared by `batch` and `compare`).
+pub fn paired_section(
+    s: &mut String,
+    rows: &[RunRow],
+    a: usize,
+    b: usize,
+    name_a: &str,
+    name_b: &str,
+) {
+    let _ = writeln!(s, "### `{name_b}` against `{name_a}`\n");
+    let _ = writeln!(
+        s,
+        "| metric | pairs | mean `{name_a}` | mean `{name_b}` | difference (95% CI) | relative (95% CI) |\n|---|---|---|---|---|---|"
+    );
+    let mut verdicts = Vec::new();
+    for (mi, m) in METRICS.iter().enumerate().filter(|(_, m)| m.key) {
+        let Some(p) = compare(rows, a, b, mi) else {
+            let _ = writeln!(s, "| {} | 0 | – | – | – | – |", m.label);
+            continue;
+        };
+        let diff = match p.ci {
+            Some((l, h)) => format!("{:+.2} ({:+.2} to {:+.2})", p.diff, l, h),
+            None => format!("{:+.2}", p.diff),
+        };
+        let rel = match p.relative() {
+            Some((r, Some((l, h)))) => format!(
+                "{:+.1}% ({:+.1}% to {:+.1}%)",
+                r * 100.0,
+                l * 100.0,
+                h * 100.0
+            ),
+            Some((r, None)) => format!("{:+.1}%", r * 100.0),
+            None => "–".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {diff} | {rel} |",
+            m.label,
+            p.n,
+            num(p.mean_a),
+            num(p.mean_b)
+        );
+        verdicts.push(verdict(name_b, name_a, m.label, &p));
+    }
+    s.push('\n');
+    for v in verdicts {
+        let _ = writeln!(s, "- {v}.");
+    }
+    s.push('\n');
 }

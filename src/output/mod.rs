@@ -341,6 +341,24 @@ fn response_line(a: &Assessment) -> String {
 /// sibling folder first, which then replaces `dir` by rename. On error the
 /// temporary folder is removed and `dir` is left as it was.
 pub fn write_atomically(dir: &Path, files: &Files) -> io::Result<()> {
+    write_atomically_with(dir, |tmp| {
+        for (file, bytes) in files {
+            let path = tmp.join(file);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            fs::write(path, bytes)?;
+        }
+        Ok(())
+    })
+}
+
+/// Like [`write_atomically`], but `fill` writes the files into the
+/// temporary folder itself (for outputs too large to hold in memory).
+pub fn write_atomically_with(
+    dir: &Path,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -356,13 +374,7 @@ pub fn write_atomically(dir: &Path, files: &Files) -> io::Result<()> {
             fs::remove_dir_all(&tmp)?;
         }
         fs::create_dir(&tmp)?;
-        for (file, bytes) in files {
-            let path = tmp.join(file);
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            fs::write(path, bytes)?;
-        }
+        fill(&tmp)?;
         if dir.exists() {
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
             fs::rename(dir, &old)?;
