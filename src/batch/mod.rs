@@ -20,6 +20,7 @@ use crate::model::scenario::Scenario;
 use crate::model::{Diagnostic, Diagnostics};
 use crate::score::{self, Capability, Outcomes, Rating};
 
+pub mod aggregate;
 pub mod compare;
 pub mod report;
 pub mod stats;
