@@ -290,7 +290,12 @@ pub fn grid(duration_min: f64, tick_min: f64) -> Vec<f64> {
 
 /// The value of `f` at each grid minute: the last row at or before it (the
 /// first row before any).
-fn sample<T>(rows: &[T], minute: impl Fn(&T) -> f64, f: impl Fn(&T) -> f64, grid: &[f64]) -> Vec<f64> {
+fn sample<T>(
+    rows: &[T],
+    minute: impl Fn(&T) -> f64,
+    f: impl Fn(&T) -> f64,
+    grid: &[f64],
+) -> Vec<f64> {
     let mut out = Vec::with_capacity(grid.len());
     let mut k = 0usize;
     for &g in grid {
@@ -350,7 +355,10 @@ impl VariantAgg {
         }
         for (clause, mut c) in this_run {
             c.runs = 1;
-            self.clauses.entry(clause.to_string()).or_default().merge(&c);
+            self.clauses
+                .entry(clause.to_string())
+                .or_default()
+                .merge(&c);
         }
     }
 

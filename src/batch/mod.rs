@@ -56,12 +56,86 @@ pub struct Variant {
 }
 
 impl Variant {
+    pub fn info(&self, teams: &str) -> VariantInfo {
+        VariantInfo {
+            scenario: self.scenario.slug.clone(),
+            scenario_name: self.scenario.name.clone(),
+            plan: self.plan.slug.clone(),
+            plan_name: self.plan.name.clone(),
+            teams: teams.to_string(),
+        }
+    }
     pub fn scenario_slug(&self) -> &str {
         &self.scenario.slug
     }
     pub fn plan_slug(&self) -> &str {
         &self.plan.slug
     }
+}
+
+/// A variant as the report and the manifest name it (no file paths: a
+/// batch's folder is the same wherever its inputs lived).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VariantInfo {
+    /// Scenario slug (file stem) and display name.
+    pub scenario: String,
+    pub scenario_name: String,
+    /// Plan slug and display name.
+    pub plan: String,
+    pub plan_name: String,
+    /// Teams slug: `default` for the bundled `assets/teams.ron`, else the
+    /// file stem.
+    pub teams: String,
+}
+
+/// One plan diff the report shows: plan `b` against plan `a`, as Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PlanDiffNote {
+    pub a: String,
+    pub b: String,
+    pub markdown: String,
+}
+
+/// Everything about a batch its report needs besides the rows and the
+/// aggregates: the report is a pure function of (info, rows, aggregates),
+/// so a merged or resumed batch writes the same bytes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BatchInfo {
+    pub variants: Vec<VariantInfo>,
+    pub seed: u64,
+    pub runs: u64,
+    pub no_response: bool,
+    pub perfect: bool,
+    /// Report language: `zh` or `en`.
+    pub lang: String,
+    /// Each other plan of the batch against the first one.
+    pub plan_diffs: Vec<PlanDiffNote>,
+}
+
+impl BatchInfo {
+    pub fn lang(&self) -> crate::report::Lang {
+        crate::report::Lang::parse(&self.lang).unwrap_or_default()
+    }
+}
+
+/// The plan diffs a batch's report shows: every other plan of the batch
+/// against the first, once per distinct plan.
+pub fn plan_diffs(variants: &[Variant]) -> Vec<PlanDiffNote> {
+    let mut plans: Vec<&Arc<Plan>> = Vec::new();
+    for v in variants {
+        if !plans.iter().any(|p| p.slug == v.plan.slug) {
+            plans.push(&v.plan);
+        }
+    }
+    plans
+        .iter()
+        .skip(1)
+        .map(|b| PlanDiffNote {
+            a: plans[0].slug.clone(),
+            b: b.slug.clone(),
+            markdown: crate::plan_diff::render_markdown(&crate::plan_diff::diff(plans[0], b)),
+        })
+        .collect()
 }
 
 /// Whether a metric is a count (printed without decimals) or a quantity.
@@ -330,7 +404,20 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
         .flat_map(|v| (0..args.runs).map(move |i| (v, args.seed + i)))
         .collect();
     let bar = progress_bar(tasks.len() as u64, args.quiet);
-    let run_dirs: Vec<String> = report::names(&variants)
+    let teams_slug = args.teams.as_deref().and_then(Path::file_stem).map_or_else(
+        || "default".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let info = BatchInfo {
+        variants: variants.iter().map(|v| v.info(&teams_slug)).collect(),
+        seed: args.seed,
+        runs: args.runs,
+        no_response: args.no_response,
+        perfect: args.perfect,
+        lang: "en".into(),
+        plan_diffs: plan_diffs(&variants),
+    };
+    let run_dirs: Vec<String> = report::names(&info.variants)
         .into_iter()
         .map(|n| n.replace('/', "-"))
         .collect();
@@ -372,14 +459,12 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
         })
     };
     let summarise = |rows: &[RunRow]| {
-        vec![
+        let mut files = vec![
             ("runs.csv".to_string(), runs_csv(&variants, rows)),
             ("summary.csv".to_string(), summary_csv(&variants, rows)),
-            (
-                "report.md".to_string(),
-                report::markdown(&variants, rows, args).into_bytes(),
-            ),
-        ]
+        ];
+        files.extend(report::files(&info, rows, &[]));
+        files
     };
     let io_err = |source| Error::Io {
         path: out.clone(),

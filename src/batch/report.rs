@@ -4,27 +4,23 @@
 use std::fmt::Write;
 
 use super::stats::{self, Paired};
-use super::{BatchArgs, METRICS, RunRow, Variant, values};
+use super::{BatchInfo, METRICS, RunRow, VariantInfo, values};
 use crate::score::{Capability, Rating};
 
 /// A variant's name in the report: the plan when every variant shares the
 /// scenario, the scenario when they share the plan, else both.
-pub fn names(variants: &[Variant]) -> Vec<String> {
-    let one_scenario = variants
-        .iter()
-        .all(|v| v.scenario_slug() == variants[0].scenario_slug());
-    let one_plan = variants
-        .iter()
-        .all(|v| v.plan_slug() == variants[0].plan_slug());
+pub fn names(variants: &[VariantInfo]) -> Vec<String> {
+    let one_scenario = variants.iter().all(|v| v.scenario == variants[0].scenario);
+    let one_plan = variants.iter().all(|v| v.plan == variants[0].plan);
     variants
         .iter()
         .map(|v| {
             if one_scenario {
-                v.plan_slug().to_string()
+                v.plan.clone()
             } else if one_plan {
-                v.scenario_slug().to_string()
+                v.scenario.clone()
             } else {
-                format!("{}/{}", v.scenario_slug(), v.plan_slug())
+                format!("{}/{}", v.scenario, v.plan)
             }
         })
         .collect()
@@ -99,8 +95,21 @@ pub fn compare(rows: &[RunRow], a: usize, b: usize, m: usize) -> Option<Paired> 
     stats::paired(&pairs)
 }
 
+/// Every report file of a batch (names relative to its folder), a pure
+/// function of the batch's info, rows (in (variant, seed) order) and
+/// per-variant aggregates.
+pub fn files(
+    info: &BatchInfo,
+    rows: &[RunRow],
+    _aggs: &[super::aggregate::VariantAgg],
+) -> Vec<(String, Vec<u8>)> {
+    vec![("report.md".to_string(), markdown(info, rows).into_bytes())]
+}
+
 /// The whole `report.md`.
-pub fn markdown(variants: &[Variant], rows: &[RunRow], args: &BatchArgs) -> String {
+pub fn markdown(info: &BatchInfo, rows: &[RunRow]) -> String {
+    let variants = &info.variants;
+    let args = info;
     let names = names(variants);
     let runs = args.runs;
     let mut s = String::new();
@@ -125,11 +134,7 @@ pub fn markdown(variants: &[Variant], rows: &[RunRow], args: &BatchArgs) -> Stri
         let _ = writeln!(
             s,
             "- `{}`: scenario `{}` ({}), plan `{}` ({})",
-            names[i],
-            v.scenario_slug(),
-            v.scenario.name,
-            v.plan_slug(),
-            v.plan.name
+            names[i], v.scenario, v.scenario_name, v.plan, v.plan_name
         );
     }
 
@@ -209,6 +214,21 @@ pub fn markdown(variants: &[Variant], rows: &[RunRow], args: &BatchArgs) -> Stri
         );
         for b in 1..variants.len() {
             paired_section(&mut s, rows, 0, b, &names[0], &names[b]);
+        }
+    }
+    for d in &info.plan_diffs {
+        let _ = writeln!(
+            s,
+            "\n## What changed from plan `{}` to plan `{}`\n",
+            d.a, d.b
+        );
+        // The diff's own headings go one level down.
+        for line in d.markdown.lines() {
+            if line.starts_with('#') {
+                let _ = writeln!(s, "##{line}");
+            } else {
+                let _ = writeln!(s, "{line}");
+            }
         }
     }
     s
