@@ -72,8 +72,9 @@ enum Command {
         #[arg(required = true)]
         plans: Vec<String>,
     },
-    /// Run every (scenario, plan) variant over the same seeds in parallel and
-    /// write runs.csv, summary.csv and report.md (paired differences).
+    /// Run every (scenario, plan, teams) variant over the same seeds in
+    /// parallel and write runs.csv, summary.csv, aggregates.json, batch.json
+    /// and the report (paired differences).
     Batch {
         /// Scenario files (RON). Default: the bundled scenarios/national-worm.ron.
         scenarios: Vec<PathBuf>,
@@ -95,9 +96,10 @@ enum Command {
         /// Folder with nodes.csv and links.csv to use instead of the generated national network.
         #[arg(long, value_name = "DIR")]
         topology: Option<PathBuf>,
-        /// Teams and readiness file (RON). Default: the bundled assets/teams.ron.
-        #[arg(long, value_name = "FILE")]
-        teams: Option<PathBuf>,
+        /// Teams and readiness file (RON; repeat for several: each is a
+        /// variant). Default: the bundled assets/teams.ron.
+        #[arg(long = "teams", value_name = "FILE")]
+        teams: Vec<PathBuf>,
         /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
         #[arg(long, value_name = "FILE")]
         scoring: Option<PathBuf>,
@@ -107,6 +109,17 @@ enum Command {
         /// Let the threat run its natural course, with no response.
         #[arg(long)]
         no_response: bool,
+        /// Language of report.md: zh (default) or en.
+        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
+        lang: Lang,
+        /// Run only shard i of n: seed indices ⌊(i−1)·N/n⌋..⌊i·N/n⌋ of every
+        /// variant (combine the shards with `drillsim merge`).
+        #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+        shard: Option<drillsim::batch::manifest::Shard>,
+        /// Continue an interrupted batch (same arguments) from its working
+        /// folder .NAME.partial beside --out, without redoing finished runs.
+        #[arg(long)]
+        resume: bool,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -114,6 +127,16 @@ enum Command {
         /// (for `drillsim report`; about 3.6 MB per national run).
         #[arg(long)]
         keep_runs: bool,
+    },
+    /// Merge the shards of one batch (`batch --shard i/n`) into the folder
+    /// one machine would have written.
+    Merge {
+        /// Shard folders, every shard of the batch once, in any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Compare two saved batch folders: paired differences and verdicts of
     /// every variant of B against every variant of A with the same scenario
@@ -164,6 +187,10 @@ enum TopologyCommand {
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (zh or en)"))
+}
+
+fn parse_shard(s: &str) -> Result<drillsim::batch::manifest::Shard, String> {
+    drillsim::batch::manifest::Shard::parse(s)
 }
 
 fn parse_format(s: &str) -> Result<drillsim::plan_diff::Format, String> {
@@ -238,6 +265,9 @@ fn dispatch(command: Command) -> Result<(), Error> {
             no_response,
             quiet,
             keep_runs,
+            lang,
+            shard,
+            resume,
         } => {
             let b = drillsim::batch::batch(&drillsim::batch::BatchArgs {
                 scenarios,
@@ -253,11 +283,28 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 out,
                 quiet,
                 keep_runs,
+                lang,
+                shard,
+                resume,
             })?;
+            let what = match shard {
+                Some(s) => format!("shard {s}: {} run(s)", b.rows.len()),
+                None => format!("{} variant(s) × {runs} runs", b.variants.len()),
+            };
+            let resumed = if b.resumed > 0 {
+                format!(" ({} resumed, {} run now)", b.resumed, b.ran)
+            } else {
+                String::new()
+            };
+            println!("{what}{resumed} → {}", b.out.display());
+        }
+        Command::Merge { dirs, out } => {
+            let m = drillsim::batch::merge::merge(&dirs, &out)?;
             println!(
-                "{} variant(s) × {runs} runs → {}",
-                b.variants.len(),
-                b.out.display()
+                "{} shards, {} runs → {}",
+                m.shards,
+                m.rows,
+                m.out.display()
             );
         }
         Command::Compare { dir_a, dir_b, out } => {

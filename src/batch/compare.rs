@@ -10,30 +10,21 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use super::report::paired_section;
-use super::{METRICS, RunRow};
+use super::{METRICS, RunRow, runs_header};
 use crate::app::Error;
 use crate::model::{Diagnostic, Diagnostics};
 use crate::score::{Capability, Rating};
 
-/// A batch folder read back: its variants (scenario, plan slugs, in order of
-/// first appearance) and rows (in (variant, seed) order).
+/// A variant as `runs.csv` names it: (scenario, plan, teams) slugs.
+pub type VariantKey = (String, String, String);
+
+/// A batch folder read back: its variants (scenario, plan, teams slugs, in
+/// order of first appearance) and rows (in (variant, seed) order).
 #[derive(Debug, Clone)]
 pub struct SavedBatch {
     pub dir: PathBuf,
-    pub variants: Vec<(String, String)>,
+    pub variants: Vec<VariantKey>,
     pub rows: Vec<RunRow>,
-}
-
-/// The header `batch` writes to `runs.csv`.
-fn expected_header() -> Vec<String> {
-    let mut head: Vec<String> = vec!["scenario".into(), "plan".into(), "seed".into()];
-    head.extend(METRICS.iter().map(|m| m.name.to_string()));
-    head.extend(
-        Capability::ALL
-            .iter()
-            .map(|c| format!("rating_{}", c.as_str())),
-    );
-    head
 }
 
 fn parse_rating(s: &str) -> Option<Option<Rating>> {
@@ -47,32 +38,36 @@ fn parse_rating(s: &str) -> Option<Option<Rating>> {
     }
 }
 
-/// Reads `dir/runs.csv`. Every bad row or field is reported with its CSV
-/// row (header = 1) and column.
-pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
-    let path = dir.join("runs.csv");
-    let bytes = std::fs::read(&path).map_err(|e| {
-        Error::Input(Diagnostics(vec![Diagnostic::at(
-            &path,
-            "",
-            1,
-            1,
-            format!("not a batch folder (no readable runs.csv: {e})"),
-        )]))
-    })?;
+/// Parses the bytes of a `runs.csv` (`path` only names it in messages):
+/// the variants in order of first appearance and the rows in file order
+/// (`RunRow::variant` indexes the variants). Every bad row or field is
+/// reported with its CSV row (header = 1) and column; a `runs.csv` of an
+/// older drillsim (no `teams` column) or of another program is refused.
+pub fn parse_runs(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(Vec<VariantKey>, Vec<RunRow>), Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes.as_slice());
+        .from_reader(bytes);
     let mut records = r.records();
-    let want = expected_header();
+    let want = runs_header();
     match records.next() {
         Some(Ok(h)) => {
             let got: Vec<&str> = h.iter().collect();
-            if got.len() != want.len() {
+            let old: Vec<&String> = want.iter().filter(|c| *c != "teams").collect();
+            if got.len() == old.len() && got.iter().zip(&old).all(|(a, b)| a == b) {
                 problems.push(Diagnostic::csv(
-                    &path,
+                    path,
+                    1,
+                    3,
+                    "runs.csv of an older drillsim (no `teams` column after `plan`): run the batch again",
+                ));
+            } else if got.len() != want.len() {
+                problems.push(Diagnostic::csv(
+                    path,
                     1,
                     got.len().min(want.len()) + 1,
                     format!(
@@ -83,20 +78,21 @@ pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
                 ));
             } else if let Some(i) = (0..want.len()).find(|&i| got[i] != want[i]) {
                 problems.push(Diagnostic::csv(
-                    &path,
+                    path,
                     1,
                     i + 1,
                     format!("expected column `{}`, found `{}`", want[i], got[i]),
                 ));
             }
         }
-        Some(Err(e)) => problems.push(Diagnostic::csv(&path, 1, 1, e.to_string())),
-        None => problems.push(Diagnostic::csv(&path, 1, 1, "empty runs.csv")),
+        Some(Err(e)) => problems.push(Diagnostic::csv(path, 1, 1, e.to_string())),
+        None => problems.push(Diagnostic::csv(path, 1, 1, "empty runs.csv")),
     }
     if !problems.is_empty() {
-        return Err(Error::Input(Diagnostics(problems)));
+        return Err(problems);
     }
-    let mut variants: Vec<(String, String)> = Vec::new();
+    const SEED: usize = 3;
+    let mut variants: Vec<VariantKey> = Vec::new();
     let mut rows = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, rec) in records.enumerate() {
@@ -104,35 +100,35 @@ pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                problems.push(Diagnostic::csv(&path, line, 1, e.to_string()));
+                problems.push(Diagnostic::csv(path, line, 1, e.to_string()));
                 continue;
             }
         };
         if rec.len() != want.len() {
             problems.push(Diagnostic::csv(
-                &path,
+                path,
                 line,
                 rec.len().min(want.len()) + 1,
                 format!("row has {} fields, expected {}", rec.len(), want.len()),
             ));
             continue;
         }
-        let key = (rec[0].to_string(), rec[1].to_string());
-        let seed = match rec[2].parse::<u64>() {
+        let key = (rec[0].to_string(), rec[1].to_string(), rec[2].to_string());
+        let seed = match rec[SEED].parse::<u64>() {
             Ok(s) => s,
             Err(_) => {
                 problems.push(Diagnostic::csv(
-                    &path,
+                    path,
                     line,
-                    3,
-                    format!("seed `{}` is not a whole number", &rec[2]),
+                    SEED + 1,
+                    format!("seed `{}` is not a whole number", &rec[SEED]),
                 ));
                 continue;
             }
         };
         let mut values = Vec::with_capacity(METRICS.len());
         for (mi, m) in METRICS.iter().enumerate() {
-            let f = &rec[3 + mi];
+            let f = &rec[SEED + 1 + mi];
             if f.is_empty() {
                 values.push(None);
             } else {
@@ -140,9 +136,9 @@ pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
                     Ok(x) if x.is_finite() => values.push(Some(x)),
                     _ => {
                         problems.push(Diagnostic::csv(
-                            &path,
+                            path,
                             line,
-                            4 + mi,
+                            SEED + 2 + mi,
                             format!("{} `{f}` is not a number", m.name),
                         ));
                         values.push(None);
@@ -150,7 +146,7 @@ pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
                 }
             }
         }
-        let base = 3 + METRICS.len();
+        let base = SEED + 1 + METRICS.len();
         let mut ratings = Vec::with_capacity(Capability::ALL.len());
         for ci in 0..Capability::ALL.len() {
             let f = &rec[base + ci];
@@ -158,7 +154,7 @@ pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
                 Some(r) => ratings.push(r),
                 None => {
                     problems.push(Diagnostic::csv(
-                        &path,
+                        path,
                         line,
                         base + ci + 1,
                         format!("rating `{f}` is not P, S, M, U or empty"),
@@ -176,10 +172,10 @@ pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
         };
         if !seen.insert((v, seed)) {
             problems.push(Diagnostic::csv(
-                &path,
+                path,
                 line,
-                3,
-                format!("seed {seed} of {}/{} appears twice", key.0, key.1),
+                SEED + 1,
+                format!("seed {seed} of {}/{}/{} appears twice", key.0, key.1, key.2),
             ));
             continue;
         }
@@ -190,11 +186,33 @@ pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
             ratings,
         });
     }
-    if rows.is_empty() && problems.is_empty() {
-        problems.push(Diagnostic::csv(&path, 2, 1, "runs.csv has no runs"));
-    }
     if !problems.is_empty() {
-        return Err(Error::Input(Diagnostics(problems)));
+        return Err(problems);
+    }
+    Ok((variants, rows))
+}
+
+/// Reads `dir/runs.csv` (see [`parse_runs`]).
+pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
+    let path = dir.join("runs.csv");
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Error::Input(Diagnostics(vec![Diagnostic::at(
+            &path,
+            "",
+            1,
+            1,
+            format!("not a batch folder (no readable runs.csv: {e})"),
+        )]))
+    })?;
+    let (variants, mut rows) =
+        parse_runs(&path, &bytes).map_err(|d| Error::Input(Diagnostics(d)))?;
+    if rows.is_empty() {
+        return Err(Error::Input(Diagnostics(vec![Diagnostic::csv(
+            &path,
+            2,
+            1,
+            "runs.csv has no runs",
+        )])));
     }
     rows.sort_by_key(|r| (r.variant, r.seed));
     Ok(SavedBatch {
@@ -257,8 +275,8 @@ pub fn compare(dir_a: &Path, dir_b: &Path, out: Option<&Path>) -> Result<Compare
     let here = |msg: String| Diagnostic::at(Path::new("-"), "", 1, 1, msg);
     let mut pairs = Vec::new();
     let mut problems = Vec::new();
-    for (vb, (sb, pb)) in b.variants.iter().enumerate() {
-        for (va, (sa, pa)) in a.variants.iter().enumerate() {
+    for (vb, (sb, pb, tb)) in b.variants.iter().enumerate() {
+        for (va, (sa, pa, ta)) in a.variants.iter().enumerate() {
             if sa != sb {
                 continue;
             }
@@ -267,7 +285,7 @@ pub fn compare(dir_a: &Path, dir_b: &Path, out: Option<&Path>) -> Result<Compare
                 let only_a: BTreeSet<u64> = xa.difference(&xb).copied().collect();
                 let only_b: BTreeSet<u64> = xb.difference(&xa).copied().collect();
                 let mut msg = format!(
-                    "cannot pair {sb}/{pb} of {} with {sa}/{pa} of {}: the seeds differ",
+                    "cannot pair {sb}/{pb}/{tb} of {} with {sa}/{pa}/{ta} of {}: the seeds differ",
                     b.dir.display(),
                     a.dir.display()
                 );
@@ -324,12 +342,22 @@ pub fn markdown(a: &SavedBatch, b: &SavedBatch, pairs: &[(usize, usize)]) -> Str
         .iter()
         .chain(&b.variants)
         .all(|v| v.0 == a.variants[0].0);
-    let name = |side: &str, (s, p): &(String, String)| {
-        if one_scenario {
+    let one_teams = a
+        .variants
+        .iter()
+        .chain(&b.variants)
+        .all(|v| v.2 == a.variants[0].2);
+    let name = |side: &str, (s, p, t): &VariantKey| {
+        let mut n = if one_scenario {
             format!("{side}:{p}")
         } else {
             format!("{side}:{s}/{p}")
+        };
+        if !one_teams {
+            n.push('/');
+            n.push_str(t);
         }
+        n
     };
     // Both batches' rows in one list: A's variants first, then B's.
     let na = a.variants.len();
@@ -358,10 +386,11 @@ pub fn markdown(a: &SavedBatch, b: &SavedBatch, pairs: &[(usize, usize)]) -> Str
                 .count();
             let _ = writeln!(
                 s,
-                "- `{}`: scenario `{}`, plan `{}`, {n} runs, from {}",
+                "- `{}`: scenario `{}`, plan `{}`, teams `{}`, {n} runs, from {}",
                 name(side, v),
                 v.0,
                 v.1,
+                v.2,
                 sb.dir.display()
             );
         }

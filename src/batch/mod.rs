@@ -6,24 +6,35 @@
 //! each builds its own World; a local rayon pool runs them over `--jobs`
 //! threads and the per-run rows are collected in (variant, seed) order, so
 //! every output is independent of the number of threads.
+//!
+//! The runs go in fixed chunks through [`pipeline`]: each run gives its row
+//! and a one-run [`aggregate::VariantAgg`] (records are never held), rows
+//! are appended to `runs.csv` in a working folder as chunks finish, and a
+//! checkpoint after each chunk lets `--resume` continue an interrupted
+//! batch. `--shard i/n` runs a slice of the seeds; [`merge`] combines the
+//! shards into the files one machine would have written.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 
 use crate::app::{self, Error};
-use crate::engine::{self, ResponseSetup, RunConfig};
 use crate::model::plan::Plan;
 use crate::model::scenario::Scenario;
+use crate::model::teams::Teams;
 use crate::model::{Diagnostic, Diagnostics};
 use crate::score::{self, Capability, Outcomes, Rating};
 
 pub mod aggregate;
 pub mod compare;
+pub mod manifest;
+pub mod merge;
+pub mod pipeline;
 pub mod report;
 pub mod stats;
+
+use manifest::Shard;
 
 /// Options of `drillsim batch`.
 #[derive(Debug, Clone, Default)]
@@ -33,7 +44,8 @@ pub struct BatchArgs {
     pub topology: Option<PathBuf>,
     /// Plan names or files; empty = the default plan.
     pub plans: Vec<String>,
-    pub teams: Option<PathBuf>,
+    /// Teams files; empty = the bundled `assets/teams.ron`.
+    pub teams: Vec<PathBuf>,
     pub scoring: Option<PathBuf>,
     pub perfect: bool,
     pub no_response: bool,
@@ -46,23 +58,40 @@ pub struct BatchArgs {
     pub quiet: bool,
     /// Also write each run's `record.json` under `runs/<variant>-<seed>/`.
     pub keep_runs: bool,
+    /// Report language.
+    pub lang: crate::report::Lang,
+    /// Run only this slice of the seeds.
+    pub shard: Option<Shard>,
+    /// Continue the unfinished batch in the working folder.
+    pub resume: bool,
 }
 
-/// One (scenario, plan) combination.
+/// `zh` / `en`, as `BatchInfo.lang` holds it.
+pub fn lang_code(lang: crate::report::Lang) -> &'static str {
+    match lang {
+        crate::report::Lang::Zh => "zh",
+        crate::report::Lang::En => "en",
+    }
+}
+
+/// One (scenario, plan, teams) combination.
 #[derive(Debug, Clone)]
 pub struct Variant {
     pub scenario: Arc<Scenario>,
     pub plan: Arc<Plan>,
+    pub teams: Arc<Teams>,
+    /// `default` for the bundled teams, else the teams file's stem.
+    pub teams_slug: String,
 }
 
 impl Variant {
-    pub fn info(&self, teams: &str) -> VariantInfo {
+    pub fn info(&self) -> VariantInfo {
         VariantInfo {
             scenario: self.scenario.slug.clone(),
             scenario_name: self.scenario.name.clone(),
             plan: self.plan.slug.clone(),
             plan_name: self.plan.name.clone(),
-            teams: teams.to_string(),
+            teams: self.teams_slug.clone(),
         }
     }
     pub fn scenario_slug(&self) -> &str {
@@ -294,13 +323,16 @@ pub struct RunRow {
 /// What `drillsim batch` produced.
 pub struct BatchOutput {
     pub variants: Vec<Variant>,
-    /// In (variant, seed) order.
+    /// In (variant, seed) order (this shard's seeds only under `--shard`).
     pub rows: Vec<RunRow>,
     pub out: PathBuf,
-    pub files: Vec<(String, Vec<u8>)>,
+    /// Runs done by this process (fewer than `rows` after `--resume`).
+    pub ran: u64,
+    /// Rows found in the working folder and kept (`--resume`).
+    pub resumed: u64,
 }
 
-fn usage(msg: String) -> Error {
+pub(crate) fn usage(msg: String) -> Error {
     Error::Input(Diagnostics(vec![Diagnostic::at(
         Path::new("-"),
         "",
@@ -310,15 +342,112 @@ fn usage(msg: String) -> Error {
     )]))
 }
 
+/// A file's name without its folders (manifests name no paths).
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+fn input(role: &str, name: String, bytes: &[u8]) -> manifest::Input {
+    manifest::Input {
+        role: role.into(),
+        name,
+        fnv1a64: manifest::fnv1a64(bytes),
+    }
+}
+
+/// Fingerprints of every input of a batch, bundled ones included (their
+/// embedded text), in a fixed order: topology, scenarios, plans, teams,
+/// scoring.
+fn fingerprints(args: &BatchArgs) -> Result<Vec<manifest::Input>, Error> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|source| Error::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    let mut out = Vec::new();
+    match &args.topology {
+        Some(d) => {
+            for f in ["nodes.csv", "links.csv"] {
+                out.push(input("topology", f.into(), &read(&d.join(f))?));
+            }
+        }
+        None => out.push(input(
+            "topology",
+            "assets/topology.ron".into(),
+            crate::model::topology_spec::DEFAULT_SPEC.as_bytes(),
+        )),
+    }
+    if args.scenarios.is_empty() {
+        out.push(input(
+            "scenario",
+            app::DEFAULT_SCENARIO_PATH.into(),
+            include_str!("../../scenarios/national-worm.ron").as_bytes(),
+        ));
+    }
+    for p in &args.scenarios {
+        out.push(input("scenario", file_name(p), &read(p)?));
+    }
+    let plans: Vec<String> = if args.plans.is_empty() {
+        vec![app::DEFAULT_PLAN.into()]
+    } else {
+        args.plans.clone()
+    };
+    for p in &plans {
+        match app::BUNDLED_PLANS.iter().find(|(n, _)| n == p) {
+            Some((n, src)) => out.push(input("plan", format!("{n} (bundled)"), src.as_bytes())),
+            None => out.push(input("plan", file_name(Path::new(p)), &read(Path::new(p))?)),
+        }
+    }
+    if args.teams.is_empty() {
+        out.push(input(
+            "teams",
+            crate::model::teams_file::DEFAULT_TEAMS_PATH.into(),
+            crate::model::teams_file::DEFAULT_TEAMS.as_bytes(),
+        ));
+    }
+    for p in &args.teams {
+        out.push(input("teams", file_name(p), &read(p)?));
+    }
+    match &args.scoring {
+        Some(p) => out.push(input("scoring", file_name(p), &read(p)?)),
+        None => out.push(input(
+            "scoring",
+            "assets/scoring.ron".into(),
+            crate::score::thresholds::DEFAULT_SCORING.as_bytes(),
+        )),
+    }
+    Ok(out)
+}
+
+/// A teams file's slug: its stem, `default` for the bundled one.
+fn teams_slug(p: Option<&Path>) -> String {
+    p.and_then(Path::file_stem).map_or_else(
+        || "default".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
 /// `drillsim batch`: loads every input (reporting all problems together),
-/// runs every variant over seeds S..S+N, writes `runs.csv`, `summary.csv`
-/// and `report.md` atomically.
+/// runs every (scenario, plan, teams) variant over seeds S..S+N (or this
+/// shard's slice of them) through [`pipeline::run`], and installs the
+/// finished folder at `--out`.
 pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
     if args.runs == 0 {
         return Err(usage("--runs must be at least 1".into()));
     }
     if args.seed.checked_add(args.runs - 1).is_none() {
         return Err(usage("--seed + --runs overflows the seed range".into()));
+    }
+    if let Some(s) = args.shard
+        && s.count > args.runs
+    {
+        return Err(usage(format!(
+            "--shard {s}: {} shards of {} runs would leave some empty (use at most {} shards)",
+            s.count, args.runs, args.runs
+        )));
     }
     let mut problems = Diagnostics::default();
     let mut keep = |e: Error| match e {
@@ -346,159 +475,109 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
         .iter()
         .map(|p| app::load_plan(p).map_err(&mut keep).ok())
         .collect();
-    let teams = app::load_teams(args.teams.as_deref(), &topo)
-        .map_err(&mut keep)
-        .ok();
+    let team_paths: Vec<Option<&Path>> = if args.teams.is_empty() {
+        vec![None]
+    } else {
+        args.teams.iter().map(|p| Some(p.as_path())).collect()
+    };
+    let teams: Vec<Option<(String, Arc<Teams>)>> = team_paths
+        .iter()
+        .map(|p| {
+            app::load_teams(*p, &topo)
+                .map_err(&mut keep)
+                .ok()
+                .map(|t| (teams_slug(*p), t))
+        })
+        .collect();
     let thresholds = app::load_scoring(args.scoring.as_deref())
         .map_err(&mut keep)
         .ok();
     if !problems.0.is_empty() {
         return Err(Error::Input(problems));
     }
-    let (Some(teams), Some(thresholds)) = (teams, thresholds) else {
+    let Some(thresholds) = thresholds else {
         return Err(Error::Input(problems));
-    };
-    let teams = if args.perfect {
-        Arc::new((*teams).clone().perfect())
-    } else {
-        teams
     };
     let mut variants = Vec::new();
     for s in scenarios.into_iter().flatten() {
         for p in plans.iter().flatten() {
-            let v = Variant {
-                scenario: s.clone(),
-                plan: p.clone(),
-            };
-            if variants.iter().any(|w: &Variant| {
-                w.scenario_slug() == v.scenario_slug() && w.plan_slug() == v.plan_slug()
-            }) {
-                return Err(usage(format!(
-                    "variant {}/{} given twice (scenario and plan names must differ)",
-                    v.scenario_slug(),
-                    v.plan_slug()
-                )));
+            for (slug, t) in teams.iter().flatten() {
+                let t = if args.perfect {
+                    Arc::new((**t).clone().perfect())
+                } else {
+                    t.clone()
+                };
+                let v = Variant {
+                    scenario: s.clone(),
+                    plan: p.clone(),
+                    teams: t,
+                    teams_slug: slug.clone(),
+                };
+                if variants.iter().any(|w: &Variant| w.info() == v.info()) {
+                    return Err(usage(format!(
+                        "variant {}/{}/{} given twice (scenario, plan and teams names must differ)",
+                        v.scenario_slug(),
+                        v.plan_slug(),
+                        v.teams_slug
+                    )));
+                }
+                variants.push(v);
             }
-            variants.push(v);
         }
     }
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!(
-            "batch-{}-s{}-n{}",
+            "batch-{}-s{}-n{}{}",
             variants[0].scenario_slug(),
             args.seed,
-            args.runs
+            args.runs,
+            args.shard
+                .map_or(String::new(), |s| format!("-shard{}of{}", s.index, s.count))
         ))
     });
-
+    let info = BatchInfo {
+        variants: variants.iter().map(Variant::info).collect(),
+        seed: args.seed,
+        runs: args.runs,
+        no_response: args.no_response,
+        perfect: args.perfect,
+        lang: lang_code(args.lang).into(),
+        plan_diffs: plan_diffs(&variants),
+    };
+    let manifest = manifest::Manifest {
+        format: manifest::FORMAT,
+        drillsim: env!("CARGO_PKG_VERSION").into(),
+        info,
+        inputs: fingerprints(args)?,
+        shard: args.shard,
+    };
     let jobs = if args.jobs == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         args.jobs
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| usage(format!("cannot start {jobs} worker threads: {e}")))?;
-    let tasks: Vec<(usize, u64)> = (0..variants.len())
-        .flat_map(|v| (0..args.runs).map(move |i| (v, args.seed + i)))
-        .collect();
-    let bar = progress_bar(tasks.len() as u64, args.quiet);
-    let teams_slug = args.teams.as_deref().and_then(Path::file_stem).map_or_else(
-        || "default".to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    let info = BatchInfo {
-        variants: variants.iter().map(|v| v.info(&teams_slug)).collect(),
-        seed: args.seed,
-        runs: args.runs,
-        no_response: args.no_response,
+    let run = pipeline::Job {
+        topo,
+        variants: &variants,
+        thresholds: &thresholds,
         perfect: args.perfect,
-        lang: "en".into(),
-        plan_diffs: plan_diffs(&variants),
+        no_response: args.no_response,
+        keep_runs: args.keep_runs,
+        quiet: args.quiet,
+        resume: args.resume,
+        jobs,
     };
-    let run_dirs: Vec<String> = report::names(&info.variants)
-        .into_iter()
-        .map(|n| n.replace('/', "-"))
-        .collect();
-    // Runs every task; with `keep` = the output's temporary folder, writes
-    // each record there as soon as it is made (records are megabytes: they
-    // are never all held in memory).
-    let run_all = |keep: Option<&Path>| -> std::io::Result<Vec<RunRow>> {
-        pool.install(|| {
-            tasks
-                .par_iter()
-                .map(|&(v, seed)| {
-                    let var = &variants[v];
-                    let record = engine::run_with(
-                        topo.clone(),
-                        var.scenario.clone(),
-                        Some(ResponseSetup {
-                            plan: var.plan.clone(),
-                            teams: teams.clone(),
-                            spread: !args.perfect,
-                        }),
-                        RunConfig {
-                            seed,
-                            response: !args.no_response,
-                        },
-                    );
-                    if let Some(tmp) = keep {
-                        let dir = tmp.join("runs").join(format!("{}-{seed}", run_dirs[v]));
-                        std::fs::create_dir_all(&dir)?;
-                        std::fs::write(
-                            dir.join("record.json"),
-                            crate::output::record_json(&record),
-                        )?;
-                    }
-                    let a = score::assess(&record, &thresholds);
-                    bar.inc(1);
-                    Ok(row(v, seed, &a))
-                })
-                .collect()
-        })
-    };
-    let summarise = |rows: &[RunRow]| {
-        let mut files = vec![
-            ("runs.csv".to_string(), runs_csv(&variants, rows)),
-            ("summary.csv".to_string(), summary_csv(&variants, rows)),
-        ];
-        files.extend(report::files(&info, rows, &[]));
-        files
-    };
-    let io_err = |source| Error::Io {
-        path: out.clone(),
-        source,
-    };
-    let (rows, files) = if args.keep_runs {
-        let mut done = None;
-        crate::output::write_atomically_with(&out, |tmp| {
-            let rows = run_all(Some(tmp))?;
-            let files = summarise(&rows);
-            for (name, bytes) in &files {
-                std::fs::write(tmp.join(name), bytes)?;
-            }
-            done = Some((rows, files));
-            Ok(())
-        })
-        .map_err(io_err)?;
-        done.expect("filled on success")
-    } else {
-        let rows = run_all(None).map_err(io_err)?;
-        let files = summarise(&rows);
-        crate::output::write_atomically(&out, &files).map_err(io_err)?;
-        (rows, files)
-    };
-    bar.finish_and_clear();
+    let done = pipeline::run(&run, &manifest, &out)?;
     Ok(BatchOutput {
         variants,
-        rows,
+        rows: done.rows,
         out,
-        files,
+        ran: done.ran,
+        resumed: done.resumed,
     })
 }
 
-fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+pub(crate) fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
@@ -553,22 +632,37 @@ fn fmt_stat(x: f64) -> String {
     format!("{x:.3}")
 }
 
-/// `runs.csv`: one row per run in (variant, seed) order.
-pub fn runs_csv(variants: &[Variant], rows: &[RunRow]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut head: Vec<String> = vec!["scenario".into(), "plan".into(), "seed".into()];
+/// The header of `runs.csv`.
+pub fn runs_header() -> Vec<String> {
+    let mut head: Vec<String> = vec![
+        "scenario".into(),
+        "plan".into(),
+        "teams".into(),
+        "seed".into(),
+    ];
     head.extend(METRICS.iter().map(|m| m.name.to_string()));
     head.extend(
         Capability::ALL
             .iter()
             .map(|c| format!("rating_{}", c.as_str())),
     );
-    w.write_record(&head).expect("in-memory csv");
+    head
+}
+
+/// Rows of `runs.csv` (with its header line first when `header`), in the
+/// order given. Appending chunks written with `header = false` gives the
+/// same bytes as writing all rows at once.
+pub fn runs_csv_rows(variants: &[VariantInfo], rows: &[RunRow], header: bool) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if header {
+        w.write_record(runs_header()).expect("in-memory csv");
+    }
     for r in rows {
         let v = &variants[r.variant];
         let mut rec = vec![
-            v.scenario_slug().to_string(),
-            v.plan_slug().to_string(),
+            v.scenario.clone(),
+            v.plan.clone(),
+            v.teams.clone(),
             r.seed.to_string(),
         ];
         rec.extend(
@@ -587,6 +681,11 @@ pub fn runs_csv(variants: &[Variant], rows: &[RunRow]) -> Vec<u8> {
     w.into_inner().expect("in-memory csv")
 }
 
+/// `runs.csv`: one row per run in (variant, seed) order.
+pub fn runs_csv(variants: &[VariantInfo], rows: &[RunRow]) -> Vec<u8> {
+    runs_csv_rows(variants, rows, true)
+}
+
 /// Values of metric `m` of variant `v`, in seed order (missing ones skipped).
 pub fn values(rows: &[RunRow], v: usize, m: usize) -> Vec<f64> {
     rows.iter()
@@ -597,11 +696,12 @@ pub fn values(rows: &[RunRow], v: usize, m: usize) -> Vec<f64> {
 
 /// `summary.csv`: per variant × metric, n, mean, sd, median, p5, p95 and
 /// the 95% CI of the mean (empty where undefined).
-pub fn summary_csv(variants: &[Variant], rows: &[RunRow]) -> Vec<u8> {
+pub fn summary_csv(variants: &[VariantInfo], rows: &[RunRow]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "scenario",
         "plan",
+        "teams",
         "metric",
         "n",
         "mean",
@@ -617,8 +717,9 @@ pub fn summary_csv(variants: &[Variant], rows: &[RunRow]) -> Vec<u8> {
         for (mi, m) in METRICS.iter().enumerate() {
             let xs = values(rows, vi, mi);
             let mut rec = vec![
-                v.scenario_slug().to_string(),
-                v.plan_slug().to_string(),
+                v.scenario.clone(),
+                v.plan.clone(),
+                v.teams.clone(),
                 m.name.to_string(),
                 xs.len().to_string(),
             ];

@@ -375,18 +375,32 @@ pub fn write_atomically_with(
         }
         fs::create_dir(&tmp)?;
         fill(&tmp)?;
-        if dir.exists() {
-            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-            fs::rename(dir, &old)?;
-            fs::rename(&tmp, dir)?;
-            fs::remove_dir_all(&old)?;
-        } else {
-            fs::rename(&tmp, dir)?;
-        }
-        Ok(())
+        install_dir(&tmp, dir)
     })();
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// Moves the finished folder `tmp` to `dir` (a sibling) by rename,
+/// replacing whatever `dir` held.
+pub fn install_dir(tmp: &Path, dir: &Path) -> io::Result<()> {
+    if dir.exists() {
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        fs::rename(dir, &old)?;
+        fs::rename(tmp, dir)?;
+        fs::remove_dir_all(&old)?;
+    } else {
+        fs::rename(tmp, dir)?;
+    }
+    Ok(())
 }

@@ -1,0 +1,357 @@
+//! The streaming batch pipeline: fixed chunks of runs, `runs.csv` appended
+//! as chunks finish, a checkpoint after each chunk, and the finished folder
+//! installed at `--out` by one rename.
+//!
+//! The working folder is `.NAME.partial` beside `--out` (`NAME` = the last
+//! component of `--out`). While a batch runs it holds `batch.json` (the
+//! manifest), `runs.csv` (header and every finished chunk's rows, fsync'd)
+//! and `checkpoint.json` (the per-variant aggregates of those rows, the
+//! number of rows and the byte length of `runs.csv` they cover; replaced
+//! atomically by temp file + rename). A batch that dies (Ctrl-C, kill -9,
+//! power) leaves it behind; `--resume` checks the manifest, truncates
+//! `runs.csv` to the checkpoint and goes on from there. Chunks are
+//! `8 × jobs` runs; their boundaries never change an output because rows
+//! are appended in (variant, seed) order and aggregates are integer sums.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::aggregate::VariantAgg;
+use super::manifest::Manifest;
+use super::{RunRow, Variant, report, row, runs_csv_rows, summary_csv, usage};
+use crate::app::Error;
+use crate::engine::{self, ResponseSetup, RunConfig};
+use crate::model::topology::Topology;
+use crate::score::{self, Thresholds};
+
+/// Environment variable of the test hook: exit (status 9, as a kill would
+/// leave things) once at least this many runs are checkpointed.
+pub const STOP_AFTER_ENV: &str = "DRILLSIM_BATCH_STOP_AFTER";
+
+/// Everything a batch's runs need.
+pub struct Job<'a> {
+    pub topo: Arc<Topology>,
+    pub variants: &'a [Variant],
+    pub thresholds: &'a Thresholds,
+    pub perfect: bool,
+    pub no_response: bool,
+    pub keep_runs: bool,
+    pub quiet: bool,
+    pub resume: bool,
+    pub jobs: usize,
+}
+
+/// What [`run`] did.
+pub struct Done {
+    /// Every row of the batch (or shard), in (variant, seed) order.
+    pub rows: Vec<RunRow>,
+    pub ran: u64,
+    pub resumed: u64,
+}
+
+/// The working folder of the batch whose output is `out`.
+pub fn work_dir(out: &Path) -> PathBuf {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "batch".into());
+    parent.join(format!(".{name}.partial"))
+}
+
+/// `checkpoint.json` of a working folder.
+#[derive(Debug, Serialize, Deserialize)]
+struct Checkpoint {
+    /// Rows of `runs.csv` covered (the first `rows` tasks).
+    rows: u64,
+    /// Length of `runs.csv` (header included) covering them.
+    runs_csv_bytes: u64,
+    keep_runs: bool,
+    /// One per variant.
+    aggregates: Vec<VariantAgg>,
+}
+
+/// The files a finished batch or shard adds to its `runs.csv`: a shard
+/// holds `aggregates.json` and `batch.json`; a whole batch also
+/// `summary.csv` and the report files.
+pub fn finish_files(
+    manifest: &Manifest,
+    rows: &[RunRow],
+    aggs: &[VariantAgg],
+) -> Vec<(String, Vec<u8>)> {
+    let mut agg_json = serde_json::to_vec(aggs).expect("aggregates serialise");
+    agg_json.push(b'\n');
+    let mut files = vec![
+        ("aggregates.json".to_string(), agg_json),
+        ("batch.json".to_string(), manifest.to_json()),
+    ];
+    if manifest.shard.is_none() {
+        let info = &manifest.info;
+        files.push(("summary.csv".into(), summary_csv(&info.variants, rows)));
+        files.extend(report::files(info, rows, aggs));
+    }
+    files
+}
+
+/// The (variant, seed) tasks of a batch or shard, in (variant, seed) order.
+pub fn tasks(manifest: &Manifest) -> Vec<(usize, u64)> {
+    let info = &manifest.info;
+    let range = manifest.shard.map_or(0..info.runs, |s| s.range(info.runs));
+    (0..info.variants.len())
+        .flat_map(|v| range.clone().map(move |i| (v, info.seed + i)))
+        .collect()
+}
+
+fn write_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)
+}
+
+fn damaged(work: &Path, what: String) -> Error {
+    usage(format!(
+        "cannot resume from {}: {what}; run without --resume to start the batch over",
+        work.display()
+    ))
+}
+
+/// Reads back an unfinished batch's state: rows, aggregates, and the
+/// length of `runs.csv` they cover (`runs.csv` is truncated to it).
+fn resume_state(
+    work: &Path,
+    manifest: &Manifest,
+    job: &Job,
+    tasks: &[(usize, u64)],
+) -> Result<Option<(Vec<RunRow>, Vec<VariantAgg>, u64)>, Error> {
+    let found = Manifest::read(&work.join("batch.json"))
+        .map_err(|e| damaged(work, format!("batch.json: {e}")))?;
+    let diffs = found.differences(manifest, false);
+    if !diffs.is_empty() {
+        return Err(usage(format!(
+            "cannot resume {}: it is a different batch (unfinished vs now: {}); \
+             run without --resume to replace it",
+            work.display(),
+            diffs.join("; ")
+        )));
+    }
+    let cp_path = work.join("checkpoint.json");
+    if !cp_path.exists() {
+        return Ok(None);
+    }
+    let cp: Checkpoint = fs::read(&cp_path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        .map_err(|e| damaged(work, format!("checkpoint.json: {e}")))?;
+    if cp.keep_runs != job.keep_runs {
+        return Err(usage(format!(
+            "cannot resume {}: it was started {} --keep-runs",
+            work.display(),
+            if cp.keep_runs { "with" } else { "without" }
+        )));
+    }
+    let runs_path = work.join("runs.csv");
+    let mut bytes = fs::read(&runs_path).map_err(|e| damaged(work, format!("runs.csv: {e}")))?;
+    if (bytes.len() as u64) < cp.runs_csv_bytes || cp.rows as usize > tasks.len() {
+        return Err(damaged(work, "runs.csv is shorter than its checkpoint".into()));
+    }
+    bytes.truncate(cp.runs_csv_bytes as usize);
+    let (keys, parsed) = super::compare::parse_runs(&runs_path, &bytes)
+        .map_err(|d| damaged(work, format!("runs.csv: {}", d[0].message)))?;
+    let info = &manifest.info;
+    let mut rows = Vec::with_capacity(parsed.len());
+    for r in parsed {
+        let (s, p, t) = &keys[r.variant];
+        let v = info
+            .variants
+            .iter()
+            .position(|x| (&x.scenario, &x.plan, &x.teams) == (s, p, t))
+            .ok_or_else(|| damaged(work, format!("runs.csv has an unknown variant {s}/{p}/{t}")))?;
+        rows.push(RunRow { variant: v, ..r });
+    }
+    let expected = &tasks[..cp.rows as usize];
+    if rows.len() != expected.len()
+        || rows
+            .iter()
+            .zip(expected)
+            .any(|(r, &(v, s))| (r.variant, r.seed) != (v, s))
+        || cp.aggregates.len() != info.variants.len()
+    {
+        return Err(damaged(work, "runs.csv does not match its checkpoint".into()));
+    }
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .open(&runs_path)
+        .map_err(|e| damaged(work, format!("runs.csv: {e}")))?;
+    f.set_len(cp.runs_csv_bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| damaged(work, format!("runs.csv: {e}")))?;
+    Ok(Some((rows, cp.aggregates, cp.runs_csv_bytes)))
+}
+
+/// Runs a batch (or shard) described by `manifest` into its working folder
+/// and installs it at `out`.
+pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
+    let work = work_dir(out);
+    let io_err = |source| Error::Io {
+        path: work.clone(),
+        source,
+    };
+    let info = &manifest.info;
+    let tasks = tasks(manifest);
+    let mut state = None;
+    if work.exists() {
+        if job.resume {
+            state = resume_state(&work, manifest, job, &tasks)?;
+        } else {
+            eprintln!(
+                "drillsim: replacing {}, the working folder of an unfinished batch (--resume would continue it)",
+                work.display()
+            );
+        }
+    } else if job.resume {
+        eprintln!(
+            "drillsim: no unfinished batch at {}: starting from the first run",
+            work.display()
+        );
+    }
+    let (mut rows, mut aggs, mut runs_bytes) = match state {
+        Some(s) => s,
+        None => {
+            if work.exists() {
+                fs::remove_dir_all(&work).map_err(io_err)?;
+            }
+            fs::create_dir_all(&work).map_err(io_err)?;
+            write_replace(&work.join("batch.json"), &manifest.to_json()).map_err(io_err)?;
+            let head = runs_csv_rows(&info.variants, &[], true);
+            write_replace(&work.join("runs.csv"), &head).map_err(io_err)?;
+            let aggs = job
+                .variants
+                .iter()
+                .map(|v| VariantAgg::new(v.scenario.duration_min, v.scenario.tick_min))
+                .collect();
+            (Vec::new(), aggs, head.len() as u64)
+        }
+    };
+    let resumed = rows.len() as u64;
+    let stop_after: Option<u64> = std::env::var(STOP_AFTER_ENV)
+        .ok()
+        .and_then(|s| s.parse().ok());
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(job.jobs)
+        .build()
+        .map_err(|e| usage(format!("cannot start {} worker threads: {e}", job.jobs)))?;
+    let bar = super::progress_bar(tasks.len() as u64, job.quiet);
+    bar.set_position(resumed);
+    let mut names = report::names(&info.variants);
+    if info.variants.iter().any(|v| v.teams != info.variants[0].teams) {
+        for (n, v) in names.iter_mut().zip(&info.variants) {
+            n.push('-');
+            n.push_str(&v.teams);
+        }
+    }
+    let run_dirs: Vec<String> = names.into_iter().map(|n| n.replace('/', "-")).collect();
+    let one = |&(v, seed): &(usize, u64)| -> io::Result<(RunRow, VariantAgg)> {
+        let var = &job.variants[v];
+        let record = engine::run_with(
+            job.topo.clone(),
+            var.scenario.clone(),
+            Some(ResponseSetup {
+                plan: var.plan.clone(),
+                teams: var.teams.clone(),
+                spread: !job.perfect,
+            }),
+            RunConfig {
+                seed,
+                response: !job.no_response,
+            },
+        );
+        if job.keep_runs {
+            let dir = work.join("runs").join(format!("{}-{seed}", run_dirs[v]));
+            fs::create_dir_all(&dir)?;
+            fs::write(dir.join("record.json"), crate::output::record_json(&record))?;
+        }
+        let a = score::assess(&record, job.thresholds);
+        let mut agg = VariantAgg::new(var.scenario.duration_min, var.scenario.tick_min);
+        agg.add(&record, &a);
+        bar.inc(1);
+        Ok((row(v, seed, &a), agg))
+    };
+    let mut runs_file = fs::OpenOptions::new()
+        .append(true)
+        .open(work.join("runs.csv"))
+        .map_err(io_err)?;
+    let chunk = 8 * job.jobs.max(1);
+    let mut done = rows.len();
+    while done < tasks.len() {
+        let end = (done + chunk).min(tasks.len());
+        let results: Vec<(RunRow, VariantAgg)> = pool
+            .install(|| tasks[done..end].par_iter().map(one).collect::<io::Result<_>>())
+            .map_err(io_err)?;
+        let first = rows.len();
+        for (r, a) in results {
+            aggs[r.variant]
+                .merge(&a)
+                .map_err(|e| usage(format!("aggregates of one run do not fit: {e}")))?;
+            rows.push(r);
+        }
+        let bytes = runs_csv_rows(&info.variants, &rows[first..], false);
+        runs_file
+            .write_all(&bytes)
+            .and_then(|_| runs_file.sync_data())
+            .map_err(io_err)?;
+        runs_bytes += bytes.len() as u64;
+        done = end;
+        let cp = Checkpoint {
+            rows: done as u64,
+            runs_csv_bytes: runs_bytes,
+            keep_runs: job.keep_runs,
+            aggregates: aggs,
+        };
+        write_replace(
+            &work.join("checkpoint.json"),
+            &serde_json::to_vec(&cp).expect("checkpoint serialises"),
+        )
+        .map_err(io_err)?;
+        aggs = cp.aggregates;
+        if let Some(k) = stop_after
+            && done as u64 >= k
+            && done < tasks.len()
+        {
+            bar.finish_and_clear();
+            eprintln!("drillsim: {STOP_AFTER_ENV}: stopping after {done} checkpointed runs");
+            std::process::exit(9);
+        }
+    }
+    drop(runs_file);
+    for (name, bytes) in finish_files(manifest, &rows, &aggs) {
+        let path = work.join(&name);
+        if let Some(d) = path.parent() {
+            fs::create_dir_all(d).map_err(io_err)?;
+        }
+        fs::write(path, bytes).map_err(io_err)?;
+    }
+    fs::remove_file(work.join("checkpoint.json")).map_err(io_err)?;
+    crate::output::install_dir(&work, out).map_err(|source| Error::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    bar.finish_and_clear();
+    Ok(Done {
+        ran: rows.len() as u64 - resumed,
+        rows,
+        resumed,
+    })
+}
