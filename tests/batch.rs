@@ -78,8 +78,9 @@ fn outputs_do_not_depend_on_jobs_and_match_drillsim_run() {
     assert_eq!(rows.len(), 4 * 2);
     let keys: Vec<(&str, &str)> = rows
         .iter()
-        .map(|r| (r[1].as_str(), r[2].as_str()))
+        .map(|r| (r[1].as_str(), r[3].as_str()))
         .collect();
+    assert_eq!(&head[..4], ["scenario", "plan", "teams", "seed"]);
     assert_eq!(
         keys,
         [

@@ -9,6 +9,7 @@ mod engine_validation;
 mod golden;
 mod leads;
 mod outages;
+mod pipeline;
 mod plan_diff;
 mod realism;
 mod report;

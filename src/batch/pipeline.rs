@@ -127,6 +127,38 @@ fn damaged(work: &Path, what: String) -> Error {
     ))
 }
 
+/// Parses `runs.csv` bytes back into rows, checking they are exactly the
+/// rows of `tasks`, in order.
+fn read_rows(
+    path: &Path,
+    bytes: &[u8],
+    manifest: &Manifest,
+    tasks: &[(usize, u64)],
+) -> Result<Vec<RunRow>, String> {
+    let (keys, parsed) = super::compare::parse_runs(path, bytes)
+        .map_err(|d| format!("runs.csv: {}", d[0].message))?;
+    let info = &manifest.info;
+    let mut rows = Vec::with_capacity(parsed.len());
+    for r in parsed {
+        let (s, p, t) = &keys[r.variant];
+        let v = info
+            .variants
+            .iter()
+            .position(|x| (&x.scenario, &x.plan, &x.teams) == (s, p, t))
+            .ok_or_else(|| format!("runs.csv has an unknown variant {s}/{p}/{t}"))?;
+        rows.push(RunRow { variant: v, ..r });
+    }
+    if rows.len() != tasks.len()
+        || rows
+            .iter()
+            .zip(tasks)
+            .any(|(r, &(v, s))| (r.variant, r.seed) != (v, s))
+    {
+        return Err("runs.csv does not match its checkpoint".into());
+    }
+    Ok(rows)
+}
+
 /// Reads back an unfinished batch's state: rows, aggregates, and the
 /// length of `runs.csv` they cover (`runs.csv` is truncated to it).
 fn resume_state(
@@ -134,7 +166,7 @@ fn resume_state(
     manifest: &Manifest,
     job: &Job,
     tasks: &[(usize, u64)],
-) -> Result<Option<(Vec<RunRow>, Vec<VariantAgg>, u64)>, Error> {
+) -> Result<Option<(usize, Vec<VariantAgg>, u64)>, Error> {
     let found = Manifest::read(&work.join("batch.json"))
         .map_err(|e| damaged(work, format!("batch.json: {e}")))?;
     let diffs = found.differences(manifest, false);
@@ -167,28 +199,10 @@ fn resume_state(
         return Err(damaged(work, "runs.csv is shorter than its checkpoint".into()));
     }
     bytes.truncate(cp.runs_csv_bytes as usize);
-    let (keys, parsed) = super::compare::parse_runs(&runs_path, &bytes)
-        .map_err(|d| damaged(work, format!("runs.csv: {}", d[0].message)))?;
-    let info = &manifest.info;
-    let mut rows = Vec::with_capacity(parsed.len());
-    for r in parsed {
-        let (s, p, t) = &keys[r.variant];
-        let v = info
-            .variants
-            .iter()
-            .position(|x| (&x.scenario, &x.plan, &x.teams) == (s, p, t))
-            .ok_or_else(|| damaged(work, format!("runs.csv has an unknown variant {s}/{p}/{t}")))?;
-        rows.push(RunRow { variant: v, ..r });
-    }
-    let expected = &tasks[..cp.rows as usize];
-    if rows.len() != expected.len()
-        || rows
-            .iter()
-            .zip(expected)
-            .any(|(r, &(v, s))| (r.variant, r.seed) != (v, s))
-        || cp.aggregates.len() != info.variants.len()
-    {
-        return Err(damaged(work, "runs.csv does not match its checkpoint".into()));
+    let rows = read_rows(&runs_path, &bytes, manifest, &tasks[..cp.rows as usize])
+        .map_err(|e| damaged(work, e))?;
+    if cp.aggregates.len() != manifest.info.variants.len() {
+        return Err(damaged(work, "checkpoint.json does not match batch.json".into()));
     }
     let f = fs::OpenOptions::new()
         .write(true)
@@ -197,7 +211,7 @@ fn resume_state(
     f.set_len(cp.runs_csv_bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| damaged(work, format!("runs.csv: {e}")))?;
-    Ok(Some((rows, cp.aggregates, cp.runs_csv_bytes)))
+    Ok(Some((rows.len(), cp.aggregates, cp.runs_csv_bytes)))
 }
 
 /// Runs a batch (or shard) described by `manifest` into its working folder
@@ -226,7 +240,7 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
             work.display()
         );
     }
-    let (mut rows, mut aggs, mut runs_bytes) = match state {
+    let (resumed, mut aggs, mut runs_bytes) = match state {
         Some(s) => s,
         None => {
             if work.exists() {
@@ -241,10 +255,9 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
                 .iter()
                 .map(|v| VariantAgg::new(v.scenario.duration_min, v.scenario.tick_min))
                 .collect();
-            (Vec::new(), aggs, head.len() as u64)
+            (0, aggs, head.len() as u64)
         }
     };
-    let resumed = rows.len() as u64;
     let stop_after: Option<u64> = std::env::var(STOP_AFTER_ENV)
         .ok()
         .and_then(|s| s.parse().ok());
@@ -254,7 +267,7 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
         .build()
         .map_err(|e| usage(format!("cannot start {} worker threads: {e}", job.jobs)))?;
     let bar = super::progress_bar(tasks.len() as u64, job.quiet);
-    bar.set_position(resumed);
+    bar.set_position(resumed as u64);
     let mut names = report::names(&info.variants);
     if info.variants.iter().any(|v| v.teams != info.variants[0].teams) {
         for (n, v) in names.iter_mut().zip(&info.variants) {
@@ -294,20 +307,21 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
         .open(work.join("runs.csv"))
         .map_err(io_err)?;
     let chunk = 8 * job.jobs.max(1);
-    let mut done = rows.len();
+    let mut done = resumed;
     while done < tasks.len() {
         let end = (done + chunk).min(tasks.len());
         let results: Vec<(RunRow, VariantAgg)> = pool
             .install(|| tasks[done..end].par_iter().map(one).collect::<io::Result<_>>())
             .map_err(io_err)?;
-        let first = rows.len();
+        let mut chunk_rows = Vec::with_capacity(results.len());
         for (r, a) in results {
             aggs[r.variant]
                 .merge(&a)
                 .map_err(|e| usage(format!("aggregates of one run do not fit: {e}")))?;
-            rows.push(r);
+            chunk_rows.push(r);
         }
-        let bytes = runs_csv_rows(&info.variants, &rows[first..], false);
+        let bytes = runs_csv_rows(&info.variants, &chunk_rows, false);
+        drop(chunk_rows);
         runs_file
             .write_all(&bytes)
             .and_then(|_| runs_file.sync_data())
@@ -336,6 +350,14 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
         }
     }
     drop(runs_file);
+    // The rows were streamed out; read them back (exactly as written) for
+    // the summary and the report, now that no run holds memory.
+    let runs_path = work.join("runs.csv");
+    let bytes = fs::read(&runs_path).map_err(io_err)?;
+    let rows = read_rows(&runs_path, &bytes, manifest, &tasks).map_err(|e| {
+        usage(format!("{}: {e} (changed while the batch ran?)", work.display()))
+    })?;
+    drop(bytes);
     for (name, bytes) in finish_files(manifest, &rows, &aggs) {
         let path = work.join(&name);
         if let Some(d) = path.parent() {
@@ -350,8 +372,8 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     })?;
     bar.finish_and_clear();
     Ok(Done {
-        ran: rows.len() as u64 - resumed,
+        ran: (rows.len() - resumed) as u64,
         rows,
-        resumed,
+        resumed: resumed as u64,
     })
 }
