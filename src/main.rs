@@ -300,12 +300,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         }
         Command::Merge { dirs, out } => {
             let m = drillsim::batch::merge::merge(&dirs, &out)?;
-            println!(
-                "{} shards, {} runs → {}",
-                m.shards,
-                m.rows,
-                m.out.display()
-            );
+            println!("{} shards, {} runs → {}", m.shards, m.rows, m.out.display());
         }
         Command::Compare { dir_a, dir_b, out } => {
             let c = drillsim::batch::compare::compare(&dir_a, &dir_b, out.as_deref())?;

@@ -80,7 +80,12 @@ fn assert_same_folders(a: &Path, b: &Path) {
         b.display()
     );
     for (k, v) in &x {
-        assert!(v == &y[k], "{k} differs between {} and {}", a.display(), b.display());
+        assert!(
+            v == &y[k],
+            "{k} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -98,16 +103,31 @@ fn jobs_1_and_2_write_the_same_bytes_in_every_file() {
     let t = tempfile::tempdir().unwrap();
     let (a, b) = (t.path().join("j1"), t.path().join("j2"));
     // 2 × 13 runs: chunks of 8 and 16 end at different places.
-    ok(&drillsim(&batch_args(&a, "13", &["--jobs", "1", "--lang", "en"])));
-    ok(&drillsim(&batch_args(&b, "13", &["--jobs", "2", "--lang", "en"])));
+    ok(&drillsim(&batch_args(
+        &a,
+        "13",
+        &["--jobs", "1", "--lang", "en"],
+    )));
+    ok(&drillsim(&batch_args(
+        &b,
+        "13",
+        &["--jobs", "2", "--lang", "en"],
+    )));
     assert_same_folders(&a, &b);
     let files = entries(&a);
-    for f in ["aggregates.json", "batch.json", "report.md", "runs.csv", "summary.csv"] {
+    for f in [
+        "aggregates.json",
+        "batch.json",
+        "report.md",
+        "runs.csv",
+        "summary.csv",
+    ] {
         assert!(files.contains(&f.to_string()), "{f} missing: {files:?}");
     }
     // No working folder is left behind.
     assert_eq!(entries(t.path()), ["j1", "j2"]);
-    let m: serde_json::Value = serde_json::from_slice(&fs::read(a.join("batch.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(a.join("batch.json")).unwrap()).unwrap();
     assert_eq!(m["info"]["lang"], "en");
     assert_eq!(m["info"]["runs"], 13);
     assert_eq!(m["shard"], serde_json::Value::Null);
@@ -117,8 +137,17 @@ fn jobs_1_and_2_write_the_same_bytes_in_every_file() {
         .iter()
         .map(|i| i["role"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, ["topology", "scenario", "plan", "plan", "teams", "scoring"]);
-    assert!(m["inputs"].as_array().unwrap().iter().all(|i| i["fnv1a64"].as_str().unwrap().len() == 16));
+    assert_eq!(
+        roles,
+        ["topology", "scenario", "plan", "plan", "teams", "scoring"]
+    );
+    assert!(
+        m["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["fnv1a64"].as_str().unwrap().len() == 16)
+    );
     // aggregates.json: one per variant, each over its 13 runs.
     let aggs: Vec<drillsim::batch::aggregate::VariantAgg> =
         serde_json::from_slice(&fs::read(a.join("aggregates.json")).unwrap()).unwrap();
@@ -127,7 +156,8 @@ fn jobs_1_and_2_write_the_same_bytes_in_every_file() {
     // The default language is zh.
     let c = t.path().join("zh");
     ok(&drillsim(&batch_args(&c, "1", &[])));
-    let m: serde_json::Value = serde_json::from_slice(&fs::read(c.join("batch.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(c.join("batch.json")).unwrap()).unwrap();
     assert_eq!(m["info"]["lang"], "zh");
 }
 
@@ -140,13 +170,21 @@ fn three_shards_merge_into_the_one_machine_batch() {
     for i in 1..=3 {
         let d = t.path().join(format!("s{i}"));
         let shard = format!("{i}/3");
-        ok(&drillsim(&batch_args(&d, "7", &["--shard", &shard, "--jobs", "1"])));
+        ok(&drillsim(&batch_args(
+            &d,
+            "7",
+            &["--shard", &shard, "--jobs", "1"],
+        )));
         assert_eq!(entries(&d), ["aggregates.json", "batch.json", "runs.csv"]);
         dirs.push(d);
     }
     // Shard 2/3 of 7 runs holds seed indices 2..4 (seeds 5, 6) of each plan.
     let rows = fs::read_to_string(dirs[1].join("runs.csv")).unwrap();
-    let seeds: Vec<&str> = rows.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
+    let seeds: Vec<&str> = rows
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
     assert_eq!(seeds, ["5", "6", "5", "6"]);
     // Given in any order.
     let merged = t.path().join("merged");
@@ -185,7 +223,13 @@ fn merge_refuses_foreign_missing_and_duplicate_shards() {
     let o = merge(&[&a1, &b2]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     let e = err(&o);
-    assert!(e.contains("different batches") && e.contains("b2") && e.contains("a1") && e.contains("seed: 9 vs 3"), "{e}");
+    assert!(
+        e.contains("different batches")
+            && e.contains("b2")
+            && e.contains("a1")
+            && e.contains("seed: 9 vs 3"),
+        "{e}"
+    );
     let o = merge(&[&a2]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("1/2 missing"), "{}", err(&o));
@@ -197,14 +241,25 @@ fn merge_refuses_foreign_missing_and_duplicate_shards() {
     let o = merge(&[&a1, &a2, &a2copy]);
     assert_eq!(o.status.code(), Some(2));
     let e = err(&o);
-    assert!(e.contains("shard 2/2 given 2 times") && e.contains("a2copy"), "{e}");
+    assert!(
+        e.contains("shard 2/2 given 2 times") && e.contains("a2copy"),
+        "{e}"
+    );
     // A shard whose runs.csv lost a row is refused, naming it.
     let rows = fs::read_to_string(a2copy.join("runs.csv")).unwrap();
     let cut: Vec<&str> = rows.lines().collect();
-    fs::write(a2copy.join("runs.csv"), cut[..cut.len() - 1].join("\n") + "\n").unwrap();
+    fs::write(
+        a2copy.join("runs.csv"),
+        cut[..cut.len() - 1].join("\n") + "\n",
+    )
+    .unwrap();
     let o = merge(&[&a1, &a2copy]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("a2copy") && err(&o).contains("does not hold exactly"), "{}", err(&o));
+    assert!(
+        err(&o).contains("a2copy") && err(&o).contains("does not hold exactly"),
+        "{}",
+        err(&o)
+    );
     // A whole batch is not a shard.
     let whole = t.path().join("whole");
     ok(&drillsim(&batch_args(&whole, "2", &[])));
@@ -223,21 +278,36 @@ fn merge_refuses_foreign_missing_and_duplicate_shards() {
 fn resume_after_a_stop_ends_identical_and_redoes_nothing() {
     let t = tempfile::tempdir().unwrap();
     let whole = t.path().join("whole");
-    ok(&drillsim(&batch_args(&whole, "10", &["--jobs", "2", "--keep-runs"])));
+    ok(&drillsim(&batch_args(
+        &whole,
+        "10",
+        &["--jobs", "2", "--keep-runs"],
+    )));
     let out = t.path().join("cut");
     let work = t.path().join(".cut.partial");
     // Chunks of 8 runs with --jobs 1: stops after 16 of 20.
-    let o = drillsim_env(&batch_args(&out, "10", &["--jobs", "1", "--keep-runs"]), &[(STOP, "9")]);
+    let o = drillsim_env(
+        &batch_args(&out, "10", &["--jobs", "1", "--keep-runs"]),
+        &[(STOP, "9")],
+    );
     assert_eq!(o.status.code(), Some(9), "{}", err(&o));
     assert!(!out.exists() && work.is_dir());
-    let cp: serde_json::Value = serde_json::from_slice(&fs::read(work.join("checkpoint.json")).unwrap()).unwrap();
+    let cp: serde_json::Value =
+        serde_json::from_slice(&fs::read(work.join("checkpoint.json")).unwrap()).unwrap();
     assert_eq!(cp["rows"], 16);
     // A kill mid-chunk leaves rows past the checkpoint: they are dropped.
-    let mut f = fs::OpenOptions::new().append(true).open(work.join("runs.csv")).unwrap();
+    let mut f = fs::OpenOptions::new()
+        .append(true)
+        .open(work.join("runs.csv"))
+        .unwrap();
     std::io::Write::write_all(&mut f, b"national-worm,unit-plan,default,11,half a row").unwrap();
     drop(f);
     // Other arguments: refused, saying what differs, the folder kept.
-    let o = drillsim(&batch_args(&out, "10", &["--jobs", "1", "--keep-runs", "--resume", "--lang", "en"]));
+    let o = drillsim(&batch_args(
+        &out,
+        "10",
+        &["--jobs", "1", "--keep-runs", "--resume", "--lang", "en"],
+    ));
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("lang: zh vs en"), "{}", err(&o));
     let o = drillsim(&batch_args(&out, "10", &["--jobs", "1", "--resume"]));
@@ -245,7 +315,11 @@ fn resume_after_a_stop_ends_identical_and_redoes_nothing() {
     assert!(err(&o).contains("--keep-runs"), "{}", err(&o));
     assert!(work.is_dir());
     // Resumed (with another --jobs): only the 4 missing runs are run.
-    let o = drillsim(&batch_args(&out, "10", &["--jobs", "2", "--keep-runs", "--resume"]));
+    let o = drillsim(&batch_args(
+        &out,
+        "10",
+        &["--jobs", "2", "--keep-runs", "--resume"],
+    ));
     ok(&o);
     let said = String::from_utf8_lossy(&o.stdout);
     assert!(said.contains("16 resumed, 4 run now"), "{said}");
@@ -261,7 +335,11 @@ fn without_resume_a_dead_batch_is_replaced_and_said_so() {
     assert_eq!(o.status.code(), Some(9));
     let o = drillsim(&batch_args(&out, "6", &["--jobs", "1"]));
     ok(&o);
-    assert!(err(&o).contains("replacing") && err(&o).contains(".b.partial"), "{}", err(&o));
+    assert!(
+        err(&o).contains("replacing") && err(&o).contains(".b.partial"),
+        "{}",
+        err(&o)
+    );
     let whole = t.path().join("whole");
     ok(&drillsim(&batch_args(&whole, "6", &[])));
     assert_same_folders(&whole, &out);
@@ -291,7 +369,10 @@ fn resume_after_sigkill_ends_identical() {
         }
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
-    assert!(exited.is_none(), "the batch ended before its first checkpoint: {exited:?}");
+    assert!(
+        exited.is_none(),
+        "the batch ended before its first checkpoint: {exited:?}"
+    );
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     assert!(work.is_dir());
@@ -299,7 +380,11 @@ fn resume_after_sigkill_ends_identical() {
     resume.push("--resume");
     ok(&drillsim(&resume));
     let whole = t.path().join("whole");
-    ok(&drillsim(&batch_args(&whole, "40", &["--jobs", "2", "--quiet"])));
+    ok(&drillsim(&batch_args(
+        &whole,
+        "40",
+        &["--jobs", "2", "--quiet"],
+    )));
     assert_same_folders(&whole, &out);
 }
 
@@ -361,7 +446,11 @@ fn teams_variants_get_a_column_and_compare_reads_it() {
     ]));
     let csv = fs::read_to_string(out.join("runs.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("scenario,plan,teams,seed,"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("scenario,plan,teams,seed,"),
+        "{}",
+        lines[0]
+    );
     assert_eq!(lines.len(), 1 + 2 * 3);
     let key = |l: &str| l.split(',').take(4).collect::<Vec<_>>().join(",");
     assert_eq!(key(lines[1]), "national-worm,sat-overall,teams,1");
@@ -369,14 +458,21 @@ fn teams_variants_get_a_column_and_compare_reads_it() {
     // The same teams under two names: common random numbers give the same runs.
     let rest = |l: &str| l.splitn(4, ',').nth(3).unwrap().to_string();
     assert_eq!(rest(lines[1]), rest(lines[4]));
-    let m: serde_json::Value = serde_json::from_slice(&fs::read(out.join("batch.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("batch.json")).unwrap()).unwrap();
     assert_eq!(m["info"]["variants"][1]["teams"], "same-staff");
     assert_eq!(entries(&out.join("runs")).len(), 6);
     let s = fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(s.starts_with("scenario,plan,teams,metric,"));
     // compare reads the new header; an old or foreign header is refused.
     let c = t.path().join("cmp");
-    ok(&drillsim(&["compare", out.to_str().unwrap(), out.to_str().unwrap(), "--out", c.to_str().unwrap()]));
+    ok(&drillsim(&[
+        "compare",
+        out.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--out",
+        c.to_str().unwrap(),
+    ]));
     let md = fs::read_to_string(c.join("report.md")).unwrap();
     assert!(md.contains("teams `same-staff`"), "{md}");
     let old = t.path().join("old");
@@ -390,11 +486,27 @@ fn teams_variants_get_a_column_and_compare_reads_it() {
         })
         .collect();
     fs::write(old.join("runs.csv"), old_csv.join("\n")).unwrap();
-    let o = drillsim(&["compare", old.to_str().unwrap(), out.to_str().unwrap(), "--out", c.to_str().unwrap()]);
+    let o = drillsim(&[
+        "compare",
+        old.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--out",
+        c.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("older drillsim") && err(&o).contains("row 1, column 3"), "{}", err(&o));
+    assert!(
+        err(&o).contains("older drillsim") && err(&o).contains("row 1, column 3"),
+        "{}",
+        err(&o)
+    );
     fs::write(old.join("runs.csv"), "a,b,c\n1,2,3\n").unwrap();
-    let o = drillsim(&["compare", old.to_str().unwrap(), out.to_str().unwrap(), "--out", c.to_str().unwrap()]);
+    let o = drillsim(&[
+        "compare",
+        old.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--out",
+        c.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("header has 3 columns"), "{}", err(&o));
 }

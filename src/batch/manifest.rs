@@ -104,11 +104,36 @@ impl Manifest {
             }
         }
         let j = |v: &Vec<super::VariantInfo>| serde_json::to_string(v).unwrap_or_default();
-        check(&mut out, "format", self.format.to_string(), want.format.to_string());
-        check(&mut out, "drillsim version", self.drillsim.clone(), want.drillsim.clone());
-        check(&mut out, "seed", self.info.seed.to_string(), want.info.seed.to_string());
-        check(&mut out, "runs", self.info.runs.to_string(), want.info.runs.to_string());
-        check(&mut out, "lang", self.info.lang.clone(), want.info.lang.clone());
+        check(
+            &mut out,
+            "format",
+            self.format.to_string(),
+            want.format.to_string(),
+        );
+        check(
+            &mut out,
+            "drillsim version",
+            self.drillsim.clone(),
+            want.drillsim.clone(),
+        );
+        check(
+            &mut out,
+            "seed",
+            self.info.seed.to_string(),
+            want.info.seed.to_string(),
+        );
+        check(
+            &mut out,
+            "runs",
+            self.info.runs.to_string(),
+            want.info.runs.to_string(),
+        );
+        check(
+            &mut out,
+            "lang",
+            self.info.lang.clone(),
+            want.info.lang.clone(),
+        );
         check(
             &mut out,
             "no_response",

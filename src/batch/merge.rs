@@ -33,7 +33,8 @@ fn bad(dir: &Path, msg: impl std::fmt::Display) -> Error {
 /// aggregates, checking it holds exactly its slice of the seeds.
 fn read_shard(s: &ShardDir) -> Result<(Vec<RunRow>, Vec<VariantAgg>), Error> {
     let path = s.dir.join("runs.csv");
-    let bytes = std::fs::read(&path).map_err(|e| bad(&s.dir, format!("cannot read runs.csv: {e}")))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| bad(&s.dir, format!("cannot read runs.csv: {e}")))?;
     let (keys, parsed) = super::compare::parse_runs(&path, &bytes)
         .map_err(|d| Error::Input(crate::model::Diagnostics(d)))?;
     let info = &s.manifest.info;
@@ -44,7 +45,12 @@ fn read_shard(s: &ShardDir) -> Result<(Vec<RunRow>, Vec<VariantAgg>), Error> {
             .variants
             .iter()
             .position(|x| (&x.scenario, &x.plan, &x.teams) == (sc, p, t))
-            .ok_or_else(|| bad(&s.dir, format!("runs.csv has variant {sc}/{p}/{t}, not in its batch.json")))?;
+            .ok_or_else(|| {
+                bad(
+                    &s.dir,
+                    format!("runs.csv has variant {sc}/{p}/{t}, not in its batch.json"),
+                )
+            })?;
         rows.push(RunRow { variant: v, ..r });
     }
     let want = tasks(&s.manifest);
@@ -174,7 +180,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutput, Error> {
     rows.sort_by_key(|r| (r.variant, r.seed));
     let mut manifest = shards[0].manifest.clone();
     manifest.shard = None;
-    let mut files = vec![("runs.csv".to_string(), runs_csv(&manifest.info.variants, &rows))];
+    let mut files = vec![(
+        "runs.csv".to_string(),
+        runs_csv(&manifest.info.variants, &rows),
+    )];
     files.extend(finish_files(&manifest, &rows, &aggs));
     crate::output::write_atomically(out, &files).map_err(|source| Error::Io {
         path: out.to_path_buf(),

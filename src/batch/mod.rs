@@ -18,7 +18,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-
 use crate::app::{self, Error};
 use crate::model::plan::Plan;
 use crate::model::scenario::Scenario;

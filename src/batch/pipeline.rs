@@ -196,13 +196,19 @@ fn resume_state(
     let runs_path = work.join("runs.csv");
     let mut bytes = fs::read(&runs_path).map_err(|e| damaged(work, format!("runs.csv: {e}")))?;
     if (bytes.len() as u64) < cp.runs_csv_bytes || cp.rows as usize > tasks.len() {
-        return Err(damaged(work, "runs.csv is shorter than its checkpoint".into()));
+        return Err(damaged(
+            work,
+            "runs.csv is shorter than its checkpoint".into(),
+        ));
     }
     bytes.truncate(cp.runs_csv_bytes as usize);
     let rows = read_rows(&runs_path, &bytes, manifest, &tasks[..cp.rows as usize])
         .map_err(|e| damaged(work, e))?;
     if cp.aggregates.len() != manifest.info.variants.len() {
-        return Err(damaged(work, "checkpoint.json does not match batch.json".into()));
+        return Err(damaged(
+            work,
+            "checkpoint.json does not match batch.json".into(),
+        ));
     }
     let f = fs::OpenOptions::new()
         .write(true)
@@ -269,7 +275,11 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     let bar = super::progress_bar(tasks.len() as u64, job.quiet);
     bar.set_position(resumed as u64);
     let mut names = report::names(&info.variants);
-    if info.variants.iter().any(|v| v.teams != info.variants[0].teams) {
+    if info
+        .variants
+        .iter()
+        .any(|v| v.teams != info.variants[0].teams)
+    {
         for (n, v) in names.iter_mut().zip(&info.variants) {
             n.push('-');
             n.push_str(&v.teams);
@@ -311,7 +321,12 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     while done < tasks.len() {
         let end = (done + chunk).min(tasks.len());
         let results: Vec<(RunRow, VariantAgg)> = pool
-            .install(|| tasks[done..end].par_iter().map(one).collect::<io::Result<_>>())
+            .install(|| {
+                tasks[done..end]
+                    .par_iter()
+                    .map(one)
+                    .collect::<io::Result<_>>()
+            })
             .map_err(io_err)?;
         let mut chunk_rows = Vec::with_capacity(results.len());
         for (r, a) in results {
@@ -355,7 +370,10 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     let runs_path = work.join("runs.csv");
     let bytes = fs::read(&runs_path).map_err(io_err)?;
     let rows = read_rows(&runs_path, &bytes, manifest, &tasks).map_err(|e| {
-        usage(format!("{}: {e} (changed while the batch ran?)", work.display()))
+        usage(format!(
+            "{}: {e} (changed while the batch ran?)",
+            work.display()
+        ))
     })?;
     drop(bytes);
     for (name, bytes) in finish_files(manifest, &rows, &aggs) {
