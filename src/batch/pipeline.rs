@@ -135,18 +135,21 @@ fn read_rows(
     manifest: &Manifest,
     tasks: &[(usize, u64)],
 ) -> Result<Vec<RunRow>, String> {
-    let (keys, parsed) = super::compare::parse_runs(path, bytes)
+    let (keys, mut rows) = super::compare::parse_runs(path, bytes)
         .map_err(|d| format!("runs.csv: {}", d[0].message))?;
     let info = &manifest.info;
-    let mut rows = Vec::with_capacity(parsed.len());
-    for r in parsed {
-        let (s, p, t) = &keys[r.variant];
-        let v = info
-            .variants
-            .iter()
-            .position(|x| (&x.scenario, &x.plan, &x.teams) == (s, p, t))
-            .ok_or_else(|| format!("runs.csv has an unknown variant {s}/{p}/{t}"))?;
-        rows.push(RunRow { variant: v, ..r });
+    // runs.csv's variants (in order of appearance) → the manifest's.
+    let mut index = Vec::with_capacity(keys.len());
+    for (s, p, t) in &keys {
+        index.push(
+            info.variants
+                .iter()
+                .position(|x| (&x.scenario, &x.plan, &x.teams) == (s, p, t))
+                .ok_or_else(|| format!("runs.csv has an unknown variant {s}/{p}/{t}"))?,
+        );
+    }
+    for r in &mut rows {
+        r.variant = index[r.variant];
     }
     if rows.len() != tasks.len()
         || rows
