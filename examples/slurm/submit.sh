@@ -2,7 +2,7 @@
 # Submits a sharded drillsim batch: N array tasks, then the merge once all
 # of them succeeded.
 #
-#   DRILLSIM_OUT=/shared/batches/b1 DRILLSIM_RUNS=10000 \
+#   DRILLSIM_OUT=/scratch/batches/b1 DRILLSIM_RUNS=10000 \
 #   DRILLSIM_ARGS="--plan sat-overall --plan unit-plan" ./submit.sh 8
 set -euo pipefail
 cd "$(dirname "$0")"
