@@ -170,6 +170,10 @@ fn resume_state(
     job: &Job,
     tasks: &[(usize, u64)],
 ) -> Result<Option<(usize, Vec<VariantAgg>, u64)>, Error> {
+    if !work.join("batch.json").exists() {
+        // Died while creating the folder: nothing was run yet.
+        return Ok(None);
+    }
     let found = Manifest::read(&work.join("batch.json"))
         .map_err(|e| damaged(work, format!("batch.json: {e}")))?;
     let diffs = found.differences(manifest, false);
