@@ -65,6 +65,8 @@ pub struct Worm {
     /// Internet scanning blocked at this gateway (by responders).
     pub ext_blocked: Vec<bool>,
     tree: SumTree,
+    /// Scratch list of staged leaves (see [`SumTree::stage`]).
+    touched: Vec<u32>,
     pub tot_s: u64,
     pub tot_i: u64,
     pub tot_r: u64,
@@ -117,6 +119,7 @@ impl Worm {
             ext: vec![0.0; nn],
             ext_blocked: vec![false; nn],
             tree: SumTree::new(nn),
+            touched: Vec::new(),
             tot_s: 0,
             tot_i: 0,
             tot_r: 0,
@@ -255,8 +258,13 @@ impl Worm {
 
     /// Changes the infected count of `v` by `delta` (±1) and updates the
     /// pressure on its neighbours.
+    ///
+    /// The leaves of `v` and its neighbours are staged and their paths to
+    /// the root recomputed once ([`SumTree::commit`]): the same tree, bit
+    /// for bit, as refreshing each leaf in turn.
     #[inline]
     fn shift_infected(&mut self, topo: &Topology, net: &Net, v: NodeId, up: bool) {
+        let mut touched = std::mem::take(&mut self.touched);
         for &(w, l) in topo.neighbours(v) {
             if net.spread[l as usize] {
                 let wi = w as usize;
@@ -266,11 +274,15 @@ impl Worm {
                     self.c[wi] -= 1;
                 }
                 if self.s[wi] > 0 {
-                    self.refresh_leaf(net, w);
+                    let (a, b) = self.rates(net, w);
+                    self.tree.stage(wi, a + b, &mut touched);
                 }
             }
         }
-        self.refresh_leaf(net, v);
+        let (a, b) = self.rates(net, v);
+        self.tree.stage(v as usize, a + b, &mut touched);
+        self.tree.commit(&mut touched);
+        self.touched = touched;
     }
 
     /// Saturation and overload checks after `i_v` changed.
