@@ -22,6 +22,7 @@ use drillsim::app;
 use drillsim::engine::{ResponseSetup, RunConfig, Sim, run, run_with};
 
 fn benches(c: &mut Criterion) {
+    drillsim::engine::keep_freed_memory();
     let topo = app::load_topology(None).expect("default network");
     let national = app::load_scenario(None, &topo).expect("default scenario");
     let sir = app::load_scenario(

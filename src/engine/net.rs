@@ -66,7 +66,7 @@ pub struct Net {
     /// For tree-shaped networks (every line joins a node and its parent,
     /// backups included): reachability is recomputed only below the nodes
     /// whose state changed.
-    tree: Option<TreeIndex>,
+    tree: Option<Arc<TreeIndex>>,
     /// Nodes whose own connectivity or uplink changed since the last refresh.
     roots: Vec<NodeId>,
 }
@@ -198,7 +198,7 @@ impl Net {
             svc_avail: vec![(0, 0); n],
             pending_failover: Vec::new(),
             queue: VecDeque::with_capacity(n),
-            tree: TreeIndex::build(topo),
+            tree: TreeIndex::build(topo).map(Arc::new),
             roots: Vec::new(),
         };
         for l in 0..m {

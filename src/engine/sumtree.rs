@@ -77,10 +77,15 @@ impl SumTree {
                     prefetch(&self.tree, k);
                     k /= 2;
                 }
-                let mut k = touched[0] as usize / 2;
-                while k >= 1 {
-                    self.tree[k] = self.tree[2 * k] + self.tree[2 * k + 1];
-                    k /= 2;
+                // The running sum stays in a register: `a + b == b + a`
+                // exactly in IEEE arithmetic, so adding the sibling to it is
+                // the same as recomputing `left + right` from memory.
+                let mut c = touched[0] as usize;
+                let mut sum = self.tree[c];
+                while c > 1 {
+                    sum += self.tree[c ^ 1];
+                    c /= 2;
+                    self.tree[c] = sum;
                 }
             }
             _ => {
@@ -128,7 +133,7 @@ impl SumTree {
             // the result).
             prefetch(&self.tree, 8 * k);
             prefetch(&self.tree, 8 * k + 7);
-            let go_right = !(right <= 0.0 || (x < left && left > 0.0));
+            let go_right = !((right <= 0.0) | ((x < left) & (left > 0.0)));
             x -= if go_right { left } else { 0.0 };
             k = 2 * k + go_right as usize;
         }

@@ -181,8 +181,15 @@ impl Worm {
                 w.c[link.b as usize] += w.i[link.a as usize];
             }
         }
+        // A node with no infected host, no pressure from its lines and no
+        // internet scanning has rate 0 (β·0 + τ·0 + 0 = 0, γ·0 = 0): only the
+        // others need the full computation.
         let rates: Vec<f64> = (0..nn as NodeId)
             .map(|v| {
+                let vi = v as usize;
+                if w.i[vi] == 0 && w.c[vi] == 0 && w.ext[vi] == 0.0 {
+                    return 0.0;
+                }
                 let (a, b) = w.rates(net, v);
                 a + b
             })
