@@ -217,7 +217,9 @@ impl Worm {
         let inf = if s == 0 {
             0.0
         } else {
-            let ext = if net.connected(v) && !self.ext_blocked[vi] {
+            // Most nodes have no internet pressure: test that first and
+            // skip the two lookups that could only turn it off.
+            let ext = if self.ext[vi] != 0.0 && net.connected(v) && !self.ext_blocked[vi] {
                 self.ext[vi]
             } else {
                 0.0
