@@ -75,7 +75,11 @@ fn nodes_by_depth(topo: &Topology) -> Vec<u64> {
     // The primary network is a tree: one line fewer than nodes, all reached.
     let primary = topo.links.iter().filter(|l| l.kind != LinkKind::Backup);
     assert_eq!(primary.count() + 1, n, "primary network is not a tree");
-    assert_eq!(n_d.iter().sum::<u64>(), n as u64, "primary tree not connected");
+    assert_eq!(
+        n_d.iter().sum::<u64>(),
+        n as u64,
+        "primary tree not connected"
+    );
     n_d
 }
 
@@ -222,8 +226,7 @@ fn fast_forward_of_settled_runs_changes_nothing() {
         ("scenarios/regional-disaster.ron", 1..=2),
         ("scenarios/national-worm.ron", 1..=1),
     ] {
-        let scenario =
-            app::load_scenario(Some(Path::new(file)), &topo).expect("bundled scenario");
+        let scenario = app::load_scenario(Some(Path::new(file)), &topo).expect("bundled scenario");
         // HQ's router also failing for good: a run that settles with a node
         // down, services lost every tick and nodes cut off.
         let mut forever = (*scenario).clone();
@@ -232,7 +235,9 @@ fn fast_forward_of_settled_runs_changes_nothing() {
                 *duration_min = None;
             }
         }
-        for (scenario, seed) in seeds.flat_map(|s| [(scenario.clone(), s), (Arc::new(forever.clone()), s)]) {
+        for (scenario, seed) in
+            seeds.flat_map(|s| [(scenario.clone(), s), (Arc::new(forever.clone()), s)])
+        {
             let cfg = RunConfig {
                 seed,
                 response: false,
@@ -262,5 +267,8 @@ fn fast_forward_of_settled_runs_changes_nothing() {
             );
         }
     }
-    assert!(settled_early >= 8, "only {settled_early} runs settled early");
+    assert!(
+        settled_early >= 8,
+        "only {settled_early} runs settled early"
+    );
 }

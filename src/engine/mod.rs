@@ -319,9 +319,8 @@ impl Sim {
             && w.resource::<Net>().settled()
             && w.resource::<threat::Symptoms>().0.is_empty()
             && worm.is_none_or(|x| x.total_rate() <= 0.0 && x.newly_infected.is_empty())
-            && w.get_resource::<damage::Damage>().is_none_or(|d| {
-                damage::idle(d, worm, &w.resource::<ScenarioRes>().0)
-            })
+            && w.get_resource::<damage::Damage>()
+                .is_none_or(|d| damage::idle(d, worm, &w.resource::<ScenarioRes>().0))
     }
 
     /// The remaining ticks of a settled run (see [`Sim::run_to_end`]).
@@ -427,7 +426,9 @@ impl Sim {
             if !infected && !down {
                 continue;
             }
-            let Some(p) = topo.nodes[v].province else { continue };
+            let Some(p) = topo.nodes[v].province else {
+                continue;
+            };
             let imp = &mut t.provinces[p as usize];
             if let Some(w) = &worm.0
                 && infected

@@ -196,7 +196,9 @@ mod tests {
         for round in 0..200 {
             let k = 1 + round % 40;
             for _ in 0..k {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let i = (x >> 33) as usize % n;
                 let v = ((x >> 20) % 1000) as f64 / 7.0;
                 a.set(i, v);
