@@ -6,6 +6,10 @@
 //!   τ, γ) on the national graph. Target ≤ 5 ms.
 //! - `national_worm_response`: the same run with the full response under
 //!   `sat-overall` and the default teams. Target ≤ 1.5 × `national_worm`.
+//! - `network_sir_tau17`: one outbreak of the validation mode at τ = 1.7/h,
+//!   γ = 1/h (`scenarios/validation/network-sir-tau1.7.ron`), the case
+//!   compared with EoN's `fast_SIR` (`benches/eon_reference.py`; target ≥ 50×
+//!   faster per outbreak).
 //! - `national_worm_build`: building the world alone (shared network behind
 //!   an `Arc`), the per-run overhead a batch pays.
 
@@ -18,6 +22,7 @@ use drillsim::app;
 use drillsim::engine::{ResponseSetup, RunConfig, Sim, run, run_with};
 
 fn benches(c: &mut Criterion) {
+    drillsim::engine::keep_freed_memory();
     let topo = app::load_topology(None).expect("default network");
     let national = app::load_scenario(None, &topo).expect("default scenario");
     let sir = app::load_scenario(
@@ -25,6 +30,11 @@ fn benches(c: &mut Criterion) {
         &topo,
     )
     .expect("validation scenario");
+    let sir17 = app::load_scenario(
+        Some(Path::new("scenarios/validation/network-sir-tau1.7.ron")),
+        &topo,
+    )
+    .expect("validation scenario at tau 1.7");
 
     let setup = ResponseSetup {
         plan: app::load_plan(app::DEFAULT_PLAN).expect("bundled plan"),
@@ -68,6 +78,19 @@ fn benches(c: &mut Criterion) {
             black_box(run(
                 topo.clone(),
                 sir.clone(),
+                RunConfig {
+                    seed,
+                    response: false,
+                },
+            ))
+        })
+    });
+    g.bench_function("network_sir_tau17", |b| {
+        b.iter(|| {
+            seed += 1;
+            black_box(run(
+                topo.clone(),
+                sir17.clone(),
                 RunConfig {
                     seed,
                     response: false,

@@ -1,35 +1,58 @@
 #!/usr/bin/env python3
-"""Reference timing: EoN ``fast_SIR`` on the national tax-WAN graph.
+"""Side by side: EoN ``fast_SIR`` and drillsim's network SIR on the national graph.
 
-Gives an outside number to compare drillsim's exact network SIR against
-(validation mode, ``scenarios/validation/network-sir.ron``).
+One invocation measures both, with the same τ, γ and initial node ``hq``:
 
-Usage:
-    pip install EoN networkx
-    drillsim topology export /tmp/natnet
-    python3 benches/eon_reference.py /tmp/natnet [--tau 1.0] [--gamma 1.0] [--runs 30] [--seed 1]
+- EoN: ``EoN.fast_SIR(G, tau, gamma, initial_infecteds=['hq'])`` on the
+  graph exported by ``drillsim topology export``, run to extinction; after 2
+  warm-up outbreaks each of ``--eon-runs`` outbreaks is timed with
+  ``time.perf_counter`` (per-outbreak time = their mean; the median is
+  printed too).
+- drillsim: ``drillsim batch SCENARIO --no-response --runs N --jobs 1
+  --quiet`` (one process, N outbreaks in one batch, seeds 1..N), timed from
+  the outside; per-outbreak time = wall / N (process start, network
+  generation and the batch's own files included). The scenario is
+  ``scenarios/validation/network-sir-tau1.7.ron`` by default; with other
+  ``--tau``/``--gamma`` the script writes a copy of
+  ``scenarios/validation/network-sir.ron`` with those rates into a
+  temporary folder and runs that instead (the rates are the only
+  difference). drillsim's mean final size is the mean of
+  ``total_infected_hosts`` in the batch's ``summary.csv`` (one host per
+  node, so hosts ever infected = nodes ever infected).
+
+It prints both per-outbreak times, their ratio, both mean final sizes with
+standard errors and the tree formula E[R∞] = Σ_d n_d·T^d, T = τ/(τ+γ), n_d
+the number of nodes at depth d from hq.
+
+Usage (from the repository root, after ``cargo build --release``):
+    python3 -m venv /tmp/eon && /tmp/eon/bin/pip install EoN networkx numpy scipy
+    target/release/drillsim topology export /tmp/natnet
+    /tmp/eon/bin/python benches/eon_reference.py /tmp/natnet \\
+        [--drillsim target/release/drillsim] [--tau 1.7] [--gamma 1.0] \\
+        [--runs 1000] [--eon-runs 30] [--seed 1]
 
 The graph is undirected, built from ``links.csv`` without ``backup`` rows
 (backup lines are idle in drillsim until a primary fails): the primary tree
-plus the external links. One outbreak = ``EoN.fast_SIR(G, tau, gamma,
-initial_infecteds=['hq'])`` run to extinction; tau is the per-edge
-transmission rate and gamma the recovery rate (EoN's convention, the same as
-drillsim's τ and γ). After 2 warm-up runs, each of ``--runs`` outbreaks is
-timed with ``time.perf_counter``. The mean final size (recovered count at the
-end) is printed next to the tree formula E[R∞] = Σ_d n_d·T^d, T = τ/(τ+γ),
-where n_d is the number of nodes at depth d from hq.
+plus the external links.
 """
 
 import argparse
 import csv
+import math
 import random
 import statistics
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import EoN
 import networkx as nx
 import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIO_17 = REPO / "scenarios" / "validation" / "network-sir-tau1.7.ron"
+SCENARIO_BASE = REPO / "scenarios" / "validation" / "network-sir.ron"
 
 
 def load_graph(folder: Path) -> nx.Graph:
@@ -41,12 +64,45 @@ def load_graph(folder: Path) -> nx.Graph:
     return g
 
 
+def scenario_for(tau: float, gamma: float, tmp: Path) -> Path:
+    """The validation scenario with these rates (the bundled one at 1.7/1.0)."""
+    if tau == 1.7 and gamma == 1.0:
+        return SCENARIO_17
+    text = SCENARIO_BASE.read_text(encoding="utf-8")
+    for key, value in (("tau_per_hour", tau), ("gamma_per_hour", gamma)):
+        old = f"{key}: 1.0,"
+        if old not in text:
+            raise SystemExit(f"{SCENARIO_BASE}: no '{old}' to replace")
+        text = text.replace(old, f"{key}: {value!r},", 1)
+    path = tmp / f"network-sir-tau{tau:g}-gamma{gamma:g}.ron"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def drillsim_batch(exe: str, scenario: Path, runs: int, seed: int, out: Path):
+    """(wall seconds, mean final size, its standard error)."""
+    cmd = [exe, "batch", str(scenario), "--no-response", "--runs", str(runs),
+           "--seed", str(seed), "--jobs", "1", "--quiet", "--out", str(out)]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    with open(out / "summary.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["metric"] == "total_infected_hosts":
+                n = int(row["n"])
+                return wall, float(row["mean"]), float(row["sd"]) / math.sqrt(n)
+    raise SystemExit(f"{out}/summary.csv: no total_infected_hosts row")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", type=Path, help="folder with nodes.csv and links.csv")
-    ap.add_argument("--tau", type=float, default=1.0, help="per-edge transmission rate")
-    ap.add_argument("--gamma", type=float, default=1.0, help="recovery rate")
-    ap.add_argument("--runs", type=int, default=30, help="timed outbreaks")
+    ap.add_argument("--drillsim", default=str(REPO / "target" / "release" / "drillsim"),
+                    help="drillsim binary (default: target/release/drillsim)")
+    ap.add_argument("--tau", type=float, default=1.7, help="per-edge transmission rate (1/h)")
+    ap.add_argument("--gamma", type=float, default=1.0, help="recovery rate (1/h)")
+    ap.add_argument("--runs", type=int, default=1000, help="drillsim outbreaks (one batch)")
+    ap.add_argument("--eon-runs", type=int, default=30, help="timed EoN outbreaks")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
@@ -62,6 +118,15 @@ def main() -> None:
         n_d[d] += 1
     expected = sum(n * t**d for d, n in enumerate(n_d))
 
+    # drillsim first (one batch of --runs outbreaks).
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        scenario = scenario_for(args.tau, args.gamma, tmp)
+        wall, d_mean, d_se = drillsim_batch(args.drillsim, scenario, args.runs,
+                                            args.seed, tmp / "batch")
+    d_per = wall / args.runs
+
+    # EoN.
     random.seed(args.seed)
     np.random.seed(args.seed)
 
@@ -72,18 +137,24 @@ def main() -> None:
     for _ in range(2):
         outbreak()
     secs, sizes = [], []
-    for _ in range(args.runs):
+    for _ in range(args.eon_runs):
         t0 = time.perf_counter()
         sizes.append(outbreak())
         secs.append(time.perf_counter() - t0)
+    e_per = statistics.mean(secs)
+    e_mean = statistics.mean(sizes)
+    e_se = statistics.stdev(sizes) / math.sqrt(len(sizes)) if len(sizes) > 1 else 0.0
 
-    print(f"EoN {EoN.__version__}, networkx {nx.__version__}; "
-          f"tau={args.tau} gamma={args.gamma} runs={args.runs} seed={args.seed}")
-    print(f"seconds per outbreak: median {statistics.median(secs):.4f}, "
-          f"mean {statistics.mean(secs):.4f}")
-    print(f"final size R: mean {statistics.mean(sizes):.1f} "
-          f"(sd {statistics.stdev(sizes) if len(sizes) > 1 else 0:.1f})")
-    print(f"tree formula sum_d n_d T^d (T={t:g}): {expected:.1f}; n_d = {n_d}")
+    print(f"tau={args.tau:g}/h gamma={args.gamma:g}/h, initial node hq, seed {args.seed}")
+    print(f"EoN {EoN.__version__} (networkx {nx.__version__}), {args.eon_runs} outbreaks: "
+          f"{e_per * 1e3:.2f} ms per outbreak (mean; median "
+          f"{statistics.median(secs) * 1e3:.2f} ms)")
+    print(f"drillsim ({scenario.name}), {args.runs} outbreaks in one batch, --jobs 1: "
+          f"{wall:.2f} s wall, {d_per * 1e3:.3f} ms per outbreak")
+    print(f"ratio EoN / drillsim per outbreak: {e_per / d_per:.1f}x")
+    print(f"mean final size: drillsim {d_mean:.1f} ± {d_se:.1f}, EoN {e_mean:.1f} ± {e_se:.1f} "
+          f"(± 1 standard error)")
+    print(f"tree formula sum_d n_d T^d (T={t:.4f}): {expected:.1f}; n_d = {n_d}")
 
 
 if __name__ == "__main__":

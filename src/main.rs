@@ -199,6 +199,7 @@ fn parse_format(s: &str) -> Result<drillsim::plan_diff::Format, String> {
 }
 
 fn main() -> ExitCode {
+    drillsim::engine::keep_freed_memory();
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,

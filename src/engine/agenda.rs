@@ -94,6 +94,11 @@ impl Agenda {
             action,
         });
     }
+    /// Nothing is scheduled.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
     pub fn next_minute(&self) -> Option<f64> {
         self.heap.peek().map(|e| e.minute)
     }

@@ -248,6 +248,20 @@ pub fn assess_damage(
     }
 }
 
+/// Whether [`assess_damage`] has nothing to do while no symptom appears and
+/// the worm does not change: no new worm infections since it last looked,
+/// or a worm without payload (used to fast-forward a settled run).
+pub fn idle(damage: &Damage, worm: Option<&super::worm::Worm>, scenario: &Scenario) -> bool {
+    match worm {
+        None => true,
+        Some(w) => {
+            w.infections == damage.worm_infections
+                || !matches!(&scenario.injects[w.inject].kind,
+                    InjectKind::Worm(p) if p.payload.is_some())
+        }
+    }
+}
+
 /// Hosts hit among `n`, each with probability `p`.
 fn draw(rng: &mut ChaCha8Rng, n: u32, p: f64) -> u32 {
     if n == 0 || p <= 0.0 {

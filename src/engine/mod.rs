@@ -176,7 +176,7 @@ impl Sim {
             ..RunRecord::default()
         };
         let mut world = World::new();
-        world.insert_resource(Net::new(&topo));
+        world.insert_resource(Net::initial(&topo));
         world.insert_resource(Clock {
             now: 0.0,
             dt,
@@ -288,10 +288,66 @@ impl Sim {
         &self.world
     }
 
-    /// Runs the remaining ticks and returns the record.
+    /// Runs the remaining ticks and returns the record. Once the run has
+    /// settled (see [`Sim::settled`]) the remaining ticks are fast-forwarded:
+    /// only the systems that still change anything (losses, the timeline
+    /// row, the clock) run, directly, with the same arithmetic in the same
+    /// order, so the record is the one the full schedule would have made.
     pub fn run_to_end(mut self) -> RunRecord {
-        while self.step() {}
+        while self.step() {
+            if self.settled() {
+                self.coast();
+                break;
+            }
+        }
         self.finish()
+    }
+
+    /// Nothing can happen any more but time passing: no response, no
+    /// inject left to schedule, an empty agenda, a current network view,
+    /// no worm or one with a total event rate of zero (it stays zero: only
+    /// agenda actions and the response change rates), no symptom waiting,
+    /// and nothing left for the damage model to look at. Every system of a
+    /// tick other than [`accrue_losses`], [`record_tick`] and
+    /// [`advance_clock`] is then a no-op (no random draw either).
+    fn settled(&self) -> bool {
+        let w = &self.world;
+        let worm = w.resource::<worm::WormRes>().0.as_ref();
+        w.get_resource::<response::Response>().is_none()
+            && w.resource::<threat::InjectCursor>().0 == w.resource::<ScenarioRes>().0.injects.len()
+            && w.resource::<agenda::Agenda>().is_empty()
+            && w.resource::<Net>().settled()
+            && w.resource::<threat::Symptoms>().0.is_empty()
+            && worm.is_none_or(|x| x.total_rate() <= 0.0 && x.newly_infected.is_empty())
+            && w.get_resource::<damage::Damage>()
+                .is_none_or(|d| damage::idle(d, worm, &w.resource::<ScenarioRes>().0))
+    }
+
+    /// The remaining ticks of a settled run (see [`Sim::run_to_end`]).
+    fn coast(&mut self) {
+        let topo = self.world.resource::<TopoRes>().0.clone();
+        let w = &mut self.world;
+        let (Some(mut clock), Some(mut losses), Some(mut rec)) = (
+            w.remove_resource::<Clock>(),
+            w.remove_resource::<Losses>(),
+            w.remove_resource::<RunRecord>(),
+        ) else {
+            return;
+        };
+        {
+            let net = w.resource::<Net>();
+            let hosts = w.resource::<Hosts>();
+            let worm = w.resource::<worm::WormRes>();
+            while clock.tick < self.ticks {
+                accrue(&topo, &clock, net, &mut losses);
+                push_row(&topo, &clock, hosts, net, worm, &mut rec);
+                clock.now += clock.dt;
+                clock.tick += 1;
+            }
+        }
+        w.insert_resource(clock);
+        w.insert_resource(losses);
+        w.insert_resource(rec);
     }
 
     /// Closes the record (totals) and returns it. The teams' remaining
@@ -362,16 +418,25 @@ impl Sim {
                 ..Default::default()
             })
             .collect();
-        for (v, node) in topo.nodes.iter().enumerate() {
-            let Some(p) = node.province else { continue };
+        // Only the nodes ever infected or down count (the flags are read
+        // first: the node records are large and mostly not needed).
+        for v in 0..topo.nodes.len() {
+            let infected = worm.0.as_ref().is_some_and(|w| w.ever[v]);
+            let down = losses.ever_down.get(v).copied().unwrap_or(false);
+            if !infected && !down {
+                continue;
+            }
+            let Some(p) = topo.nodes[v].province else {
+                continue;
+            };
             let imp = &mut t.provinces[p as usize];
             if let Some(w) = &worm.0
-                && w.ever[v]
+                && infected
             {
                 imp.nodes_infected += 1;
                 imp.hosts_infected += (w.i[v] + w.r[v]) as u64;
             }
-            if losses.ever_down.get(v).copied().unwrap_or(false) {
+            if down {
                 imp.nodes_down += 1;
             }
         }
@@ -494,6 +559,29 @@ fn run_meta(topo: &Topology, scenario: &Scenario, response: Option<&ResponseSetu
     }
 }
 
+/// Tells the C allocator to keep freed memory for reuse instead of handing
+/// it back to the kernel at once. glibc unmaps or trims freed blocks above
+/// 128 KiB, so every run of a batch faulted its large vectors (sum tree,
+/// event list) in again: about 12 % of a validation outbreak's time went
+/// to the kernel. Called once by the binary (and the benches) at start;
+/// elsewhere, and on other platforms, a no-op. Results do not depend on it.
+pub fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn mallopt(param: i32, value: i32) -> i32;
+        }
+        const M_TRIM_THRESHOLD: i32 = -1;
+        const M_MMAP_THRESHOLD: i32 = -3;
+        // SAFETY: mallopt only changes glibc's allocation thresholds; it is
+        // called before any thread of ours allocates concurrently.
+        unsafe {
+            mallopt(M_MMAP_THRESHOLD, 64 << 20);
+            mallopt(M_TRIM_THRESHOLD, 256 << 20);
+        }
+    }
+}
+
 /// Runs a whole scenario without response and returns its record.
 pub fn run(topo: Arc<Topology>, scenario: Arc<Scenario>, cfg: RunConfig) -> RunRecord {
     Sim::new(topo, scenario, cfg).run_to_end()
@@ -527,9 +615,13 @@ fn refresh_view(topo: Res<TopoRes>, mut net: ResMut<Net>) {
 /// Score phase: service-hours lost over this tick (state at the tick's end)
 /// and maxima.
 fn accrue_losses(topo: Res<TopoRes>, clock: Res<Clock>, net: Res<Net>, mut losses: ResMut<Losses>) {
-    let down = topo.0.services.len() as f64 - net.services_available as f64;
+    accrue(&topo.0, &clock, &net, &mut losses);
+}
+
+fn accrue(topo: &Topology, clock: &Clock, net: &Net, losses: &mut Losses) {
+    let down = topo.services.len() as f64 - net.services_available as f64;
     losses.service_hours_lost += down * clock.dt / 60.0;
-    let taxpayer_down = topo.0.taxpayer_services as f64 - net.taxpayer_services_available as f64;
+    let taxpayer_down = topo.taxpayer_services as f64 - net.taxpayer_services_available as f64;
     losses.taxpayer_service_hours_lost += taxpayer_down * clock.dt / 60.0;
     losses.nodes_down_max = losses.nodes_down_max.max(net.nodes_down);
     losses.cut_off_max = losses.cut_off_max.max(net.nodes_cut_off);
@@ -552,6 +644,17 @@ fn record_tick(
     worm: Res<worm::WormRes>,
     mut rec: ResMut<RunRecord>,
 ) {
+    push_row(&topo.0, &clock, &hosts, &net, &worm, &mut rec);
+}
+
+fn push_row(
+    topo: &Topology,
+    clock: &Clock,
+    hosts: &Hosts,
+    net: &Net,
+    worm: &worm::WormRes,
+    rec: &mut RunRecord,
+) {
     let minute = if rec.timeline.is_empty() {
         0.0
     } else {
@@ -562,11 +665,11 @@ fn record_tick(
         nodes_down: net.nodes_down,
         nodes_cut_off: net.nodes_cut_off,
         links_saturated: net.links_saturated,
-        taxpayer_services_down: topo.0.taxpayer_services - net.taxpayer_services_available,
-        services_available_pct: if topo.0.services.is_empty() {
+        taxpayer_services_down: topo.taxpayer_services - net.taxpayer_services_available,
+        services_available_pct: if topo.services.is_empty() {
             100.0
         } else {
-            100.0 * net.services_available as f64 / topo.0.services.len() as f64
+            100.0 * net.services_available as f64 / topo.services.len() as f64
         },
         ..TimelineRow::default()
     };

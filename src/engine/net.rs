@@ -2,6 +2,7 @@
 //! what is reachable from HQ and which services are available.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use bevy_ecs::prelude::Resource;
 
@@ -54,6 +55,9 @@ pub struct Net {
     /// refresh (deduplicated through `svc_marked`).
     svc_dirty: Vec<NodeId>,
     svc_marked: Vec<bool>,
+    /// The node hosts at least one service (others are never marked: their
+    /// availability is always (0, 0)).
+    has_services: Vec<bool>,
     /// Per node: (services available, taxpayer services available).
     svc_avail: Vec<(u16, u16)>,
     /// Primary lines that went down and may fail over: (line, minute).
@@ -62,7 +66,7 @@ pub struct Net {
     /// For tree-shaped networks (every line joins a node and its parent,
     /// backups included): reachability is recomputed only below the nodes
     /// whose state changed.
-    tree: Option<TreeIndex>,
+    tree: Option<Arc<TreeIndex>>,
     /// Nodes whose own connectivity or uplink changed since the last refresh.
     roots: Vec<NodeId>,
 }
@@ -128,7 +132,38 @@ impl TreeIndex {
     }
 }
 
+/// The initial state of the last network seen (see [`Net::initial`]).
+type NetCache = Option<(Arc<Topology>, Arc<Net>)>;
+static NET_CACHE: Mutex<NetCache> = Mutex::new(None);
+
 impl Net {
+    /// The initial state of `topo`, as [`Net::new`] builds it, cloned from
+    /// a copy kept for the last network seen: a batch builds it once instead
+    /// of once per run (a breadth-first pass and every service, ~0.5 ms on
+    /// the national network). The key holds the `Arc`, so pointer equality
+    /// cannot be fooled by a freed and reused allocation.
+    pub fn initial(topo: &Arc<Topology>) -> Net {
+        let hit = NET_CACHE.lock().ok().and_then(|c| {
+            c.as_ref()
+                .filter(|(t, _)| Arc::ptr_eq(t, topo))
+                .map(|(_, n)| n.clone())
+        });
+        if let Some(net) = hit {
+            return (*net).clone();
+        }
+        let net = Arc::new(Net::new(topo));
+        if let Ok(mut c) = NET_CACHE.lock() {
+            *c = Some((topo.clone(), net.clone()));
+        }
+        (*net).clone()
+    }
+
+    /// Nothing waits for the next [`Net::refresh_view`] or for a failover:
+    /// the view is current.
+    pub fn settled(&self) -> bool {
+        !self.dirty && self.svc_dirty.is_empty() && self.pending_failover.is_empty()
+    }
+
     pub fn new(topo: &Topology) -> Net {
         let n = topo.nodes.len();
         let m = topo.links.len();
@@ -159,10 +194,11 @@ impl Net {
             dirty: true,
             svc_dirty: Vec::new(),
             svc_marked: vec![false; n],
+            has_services: topo.nodes.iter().map(|x| !x.services.is_empty()).collect(),
             svc_avail: vec![(0, 0); n],
             pending_failover: Vec::new(),
             queue: VecDeque::with_capacity(n),
-            tree: TreeIndex::build(topo),
+            tree: TreeIndex::build(topo).map(Arc::new),
             roots: Vec::new(),
         };
         for l in 0..m {
@@ -299,7 +335,7 @@ impl Net {
     /// The services at `v` may have changed availability.
     #[inline]
     pub fn mark_services(&mut self, v: NodeId) {
-        if !self.svc_marked[v as usize] {
+        if !self.svc_marked[v as usize] && self.has_services[v as usize] {
             self.svc_marked[v as usize] = true;
             self.svc_dirty.push(v);
         }

@@ -1,6 +1,8 @@
 //! The record of one run: what the engine leaves behind for scoring and output.
 
 use bevy_ecs::prelude::Resource;
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::topology::{LinkId, NodeId};
@@ -110,7 +112,9 @@ pub struct Event {
     pub actor: String,
     /// The plan clause the action serves (empty for threat events).
     pub clause: String,
-    pub detail: String,
+    /// What happened. Fixed texts are borrowed, not allocated: a national
+    /// outbreak writes thousands of "first host infected" events.
+    pub detail: Cow<'static, str>,
 }
 
 /// The network's state at the end of a tick.
@@ -320,7 +324,7 @@ impl RunRecord {
         kind: EventKind,
         node: Option<NodeId>,
         link: Option<LinkId>,
-        detail: impl Into<String>,
+        detail: impl Into<Cow<'static, str>>,
     ) {
         self.events.push(Event {
             minute,
@@ -341,7 +345,7 @@ impl RunRecord {
         node: Option<NodeId>,
         actor: String,
         clause: &str,
-        detail: impl Into<String>,
+        detail: impl Into<Cow<'static, str>>,
     ) {
         self.events.push(Event {
             minute,

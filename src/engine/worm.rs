@@ -58,13 +58,14 @@ pub struct Worm {
     pub q: Vec<u32>,
     /// Site under containment: new infections are isolated at once.
     pub contained: Vec<bool>,
-    /// Σ active infected hosts at the far end of each node's usable lines.
-    c: Vec<u32>,
-    /// Internet scanning pressure per node (0 unless an exposed gateway).
-    ext: Vec<f64>,
+    /// What the rates read, per node, in one place (one cache line instead
+    /// of one per array; see [`Hot`]).
+    hot: Vec<Hot>,
     /// Internet scanning blocked at this gateway (by responders).
     pub ext_blocked: Vec<bool>,
     tree: SumTree,
+    /// Scratch list of staged leaves (see [`SumTree::stage`]).
+    touched: Vec<u32>,
     pub tot_s: u64,
     pub tot_i: u64,
     pub tot_r: u64,
@@ -77,6 +78,22 @@ pub struct Worm {
     pub infections: u64,
     pub peak: u64,
     pub peak_minute: f64,
+}
+
+/// The per-node values the sampler's rates read, packed together: `s` and
+/// `a = i − q` mirror the public arrays (kept in step by [`Worm::sync`]
+/// after every change), `c` and `ext` live only here.
+#[derive(Clone, Copy, Debug, Default)]
+struct Hot {
+    s: u32,
+    /// Active infected hosts (`i − q`).
+    a: u32,
+    /// Σ active infected hosts at the far end of the node's lines that
+    /// carry the worm.
+    c: u32,
+    n: u32,
+    /// Internet scanning pressure (0 unless an exposed gateway).
+    ext: f64,
 }
 
 /// The worm as a resource; `None` until released.
@@ -113,10 +130,10 @@ impl Worm {
             imm: vec![0; nn],
             q: vec![0; nn],
             contained: vec![false; nn],
-            c: vec![0; nn],
-            ext: vec![0.0; nn],
+            hot: vec![Hot::default(); nn],
             ext_blocked: vec![false; nn],
             tree: SumTree::new(nn),
+            touched: Vec::new(),
             tot_s: 0,
             tot_i: 0,
             tot_r: 0,
@@ -141,11 +158,16 @@ impl Worm {
             };
             w.s[v] = s;
             w.imm[v] = n - s;
+            w.hot[v] = Hot {
+                s,
+                n,
+                ..Hot::default()
+            };
             w.tot_s += s as u64;
             w.tot_imm += (n - s) as u64;
         }
         for &v in &p.internet_entry {
-            w.ext[v as usize] = p.internet_scan_per_hour / 60.0;
+            w.hot[v as usize].ext = p.internet_scan_per_hour / 60.0;
         }
         for &v in &p.initial_nodes {
             let k = p.initial_hosts.min(w.s[v as usize]);
@@ -156,6 +178,7 @@ impl Worm {
                 w.tot_i += 1;
                 w.infections += 1;
             }
+            w.sync(v as usize);
             if k > 0 && !w.ever[v as usize] {
                 w.ever[v as usize] = true;
                 w.nodes_ever += 1;
@@ -174,12 +197,20 @@ impl Worm {
         // Pressure from neighbours over usable lines.
         for (l, link) in topo.links.iter().enumerate() {
             if net.spread[l] {
-                w.c[link.a as usize] += w.i[link.b as usize];
-                w.c[link.b as usize] += w.i[link.a as usize];
+                w.hot[link.a as usize].c += w.i[link.b as usize];
+                w.hot[link.b as usize].c += w.i[link.a as usize];
             }
         }
+        // A node with no infected host, no pressure from its lines and no
+        // internet scanning has rate 0 (β·0 + τ·0 + 0 = 0, γ·0 = 0): only the
+        // others need the full computation.
         let rates: Vec<f64> = (0..nn as NodeId)
             .map(|v| {
+                let vi = v as usize;
+                let h = w.hot[vi];
+                if w.i[vi] == 0 && h.c == 0 && h.ext == 0.0 {
+                    return 0.0;
+                }
                 let (a, b) = w.rates(net, v);
                 a + b
             })
@@ -202,18 +233,21 @@ impl Worm {
         if !net.alive(v) {
             return (0.0, 0.0);
         }
-        let s = self.s[vi];
-        let i = self.i[vi] - self.q[vi];
+        let h = self.hot[vi];
+        let s = h.s;
+        let i = h.a;
         let inf = if s == 0 {
             0.0
         } else {
-            let ext = if net.connected(v) && !self.ext_blocked[vi] {
-                self.ext[vi]
+            // Most nodes have no internet pressure: test that first and
+            // skip the two lookups that could only turn it off.
+            let ext = if h.ext != 0.0 && net.connected(v) && !self.ext_blocked[vi] {
+                h.ext
             } else {
                 0.0
             };
-            let pressure = self.beta * i as f64 + self.tau * self.c[vi] as f64 + ext;
-            s as f64 / self.n[vi] as f64 * pressure
+            let pressure = self.beta * i as f64 + self.tau * h.c as f64 + ext;
+            s as f64 / h.n as f64 * pressure
         };
         (inf, self.gamma * i as f64)
     }
@@ -237,11 +271,11 @@ impl Worm {
             let (a, b) = (link.a as usize, link.b as usize);
             let (act_a, act_b) = (self.active(a), self.active(b));
             if net.spread[l as usize] {
-                self.c[a] += act_b;
-                self.c[b] += act_a;
+                self.hot[a].c += act_b;
+                self.hot[b].c += act_a;
             } else {
-                self.c[a] -= act_b;
-                self.c[b] -= act_a;
+                self.hot[a].c -= act_b;
+                self.hot[b].c -= act_a;
             }
             self.refresh_leaf(net, link.a);
             self.refresh_leaf(net, link.b);
@@ -255,22 +289,31 @@ impl Worm {
 
     /// Changes the infected count of `v` by `delta` (±1) and updates the
     /// pressure on its neighbours.
+    ///
+    /// The leaves of `v` and its neighbours are staged and their paths to
+    /// the root recomputed once ([`SumTree::commit`]): the same tree, bit
+    /// for bit, as refreshing each leaf in turn.
     #[inline]
     fn shift_infected(&mut self, topo: &Topology, net: &Net, v: NodeId, up: bool) {
+        let mut touched = std::mem::take(&mut self.touched);
         for &(w, l) in topo.neighbours(v) {
             if net.spread[l as usize] {
                 let wi = w as usize;
                 if up {
-                    self.c[wi] += 1;
+                    self.hot[wi].c += 1;
                 } else {
-                    self.c[wi] -= 1;
+                    self.hot[wi].c -= 1;
                 }
-                if self.s[wi] > 0 {
-                    self.refresh_leaf(net, w);
+                if self.hot[wi].s > 0 {
+                    let (a, b) = self.rates(net, w);
+                    self.tree.stage(wi, a + b, &mut touched);
                 }
             }
         }
-        self.refresh_leaf(net, v);
+        let (a, b) = self.rates(net, v);
+        self.tree.stage(v as usize, a + b, &mut touched);
+        self.tree.commit(&mut touched);
+        self.touched = touched;
     }
 
     /// Saturation and overload checks after `i_v` changed.
@@ -357,6 +400,7 @@ impl Worm {
                 if isolated {
                     self.q[vi] += 1;
                 }
+                self.sync(vi);
                 self.tot_s -= 1;
                 self.tot_i += 1;
                 self.infections += 1;
@@ -386,6 +430,7 @@ impl Worm {
                 }
             } else if self.i[vi] > self.q[vi] {
                 self.i[vi] -= 1;
+                self.sync(vi);
                 self.r[vi] += 1;
                 self.tot_i -= 1;
                 self.tot_r += 1;
@@ -419,7 +464,15 @@ impl Worm {
     /// Infected hosts of node `vi` still on the network (not isolated).
     #[inline]
     pub fn active(&self, vi: usize) -> u32 {
-        self.i[vi] - self.q[vi]
+        self.hot[vi].a
+    }
+
+    /// Copies `s` and `i − q` of node `vi` into its [`Hot`] record; called
+    /// after every change of `s`, `i` or `q`, before any rate is read.
+    #[inline]
+    fn sync(&mut self, vi: usize) {
+        self.hot[vi].s = self.s[vi];
+        self.hot[vi].a = self.i[vi] - self.q[vi];
     }
 
     /// Isolates the infected hosts of `v` and keeps the site under
@@ -439,6 +492,7 @@ impl Worm {
         let k = self.active(vi);
         for _ in 0..k {
             self.q[vi] += 1;
+            self.sync(vi);
             self.shift_infected(topo, net, v, false);
         }
         self.check_node(topo, net, v, now, rec, flipped);
@@ -463,6 +517,7 @@ impl Worm {
         self.contained[vi] = false;
         while self.q[vi] > 0 {
             self.q[vi] -= 1;
+            self.sync(vi);
             self.shift_infected(topo, net, v, true);
         }
         self.check_node(topo, net, v, now, rec, flipped);
@@ -479,8 +534,10 @@ impl Worm {
             self.r[vi] += 1;
             if self.q[vi] > 0 {
                 self.q[vi] -= 1;
+                self.sync(vi);
                 self.refresh_leaf(net, v);
             } else {
+                self.sync(vi);
                 self.shift_infected(topo, net, v, false);
             }
         }
@@ -498,6 +555,7 @@ impl Worm {
         let k = k.min(self.s[vi]);
         self.s[vi] -= k;
         self.imm[vi] += k;
+        self.sync(vi);
         self.tot_s -= k as u64;
         self.tot_imm += k as u64;
         self.refresh_leaf(net, v);

@@ -98,7 +98,7 @@ pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
             node,
             e.actor.as_str(),
             e.clause.as_str(),
-            e.detail.as_str(),
+            e.detail.as_ref(),
         ])
         .expect("in-memory csv");
     }

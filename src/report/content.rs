@@ -272,7 +272,7 @@ fn key_events(ctx: &Ctx) -> (Vec<usize>, usize) {
             K::Report if unit == "hq" => Some(2),
             K::Grading | K::Activation => {
                 let key = format!("{}|{}", e.kind.as_str(), unit);
-                let level = e.detail.clone();
+                let level = e.detail.to_string();
                 let changed = last_grade.get(&key) != Some(&level);
                 last_grade.insert(key, level);
                 if first.insert((e.kind, String::new())) {
@@ -323,7 +323,7 @@ fn timeline(ctx: &Ctx) -> Section {
                     cell(lb::event_kind(e.kind).get(ctx.lang), "nowrap"),
                     Cell::from(ctx.node_name_at(e.node)),
                     Cell::from(ctx.actor(&e.actor)),
-                    Cell::from(e.detail.clone()),
+                    Cell::from(e.detail.to_string()),
                 ]
             })
             .collect();

@@ -278,7 +278,7 @@ fn ev(minute: f64, kind: EventKind, node: Option<u32>, actor: &str, detail: &str
         link: None,
         actor: actor.into(),
         clause: "c".into(),
-        detail: detail.into(),
+        detail: detail.to_string().into(),
     }
 }
 

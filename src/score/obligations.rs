@@ -123,7 +123,7 @@ pub fn entry_minutes(rec: &RunRecord, obs: &[Obligation]) -> Vec<Option<f64>> {
             && let Some(n) = e.node
         {
             skips
-                .entry((n, e.detail.clone()))
+                .entry((n, e.detail.to_string()))
                 .or_default()
                 .push((e.minute, false));
         }

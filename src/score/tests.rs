@@ -50,7 +50,7 @@ fn event(minute: f64, kind: EventKind, node: u32, detail: &str) -> Event {
         link: None,
         actor: String::new(),
         clause: String::new(),
-        detail: detail.to_owned(),
+        detail: detail.to_owned().into(),
     }
 }
 
