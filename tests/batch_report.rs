@@ -116,7 +116,7 @@ fn report_files_are_deterministic_with_valid_charts_in_both_languages() {
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains(&format!("<html lang=\"{}\">", lang.tag())));
         for c in CHARTS {
-            assert!(html.contains(&format!("<img src=\"charts/{c}.svg\"")), "{c}");
+            assert!(html.contains(&format!("data-chart=\"{c}\"><svg")), "{c}");
             assert!(md.contains(&format!("](charts/{c}.png)")), "{c}");
         }
         // Every section heading and chart title in this language; none of
@@ -180,6 +180,20 @@ fn an_outage_scenario_skips_the_infected_chart_and_says_so() {
     for f in ["report.md", "report.html"] {
         assert!(text(&files, f).contains(lb::SKIP_NO_INFECTED.get(Lang::En)), "{f}");
     }
+    // User text is escaped: a scenario name and a plan diff with markup.
+    let mut evil = info.clone();
+    evil.variants[0].scenario_name = "<script>alert(1)</script> & co".into();
+    evil.plan_diffs = vec![drillsim::batch::PlanDiffNote {
+        a: "a".into(),
+        b: "b".into(),
+        markdown: "# Diff <img src=x onerror=alert(2)>\n\n- **changed** `<i>`\n".into(),
+    }];
+    let html = text(&report::files(&evil, &rows, &aggs), "report.html");
+    assert!(!html.contains("<script>alert") && !html.contains("<img src=x") && !html.contains("<i>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"), "{html}");
+    assert!(html.contains("<h3>Diff &lt;img src=x onerror=alert(2)&gt;</h3>"));
+    assert!(html.contains("<li><b>changed</b> <code>&lt;i&gt;</code></li>"));
+
     // Without aggregates, the charts over time and the clause tables are
     // left out, and the report says why.
     let files = report::files(&info, &rows, &[]);

@@ -355,6 +355,16 @@ fn section_title(lang: Lang, k: usize, title: &str) -> String {
     }
 }
 
+/// A change of rate in percentage points, signed ("+12", "-3", "0").
+fn points(d: f64) -> String {
+    let p = (d * 100.0).round();
+    if p == 0.0 {
+        "0".into()
+    } else {
+        format!("{p:+.0}")
+    }
+}
+
 fn rate_cell(c: Option<&ClauseAgg>) -> String {
     match c.and_then(|c| clause_rate(c).map(|r| (c, r))) {
         Some((c, (r, (lo, hi)))) => format!(
@@ -677,10 +687,16 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                 aggs.first().and_then(share),
                 aggs.get(b).and_then(share),
             ) {
-                h.push_str(&fill(
-                    t(lb::V_ON_TIME),
-                    &[("ra", pct(x)), ("rb", pct(y))],
-                ));
+                let (ra, rb) = (pct(x), pct(y));
+                h.push_str(&if ra == rb {
+                    fill(t(lb::V_ON_TIME_SAME), &[("ra", ra)])
+                } else {
+                    let verb = if y > x { lb::V_RAISES } else { lb::V_LOWERS };
+                    fill(
+                        t(lb::V_ON_TIME),
+                        &[("verb", t(verb).into()), ("ra", ra), ("rb", rb)],
+                    )
+                });
             }
             h.push_str(if lang == Lang::Zh { "。" } else { "." });
             headlines.push(h);
@@ -845,7 +861,7 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                             Some(d) => (
                                 fill(
                                     t(lb::CL_PP),
-                                    &[("v", format!("{:+.0}", d * 100.0))],
+                                    &[("v", points(d))],
                                 ),
                                 t(if c.clear() { lb::CL_CLEAR } else { lb::CL_NOISE }).to_string(),
                             ),

@@ -364,7 +364,7 @@ impl Draw for Bands<'_> {
             .margin(14)
             .x_label_area_size(48)
             .y_label_area_size(78)
-            .right_y_label_area_size(LEGEND_W)
+            .margin_right(LEGEND_W)
             .build_cartesian_2d(0f64..x1, 0f64..y1))?;
         e(chart
             .configure_mesh()
@@ -462,7 +462,7 @@ impl Draw for Clauses<'_> {
             .margin(14)
             .x_label_area_size(48)
             .y_label_area_size(CLAUSE_LABEL_W)
-            .right_y_label_area_size(LEGEND_W)
+            .margin_right(LEGEND_W)
             .build_cartesian_2d(0f64..112f64, 0f64..k))?;
         e(chart
             .configure_mesh()
@@ -534,6 +534,24 @@ impl Draw for Clauses<'_> {
 /// (d) On-time rate per clause per variant: horizontal bars, one group
 /// per clause, in the order given.
 pub fn clauses(lang: Lang, names: &[String], clauses: &[ClauseBar]) -> Chart {
+    // Two clauses may shorten to the same label: number the repeats.
+    let mut seen: Vec<String> = Vec::new();
+    let clauses: Vec<ClauseBar> = clauses
+        .iter()
+        .map(|c| {
+            let k = seen.iter().filter(|s| **s == c.label).count();
+            seen.push(c.label.clone());
+            ClauseBar {
+                label: if k == 0 {
+                    c.label.clone()
+                } else {
+                    format!("[{}] {}", k + 1, c.label)
+                },
+                rates: c.rates.clone(),
+            }
+        })
+        .collect();
+    let clauses = clauses.as_slice();
     let d = Clauses {
         title: lb::CH_CLAUSES.get(lang),
         x_desc: lb::AXIS_ON_TIME.get(lang),

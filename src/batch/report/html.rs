@@ -1,6 +1,6 @@
 //! The batch report's document model, written twice: `report.html` (maud,
-//! which escapes everything it inserts; self-contained apart from the
-//! chart files, printable on A4) and `report.md`.
+//! which escapes everything it inserts; self-contained: charts inlined as
+//! SVG; printable on A4) and `report.md`.
 //!
 //! Text in the model is a small Markdown subset (`` `code` ``, `**bold**`,
 //! `_em_`, backslash escapes, `&lt;`/`&gt;`/`&amp;`), so the same strings
@@ -8,7 +8,7 @@
 //! diff (Markdown from `drillsim diff`) is rendered by [`markdown_blocks`]:
 //! headings, bullets and paragraphs.
 
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::report::charts::Chart;
 use crate::report::labels::Lang;
@@ -77,7 +77,8 @@ dl.facts dd { margin: 0; }
 p.skipped { color: var(--muted); font-style: italic; border-left: 3px solid var(--rule); padding-left: 8px; }
 div.diff { border-left: 3px solid var(--head); padding-left: 10px; font-size: 14px; }
 figure { margin: 12px 0 24px; break-inside: avoid; page-break-inside: avoid; }
-figure img { display: block; width: 100%; height: auto; border: 1px solid #e2e2e2; }
+figure svg { display: block; width: 100%; height: auto; border: 1px solid #e2e2e2; }
+figure svg text { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback", "DejaVu Sans", sans-serif; }
 figcaption { font-size: 13px; color: #333; margin-top: 4px; }
 figcaption b { color: var(--accent); }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--rule); padding-top: 6px; }
@@ -88,7 +89,7 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   tr, dl.facts, li { break-inside: avoid; page-break-inside: avoid; }
   table { font-size: 8.5pt; }
-  figure img { max-height: 235mm; width: auto; max-width: 100%; border: none; }
+  figure svg { max-height: 235mm; border: none; }
   a { color: inherit; text-decoration: none; }
 }
 "#;
@@ -295,7 +296,16 @@ fn markdown_html(md: &str) -> Markup {
     }
 }
 
-/// `report.html`: charts as `<img>` of their SVG files (`charts/…svg`).
+/// The SVG of a chart without any XML prolog, ready to inline.
+fn inline_svg(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// `report.html`: one page with the charts inlined as SVG (plotters
+/// escapes their text), linking to `charts/<name>.svg|png`.
 pub fn render_html(doc: &Doc, charts: &[Chart], lang: Lang) -> Vec<u8> {
     let page = html! {
         (DOCTYPE)
@@ -304,7 +314,7 @@ pub fn render_html(doc: &Doc, charts: &[Chart], lang: Lang) -> Vec<u8> {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (plain(&doc.title)) " — " (plain(&doc.subtitle)) }
-                style { (maud::PreEscaped(CSS)) }
+                style { (PreEscaped(CSS)) }
             }
             body {
                 header.cover {
@@ -341,11 +351,13 @@ pub fn render_html(doc: &Doc, charts: &[Chart], lang: Lang) -> Vec<u8> {
                                     }
                                 },
                                 Block::Figure(i) => @if let Some(c) = charts.get(*i) {
-                                    figure id={ "fig-" (c.name) } {
-                                        img src={ "charts/" (c.name) ".svg" } alt=(c.title);
+                                    figure id={ "fig-" (c.name) } data-chart=(c.name) {
+                                        (PreEscaped(inline_svg(&c.svg)))
                                         figcaption {
                                             b { (doc.fig) " " (i + 1) " " (c.title) }
                                             " " (c.caption) " "
+                                            a href={ "charts/" (c.name) ".svg" } { "SVG" }
+                                            " · "
                                             a href={ "charts/" (c.name) ".png" } { "PNG" }
                                         }
                                     }

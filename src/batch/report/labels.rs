@@ -86,7 +86,8 @@ labels! {
     V_CHANGE = "`{b}` 使{label}均值{verb} {by}（95% CI {lo}–{hi}），对比 `{a}`（{ma} → {mb}）", "`{b}` {verb} mean {label} by {by} (95% CI {lo}–{hi}) against `{a}` ({ma} → {mb})";
     V_RAISES = "提高", "raises";
     V_LOWERS = "降低", "lowers";
-    V_ON_TIME = "；按时完成的义务比例从 {ra} 变为 {rb}", " and its on-time share of obligations goes from {ra} to {rb}";
+    V_ON_TIME = "，并将按时完成的义务比例从 {ra} {verb}至 {rb}", ", and {verb} the share of obligations done on time from {ra} to {rb}";
+    V_ON_TIME_SAME = "，按时完成的义务比例保持在 {ra}", ", and keeps the share of obligations done on time at {ra}";
 
     CL_LEAD = "按与 `{a}` 相比按时率变化的大小排序（每组最多 {n} 条）。括号内为 95% Wilson 区间，把每次运行计为一个观测：同一次运行内的义务并不独立（同一事件、同一批人员），按义务计数会夸大把握，因此这里采用保守做法。这些比较是描述性的：两个区间不重叠时标为“明显”，否则为“在波动范围内”。", "Ranked by how much the on-time rate changed against `{a}` (at most {n} per comparison). Brackets give a 95% Wilson interval counting each run as one observation: obligations within a run are not independent (one incident, one set of staff), so counting obligations would overstate certainty, and this is the conservative choice. The comparison is descriptive: “clear” when the two intervals do not overlap, else “within noise”.";
     CL_LEAD_ONE = "已评估义务最多的条款（最多 {n} 条）。括号内为 95% Wilson 区间，把每次运行计为一个观测（同一运行内的义务并不独立，属保守做法）。", "The clauses with most assessed obligations (at most {n}). Brackets give a 95% Wilson interval counting each run as one observation (obligations within a run are not independent; conservative).";
