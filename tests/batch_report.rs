@@ -87,7 +87,12 @@ fn text(files: &[(String, Vec<u8>)], name: &str) -> String {
     String::from_utf8(get(files, name).to_vec()).unwrap()
 }
 
-const CHARTS: [&str; 4] = ["distributions", "infected_band", "compliance_band", "clauses"];
+const CHARTS: [&str; 4] = [
+    "distributions",
+    "infected_band",
+    "compliance_band",
+    "clauses",
+];
 
 #[test]
 fn report_files_are_deterministic_with_valid_charts_in_both_languages() {
@@ -105,7 +110,10 @@ fn report_files_are_deterministic_with_valid_charts_in_both_languages() {
         let png = get(&zh, &format!("charts/{c}.png"));
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{c}.png");
         let svg = text(&zh, &format!("charts/{c}.svg"));
-        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{c}.svg");
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{c}.svg"
+        );
     }
 
     info.lang = "en".into();
@@ -141,7 +149,11 @@ fn report_files_are_deterministic_with_valid_charts_in_both_languages() {
         }
         for c in ["infected_band", "distributions"] {
             let svg = text(files, &format!("charts/{c}.svg"));
-            let title = if c == "infected_band" { lb::CH_INFECTED } else { lb::CH_DIST };
+            let title = if c == "infected_band" {
+                lb::CH_INFECTED
+            } else {
+                lb::CH_DIST
+            };
             assert!(svg.contains(title.get(lang)), "{c}: {}", title.get(lang));
             assert!(!svg.contains(title.get(other)), "{c}");
         }
@@ -150,7 +162,10 @@ fn report_files_are_deterministic_with_valid_charts_in_both_languages() {
     assert!(md.contains("## 一、批次概况"), "{md}");
     assert!(md.contains("### `unit-plan` 对比 `sat-overall`"), "{md}");
     // The plan diff is embedded in the Markdown and rendered in the HTML.
-    assert!(md.contains("### Plan diff: `sat-overall` → `unit-plan`"), "{md}");
+    assert!(
+        md.contains("### Plan diff: `sat-overall` → `unit-plan`"),
+        "{md}"
+    );
     let html = text(&en, "report.html");
     assert!(html.contains("<h3>Plan diff: <code>sat-overall</code> → <code>unit-plan</code></h3>"));
     // English paired tables keep `drillsim compare`'s layout.
@@ -175,10 +190,17 @@ fn an_outage_scenario_skips_the_infected_chart_and_says_so() {
         "the outage scenario infects no host"
     );
     let files = report::files(&info, &rows, &aggs);
-    assert!(!files.iter().any(|(n, _)| n.starts_with("charts/infected_band")));
+    assert!(
+        !files
+            .iter()
+            .any(|(n, _)| n.starts_with("charts/infected_band"))
+    );
     assert!(files.iter().any(|(n, _)| n == "charts/distributions.svg"));
     for f in ["report.md", "report.html"] {
-        assert!(text(&files, f).contains(lb::SKIP_NO_INFECTED.get(Lang::En)), "{f}");
+        assert!(
+            text(&files, f).contains(lb::SKIP_NO_INFECTED.get(Lang::En)),
+            "{f}"
+        );
     }
     // User text is escaped: a scenario name and a plan diff with markup.
     let mut evil = info.clone();
@@ -189,8 +211,13 @@ fn an_outage_scenario_skips_the_infected_chart_and_says_so() {
         markdown: "# Diff <img src=x onerror=alert(2)>\n\n- **changed** `<i>`\n".into(),
     }];
     let html = text(&report::files(&evil, &rows, &aggs), "report.html");
-    assert!(!html.contains("<script>alert") && !html.contains("<img src=x") && !html.contains("<i>"));
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"), "{html}");
+    assert!(
+        !html.contains("<script>alert") && !html.contains("<img src=x") && !html.contains("<i>")
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"),
+        "{html}"
+    );
     assert!(html.contains("<h3>Diff &lt;img src=x onerror=alert(2)&gt;</h3>"));
     assert!(html.contains("<li><b>changed</b> <code>&lt;i&gt;</code></li>"));
 
@@ -200,7 +227,12 @@ fn an_outage_scenario_skips_the_infected_chart_and_says_so() {
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["report.html", "report.md", "charts/distributions.svg", "charts/distributions.png"]
+        [
+            "report.html",
+            "report.md",
+            "charts/distributions.svg",
+            "charts/distributions.png"
+        ]
     );
     assert!(text(&files, "report.md").contains(lb::SKIP_NO_SERIES.get(Lang::En)));
 }
@@ -221,9 +253,21 @@ fn the_clause_table_ranks_by_change() {
     let mut a = VariantAgg::new(60.0, 1.0);
     let mut b = VariantAgg::new(60.0, 1.0);
     for (k, ca, cb) in [
-        ("steady", Some(clause(50, 100, 50)), Some(clause(51, 100, 50))),
-        ("big drop", Some(clause(90, 100, 50)), Some(clause(30, 100, 50))),
-        ("small rise", Some(clause(40, 100, 50)), Some(clause(50, 100, 50))),
+        (
+            "steady",
+            Some(clause(50, 100, 50)),
+            Some(clause(51, 100, 50)),
+        ),
+        (
+            "big drop",
+            Some(clause(90, 100, 50)),
+            Some(clause(30, 100, 50)),
+        ),
+        (
+            "small rise",
+            Some(clause(40, 100, 50)),
+            Some(clause(50, 100, 50)),
+        ),
         ("only in A", Some(clause(10, 500, 50)), None),
         ("only in B", None, Some(clause(5, 20, 10))),
     ] {
@@ -236,7 +280,10 @@ fn the_clause_table_ranks_by_change() {
     }
     let ranked = clause_changes(&a, &b);
     let order: Vec<&str> = ranked.iter().map(|c| c.clause).collect();
-    assert_eq!(order, ["big drop", "small rise", "steady", "only in A", "only in B"]);
+    assert_eq!(
+        order,
+        ["big drop", "small rise", "steady", "only in A", "only in B"]
+    );
     assert!((ranked[0].change.unwrap() + 0.6).abs() < 1e-12);
     // 90% vs 30% over 50 runs each: the conservative intervals are apart;
     // 40% vs 50% overlap.
@@ -259,7 +306,13 @@ fn paired(mean_a: f64, mean_b: f64, ci: Option<(f64, f64)>) -> Paired {
 fn verdicts_say_what_changed_and_when_nothing_did() {
     let lowers = paired(1000.0, 620.0, Some((-450.0, -310.0)));
     assert_eq!(
-        verdict_in(Lang::En, "sat-overall", "sat-2002", "total infected hosts", &lowers),
+        verdict_in(
+            Lang::En,
+            "sat-overall",
+            "sat-2002",
+            "total infected hosts",
+            &lowers
+        ),
         "`sat-overall` lowers mean total infected hosts by 38% (95% CI 31–45%) against `sat-2002` (1000 → 620)"
     );
     assert_eq!(
@@ -291,7 +344,8 @@ fn verdicts_say_what_changed_and_when_nothing_did() {
 #[test]
 #[ignore]
 fn sample() {
-    let out = std::env::var("DRILLSIM_SAMPLE_OUT").unwrap_or_else(|_| "target/batch-report-sample".into());
+    let out = std::env::var("DRILLSIM_SAMPLE_OUT")
+        .unwrap_or_else(|_| "target/batch-report-sample".into());
     let (mut info, rows, aggs) = run_batch(None, &["sat-overall", "unit-plan"], 40, 1, "zh");
     for lang in ["zh", "en"] {
         info.lang = lang.into();

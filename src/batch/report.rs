@@ -314,7 +314,10 @@ pub fn clause_changes<'a>(a: &'a VariantAgg, b: &'a VariantAgg) -> Vec<ClauseCha
         .map(|k| {
             let ca = a.clauses.get(k).filter(|c| c.assessed > 0);
             let cb = b.clauses.get(k).filter(|c| c.assessed > 0);
-            let change = match (ca.and_then(|c| c.on_time_rate()), cb.and_then(|c| c.on_time_rate())) {
+            let change = match (
+                ca.and_then(|c| c.on_time_rate()),
+                cb.and_then(|c| c.on_time_rate()),
+            ) {
                 (Some(x), Some(y)) => Some(y - x),
                 _ => None,
             };
@@ -591,8 +594,10 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
             .iter()
             .any(|a| a.clauses.values().any(|c| c.assessed > 0));
         if assessed {
-            let compliance: Vec<Band> =
-                aggs.iter().map(|a| band_of(&a.compliance, a, 1.0)).collect();
+            let compliance: Vec<Band> = aggs
+                .iter()
+                .map(|a| band_of(&a.compliance, a, 1.0))
+                .collect();
             blocks.push(Block::Figure(charts.len()));
             charts.push(charts::bands(
                 lang,
@@ -633,7 +638,7 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                     t(lb::RAT_UNRATED).to_string(),
                 ));
                 // Most common first; ties in P, S, M, U, unrated order.
-                counts.sort_by(|x, y| y.0.cmp(&x.0));
+                counts.sort_by_key(|c| std::cmp::Reverse(c.0));
                 let cell: Vec<String> = counts
                     .iter()
                     .filter(|(n, _)| *n > 0)
@@ -675,7 +680,13 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                 continue;
             };
             let m = &METRICS[infected];
-            let mut h = verdict_in(lang, &names[b], &names[0], lb::metric(m.name, m.label).get(lang), &p);
+            let mut h = verdict_in(
+                lang,
+                &names[b],
+                &names[0],
+                lb::metric(m.name, m.label).get(lang),
+                &p,
+            );
             let share = |a: &VariantAgg| {
                 let (on, all) = a
                     .clauses
@@ -683,10 +694,8 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                     .fold((0, 0), |(o, n), c| (o + c.on_time, n + c.assessed));
                 (all > 0).then(|| on as f64 / all as f64)
             };
-            if let (Some(x), Some(y)) = (
-                aggs.first().and_then(share),
-                aggs.get(b).and_then(share),
-            ) {
+            if let (Some(x), Some(y)) = (aggs.first().and_then(share), aggs.get(b).and_then(share))
+            {
                 let (ra, rb) = (pct(x), pct(y));
                 h.push_str(&if ra == rb {
                     fill(t(lb::V_ON_TIME_SAME), &[("ra", ra)])
@@ -717,11 +726,7 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
             });
             blocks.push(Block::Bullets(pt.verdicts));
         }
-        section(
-            "paired",
-            fill(t(lb::SEC_PAIRED), &[("a", a0)]),
-            blocks,
-        );
+        section("paired", fill(t(lb::SEC_PAIRED), &[("a", a0)]), blocks);
     }
 
     // Clauses.
@@ -744,8 +749,11 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
             .into(),
         ));
     } else if nv == 1 {
-        let mut cs: Vec<(&String, &ClauseAgg)> =
-            aggs[0].clauses.iter().filter(|(_, c)| c.assessed > 0).collect();
+        let mut cs: Vec<(&String, &ClauseAgg)> = aggs[0]
+            .clauses
+            .iter()
+            .filter(|(_, c)| c.assessed > 0)
+            .collect();
         cs.sort_by(|x, y| y.1.assessed.cmp(&x.1.assessed).then(x.0.cmp(y.0)));
         cs.truncate(TOP_CLAUSES);
         let bars: Vec<ClauseBar> = cs
@@ -830,10 +838,7 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
         charts.push(charts::clauses(lang, &names, &bars));
         blocks.push(Block::Para(fill(
             t(lb::CL_LEAD),
-            &[
-                ("a", bare(&names[0])),
-                ("n", TOP_CLAUSES.to_string()),
-            ],
+            &[("a", bare(&names[0])), ("n", TOP_CLAUSES.to_string())],
         )));
         for (b, changes) in (1..nv).zip(&all) {
             blocks.push(Block::Para(format!(
@@ -859,11 +864,13 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                     .map(|(i, c)| {
                         let (change, sure) = match c.change {
                             Some(d) => (
-                                fill(
-                                    t(lb::CL_PP),
-                                    &[("v", points(d))],
-                                ),
-                                t(if c.clear() { lb::CL_CLEAR } else { lb::CL_NOISE }).to_string(),
+                                fill(t(lb::CL_PP), &[("v", points(d))]),
+                                t(if c.clear() {
+                                    lb::CL_CLEAR
+                                } else {
+                                    lb::CL_NOISE
+                                })
+                                .to_string(),
                             ),
                             None => ("–".into(), t(lb::CL_ONLY_ONE).to_string()),
                         };
@@ -918,7 +925,10 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
         title: t(lb::TITLE).into(),
         subtitle: fill(
             t(lb::SUBTITLE),
-            &[("variants", nv.to_string()), ("runs", info.runs.to_string())],
+            &[
+                ("variants", nv.to_string()),
+                ("runs", info.runs.to_string()),
+            ],
         ),
         note: t(lb::NOTE).into(),
         toc: t(lb::TOC).into(),
@@ -936,7 +946,10 @@ mod tests {
     fn wilson_matches_a_published_example() {
         // 81 of 263 (Wilson 1927 / Newcombe 1998 example 1): 0.2553–0.3662.
         let (l, h) = wilson(81.0 / 263.0, 263.0).unwrap();
-        assert!((l - 0.2553).abs() < 1e-4 && (h - 0.3662).abs() < 1e-4, "{l} {h}");
+        assert!(
+            (l - 0.2553).abs() < 1e-4 && (h - 0.3662).abs() < 1e-4,
+            "{l} {h}"
+        );
         // 0 of 10: 0–0.2775.
         let (l, h) = wilson(0.0, 10.0).unwrap();
         assert!(l == 0.0 && (h - 0.2775).abs() < 1e-4, "{h}");
@@ -946,13 +959,20 @@ mod tests {
     #[test]
     fn clause_labels_keep_the_reference_and_the_distinguishing_note() {
         assert_eq!(
-            short_clause("special-system plan (descriptive title) 3.1(2): 「清除病毒,修复漏洞」 — the patching"),
+            short_clause(
+                "special-system plan (descriptive title) 3.1(2): 「清除病毒,修复漏洞」 — the patching"
+            ),
             "special-system plan 3.1(2) — the patching"
         );
         assert_eq!(
-            short_clause("special-system plan (descriptive title) 3.1(1): 「迅速隔离受感染系统」; deadline [I]"),
+            short_clause(
+                "special-system plan (descriptive title) 3.1(1): 「迅速隔离受感染系统」; deadline [I]"
+            ),
             "special-system plan 3.1(1): 「迅速隔离受感染系统」"
         );
-        assert_eq!(short_clause("[P] written report within 2 h"), "[P] written report within 2 h");
+        assert_eq!(
+            short_clause("[P] written report within 2 h"),
+            "[P] written report within 2 h"
+        );
     }
 }
