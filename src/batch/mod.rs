@@ -476,7 +476,11 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
             let rows = run_all(Some(tmp))?;
             let files = summarise(&rows);
             for (name, bytes) in &files {
-                std::fs::write(tmp.join(name), bytes)?;
+                let path = tmp.join(name);
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(path, bytes)?;
             }
             done = Some((rows, files));
             Ok(())

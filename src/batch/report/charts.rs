@@ -226,7 +226,10 @@ impl Draw for Dist<'_> {
                 )))?;
                 continue;
             }
-            let lo = have.iter().map(|s| s[0].min(s[5])).fold(f64::INFINITY, f64::min);
+            let lo = have
+                .iter()
+                .map(|s| s[0].min(s[5]))
+                .fold(f64::INFINITY, f64::min);
             let hi = have
                 .iter()
                 .map(|s| s[4].max(s[5]))
