@@ -338,7 +338,7 @@ fn verdicts_say_what_changed_and_when_nothing_did() {
     assert!(verdict_in(Lang::En, "b", "a", "x", &one).starts_with("too few paired runs"));
 }
 
-/// Writes a sample report (two plans, 40 runs, both languages) under
+/// Writes a sample report (two plans, 100 runs, both languages) under
 /// `$DRILLSIM_SAMPLE_OUT/{zh,en}`: `cargo test --release --test main
 /// batch_report::sample -- --ignored`.
 #[test]
@@ -346,7 +346,7 @@ fn verdicts_say_what_changed_and_when_nothing_did() {
 fn sample() {
     let out = std::env::var("DRILLSIM_SAMPLE_OUT")
         .unwrap_or_else(|_| "target/batch-report-sample".into());
-    let (mut info, rows, aggs) = run_batch(None, &["sat-overall", "unit-plan"], 40, 1, "zh");
+    let (mut info, rows, aggs) = run_batch(None, &["sat-overall", "unit-plan"], 100, 1, "zh");
     for lang in ["zh", "en"] {
         info.lang = lang.into();
         let dir = Path::new(&out).join(lang);

@@ -606,7 +606,7 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                 lb::AXIS_COMPLIANCE,
                 &names,
                 &compliance,
-                Some(105.0),
+                Some(101.0),
             ));
         } else {
             blocks.push(Block::Skipped(t(lb::SKIP_NO_COMPLIANCE).into()));

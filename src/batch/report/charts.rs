@@ -362,13 +362,26 @@ impl Draw for Bands<'_> {
             .flat_map(|b| b.iter().map(|p| p.1.max(p.3)))
             .fold(1.0f64, f64::max);
         let y1 = self.y_max.unwrap_or(top * 1.1);
+        // With a fixed top (percentages), start below the lowest band value
+        // at a multiple of 10 instead of wasting the plot on empty space.
+        let y0 = match self.y_max {
+            Some(_) => {
+                let low = self
+                    .bands
+                    .iter()
+                    .flat_map(|b| b.iter().map(|p| p.1.min(p.2)))
+                    .fold(f64::INFINITY, f64::min);
+                (((low - 2.0) / 10.0).floor() * 10.0).clamp(0.0, (y1 - 10.0).max(0.0))
+            }
+            None => 0.0,
+        };
         let mut chart = e(ChartBuilder::on(root)
             .caption(self.title, font(22))
             .margin(14)
             .x_label_area_size(48)
             .y_label_area_size(78)
             .margin_right(LEGEND_W)
-            .build_cartesian_2d(0f64..x1, 0f64..y1))?;
+            .build_cartesian_2d(0f64..x1, y0..y1))?;
         e(chart
             .configure_mesh()
             .x_desc(self.x_desc)
@@ -410,7 +423,6 @@ impl Draw for Bands<'_> {
 }
 
 /// (b) or (c): mean over time with its 90% band per variant.
-#[allow(clippy::too_many_arguments)]
 pub fn bands(
     lang: Lang,
     name: &'static str,
