@@ -532,6 +532,7 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
                 .get(lang)
                 .to_string(),
             values: (0..nv).map(|vi| values(rows, vi, mi)).collect(),
+            max: (METRICS[mi].name == "final_compliance").then_some(100.0),
         })
         .collect();
     let mut blocks = Vec::new();

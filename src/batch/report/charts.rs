@@ -132,7 +132,7 @@ fn axis_num(v: &f64) -> String {
     let a = v.abs();
     if a >= 1e6 {
         format!("{:.1}M", v / 1e6)
-    } else if a >= 1e4 {
+    } else if a >= 1e5 {
         format!("{:.0}k", v / 1e3)
     } else if (v - v.round()).abs() < 1e-9 || a >= 100.0 {
         format!("{v:.0}")
@@ -177,6 +177,8 @@ const LEGEND_W: u32 = 200;
 pub struct Panel {
     pub label: String,
     pub values: Vec<Vec<f64>>,
+    /// The axis stops here (100 for percentages) when the data allow.
+    pub max: Option<f64>,
 }
 
 struct Dist<'a> {
@@ -240,7 +242,10 @@ impl Draw for Dist<'_> {
             } else {
                 lo - pad
             };
-            let y1 = hi + pad;
+            let y1 = match p.max {
+                Some(m) if hi <= m => (hi + pad).min(m + pad * 0.25),
+                _ => hi + pad,
+            };
             let mut chart = e(ChartBuilder::on(area)
                 .caption(p.label.as_str(), font(17))
                 .margin(10)
