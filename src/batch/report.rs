@@ -46,6 +46,20 @@ pub fn names(variants: &[VariantInfo]) -> Vec<String> {
         .collect()
 }
 
+/// The names the report shows: [`names`], with the teams slug appended
+/// (`plan/teams`) when the variants differ in their teams, so every
+/// variant has its own name.
+pub fn display_names(variants: &[VariantInfo]) -> Vec<String> {
+    let mut out = names(variants);
+    if variants.iter().any(|v| v.teams != variants[0].teams) {
+        for (n, v) in out.iter_mut().zip(variants) {
+            n.push('/');
+            n.push_str(&v.teams);
+        }
+    }
+    out
+}
+
 /// A name as inline code (Markdown).
 fn code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'"))
@@ -417,7 +431,7 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
     let lang = info.lang();
     let t = |l: L| l.get(lang);
     let nv = info.variants.len();
-    let names = names(&info.variants);
+    let names = display_names(&info.variants);
     let codes: Vec<String> = names.iter().map(|n| code(n)).collect();
     let aggs = if aggs.len() == nv { aggs } else { &[] };
     let mut charts: Vec<Chart> = Vec::new();
@@ -942,6 +956,25 @@ pub fn document(info: &BatchInfo, rows: &[RunRow], aggs: &[VariantAgg]) -> (Doc,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variants_differing_in_teams_get_distinct_names() {
+        let v = |plan: &str, teams: &str| VariantInfo {
+            scenario: "national-worm".into(),
+            scenario_name: String::new(),
+            plan: plan.into(),
+            plan_name: String::new(),
+            teams: teams.into(),
+        };
+        assert_eq!(
+            display_names(&[v("sat-overall", "default"), v("unit-plan", "default")]),
+            ["sat-overall", "unit-plan"]
+        );
+        assert_eq!(
+            display_names(&[v("sat-overall", "default"), v("sat-overall", "staffed")]),
+            ["sat-overall/default", "sat-overall/staffed"]
+        );
+    }
 
     #[test]
     fn wilson_matches_a_published_example() {
