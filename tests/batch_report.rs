@@ -12,10 +12,10 @@ use drillsim::app;
 use drillsim::batch::aggregate::{ClauseAgg, VariantAgg};
 use drillsim::batch::report::{self, clause_changes, labels as lb, verdict_in};
 use drillsim::batch::stats::Paired;
-use drillsim::batch::{BatchInfo, RunRow, Variant, plan_diffs, row};
+use drillsim::batch::{BatchInfo, PlanDiffNote, RunRow, VariantInfo, row};
 use drillsim::engine::{self, ResponseSetup, RunConfig};
 use drillsim::report::Lang;
-use drillsim::score;
+use drillsim::{plan_diff, score};
 
 /// Runs every (scenario, plan) variant over seeds `seed..seed + runs` and
 /// returns what the pipeline hands to `report::files`.
@@ -31,23 +31,17 @@ pub fn run_batch(
     let scen = app::load_scenario(scenario.map(|s| root.join(s)).as_deref(), &topo).unwrap();
     let teams = app::load_teams(None, &topo).unwrap();
     let th = app::load_scoring(None).unwrap();
-    let variants: Vec<Variant> = plans
-        .iter()
-        .map(|p| Variant {
-            scenario: scen.clone(),
-            plan: app::load_plan(p).unwrap(),
-        })
-        .collect();
+    let plans: Vec<_> = plans.iter().map(|p| app::load_plan(p).unwrap()).collect();
     let mut rows = Vec::new();
     let mut aggs = Vec::new();
-    for (vi, v) in variants.iter().enumerate() {
+    for (vi, plan) in plans.iter().enumerate() {
         let mut agg: Option<VariantAgg> = None;
         for s in seed..seed + runs {
             let rec = engine::run_with(
                 topo.clone(),
-                v.scenario.clone(),
+                scen.clone(),
                 Some(ResponseSetup {
-                    plan: v.plan.clone(),
+                    plan: plan.clone(),
                     teams: Arc::clone(&teams),
                     spread: true,
                 }),
@@ -64,13 +58,30 @@ pub fn run_batch(
         aggs.push(agg.unwrap());
     }
     let info = BatchInfo {
-        variants: variants.iter().map(|v| v.info("default")).collect(),
+        variants: plans
+            .iter()
+            .map(|p| VariantInfo {
+                scenario: scen.slug.clone(),
+                scenario_name: scen.name.clone(),
+                plan: p.slug.clone(),
+                plan_name: p.name.clone(),
+                teams: "default".into(),
+            })
+            .collect(),
         seed,
         runs,
         no_response: false,
         perfect: false,
         lang: lang.into(),
-        plan_diffs: plan_diffs(&variants),
+        // As the pipeline does: every other plan against the first.
+        plan_diffs: plans[1..]
+            .iter()
+            .map(|b| PlanDiffNote {
+                a: plans[0].slug.clone(),
+                b: b.slug.clone(),
+                markdown: plan_diff::render_markdown(&plan_diff::diff(&plans[0], b)),
+            })
+            .collect(),
     };
     (info, rows, aggs)
 }
@@ -250,7 +261,7 @@ fn an_outage_scenario_skips_the_infected_chart_and_says_so() {
     // User text is escaped: a scenario name and a plan diff with markup.
     let mut evil = info.clone();
     evil.variants[0].scenario_name = "<script>alert(1)</script> & co".into();
-    evil.plan_diffs = vec![drillsim::batch::PlanDiffNote {
+    evil.plan_diffs = vec![PlanDiffNote {
         a: "a".into(),
         b: "b".into(),
         markdown: "# Diff <img src=x onerror=alert(2)>\n\n- **changed** `<i>`\n".into(),
