@@ -29,6 +29,8 @@ fn batch(out: &Path, jobs: &str, extra: &[&str]) -> Output {
         "3",
         "--jobs",
         jobs,
+        "--lang",
+        "en",
         "--out",
         out.to_str().unwrap(),
     ];

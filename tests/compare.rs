@@ -27,6 +27,8 @@ fn batch(out: &Path, plans: &[&str], runs: &str, seed: &str) {
         seed,
         "--jobs",
         "2",
+        "--lang",
+        "en",
         "--out",
         out.to_str().unwrap(),
     ];

@@ -1,6 +1,7 @@
 //! One integration-test binary (ripgrep style): modules share the helpers in `util`.
 
 mod batch;
+mod batch_report;
 mod cli;
 mod compare;
 mod damage;
