@@ -109,7 +109,7 @@ enum Command {
         /// Let the threat run its natural course, with no response.
         #[arg(long)]
         no_response: bool,
-        /// Language of report.md: zh (default) or en.
+        /// Language of report.html, report.md and the charts: zh (default) or en.
         #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
         lang: Lang,
         /// Run only shard i of n: seed indices ⌊(i−1)·N/n⌋..⌊i·N/n⌋ of every
