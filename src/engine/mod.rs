@@ -160,6 +160,7 @@ impl Sim {
         };
         let dt = scenario.tick_min;
         let ticks = (scenario.duration_min / dt - 1e-9).ceil().max(0.0) as u64;
+        let (meta, wan_nodes) = shared_meta(&topo, &scenario, response.as_ref());
         let record = RunRecord {
             scenario: scenario.name.clone(),
             scenario_slug: scenario.slug.clone(),
@@ -168,11 +169,16 @@ impl Sim {
             tick_min: dt,
             duration_min: ticks as f64 * dt,
             response: response.is_some(),
-            wan_nodes: topo.wan_nodes(),
+            wan_nodes,
             links: topo.links.len(),
             hosts: hosts.iter().map(|&h| h as u64).sum(),
             services: topo.services.len(),
-            meta: shared_meta(&topo, &scenario, response.as_ref()),
+            meta,
+            // One row per tick plus the initial one; events as many as the
+            // largest run so far held (no regrowth and copying while
+            // thousands of infection events are appended).
+            timeline: Vec::with_capacity(ticks as usize + 1),
+            events: Vec::with_capacity(EVENTS_HINT.load(std::sync::atomic::Ordering::Relaxed)),
             ..RunRecord::default()
         };
         let mut world = World::new();
@@ -443,6 +449,10 @@ impl Sim {
         rec.totals = t;
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
+        EVENTS_HINT.fetch_max(
+            rec.events.len().min(MAX_EVENTS_HINT),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         rec
     }
 }
@@ -475,6 +485,12 @@ impl Sim {
     }
 }
 
+/// Capacity reserved for the next run's event list: the most events a run
+/// of this process has recorded (capped). A capacity only; no result
+/// depends on it.
+static EVENTS_HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+const MAX_EVENTS_HINT: usize = 1 << 20;
+
 /// The inputs a cached [`RunMeta`] was built from.
 type MetaKey = (Arc<Topology>, Arc<Scenario>, Option<Arc<Plan>>);
 
@@ -482,13 +498,16 @@ type MetaKey = (Arc<Topology>, Arc<Scenario>, Option<Arc<Plan>>);
 /// the same inputs shares one copy instead of cloning 16,000 node names per
 /// run. The key holds the `Arc`s, so pointer equality cannot be fooled by a
 /// freed and reused allocation.
-static META_CACHE: std::sync::Mutex<Option<(MetaKey, Arc<RunMeta>)>> = std::sync::Mutex::new(None);
+/// The WAN node count is cached with it (counting walks every node).
+#[allow(clippy::type_complexity)]
+static META_CACHE: std::sync::Mutex<Option<(MetaKey, Arc<RunMeta>, usize)>> =
+    std::sync::Mutex::new(None);
 
 fn shared_meta(
     topo: &Arc<Topology>,
     scenario: &Arc<Scenario>,
     response: Option<&ResponseSetup>,
-) -> Arc<RunMeta> {
+) -> (Arc<RunMeta>, usize) {
     let plan = response.map(|r| r.plan.clone());
     let hit = |k: &MetaKey| {
         Arc::ptr_eq(&k.0, topo)
@@ -500,16 +519,17 @@ fn shared_meta(
             }
     };
     if let Ok(cache) = META_CACHE.lock()
-        && let Some((k, m)) = cache.as_ref()
+        && let Some((k, m, wan)) = cache.as_ref()
         && hit(k)
     {
-        return m.clone();
+        return (m.clone(), *wan);
     }
     let meta = Arc::new(run_meta(topo, scenario, response));
+    let wan = topo.wan_nodes();
     if let Ok(mut cache) = META_CACHE.lock() {
-        *cache = Some(((topo.clone(), scenario.clone(), plan), meta.clone()));
+        *cache = Some(((topo.clone(), scenario.clone(), plan), meta.clone(), wan));
     }
-    meta
+    (meta, wan)
 }
 
 /// What the record needs to stand on its own.
