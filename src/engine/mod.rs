@@ -135,6 +135,9 @@ pub struct Sim {
     world: World,
     schedule: Schedule,
     ticks: u64,
+    /// Each node's province, read at the end of the run for the impact
+    /// per province (shared by the runs on one network).
+    node_province: Arc<[Option<u16>]>,
 }
 
 impl Sim {
@@ -160,7 +163,8 @@ impl Sim {
         };
         let dt = scenario.tick_min;
         let ticks = (scenario.duration_min / dt - 1e-9).ceil().max(0.0) as u64;
-        let (meta, wan_nodes) = shared_meta(&topo, &scenario, response.as_ref());
+        let shared = shared_meta(&topo, &scenario, response.as_ref());
+        let (meta, wan_nodes) = (shared.meta.clone(), shared.wan_nodes);
         let record = RunRecord {
             scenario: scenario.name.clone(),
             scenario_slug: scenario.slug.clone(),
@@ -265,6 +269,7 @@ impl Sim {
             world,
             schedule,
             ticks,
+            node_province: shared.node_province,
         };
         sim.world.run_system_cached(record_tick).ok();
         sim
@@ -432,7 +437,7 @@ impl Sim {
             if !infected && !down {
                 continue;
             }
-            let Some(p) = topo.nodes[v].province else {
+            let Some(p) = self.node_province[v] else {
                 continue;
             };
             let imp = &mut t.provinces[p as usize];
@@ -498,16 +503,23 @@ type MetaKey = (Arc<Topology>, Arc<Scenario>, Option<Arc<Plan>>);
 /// the same inputs shares one copy instead of cloning 16,000 node names per
 /// run. The key holds the `Arc`s, so pointer equality cannot be fooled by a
 /// freed and reused allocation.
-/// The WAN node count is cached with it (counting walks every node).
-#[allow(clippy::type_complexity)]
-static META_CACHE: std::sync::Mutex<Option<(MetaKey, Arc<RunMeta>, usize)>> =
-    std::sync::Mutex::new(None);
+static META_CACHE: std::sync::Mutex<Option<(MetaKey, SharedRun)>> = std::sync::Mutex::new(None);
+
+/// What every run on the same inputs shares: the record's meta and
+/// per-node facts that would otherwise be gathered from the (large) node
+/// records once per run.
+#[derive(Clone)]
+struct SharedRun {
+    meta: Arc<RunMeta>,
+    wan_nodes: usize,
+    node_province: Arc<[Option<u16>]>,
+}
 
 fn shared_meta(
     topo: &Arc<Topology>,
     scenario: &Arc<Scenario>,
     response: Option<&ResponseSetup>,
-) -> (Arc<RunMeta>, usize) {
+) -> SharedRun {
     let plan = response.map(|r| r.plan.clone());
     let hit = |k: &MetaKey| {
         Arc::ptr_eq(&k.0, topo)
@@ -519,17 +531,20 @@ fn shared_meta(
             }
     };
     if let Ok(cache) = META_CACHE.lock()
-        && let Some((k, m, wan)) = cache.as_ref()
+        && let Some((k, shared)) = cache.as_ref()
         && hit(k)
     {
-        return (m.clone(), *wan);
+        return shared.clone();
     }
-    let meta = Arc::new(run_meta(topo, scenario, response));
-    let wan = topo.wan_nodes();
+    let shared = SharedRun {
+        meta: Arc::new(run_meta(topo, scenario, response)),
+        wan_nodes: topo.wan_nodes(),
+        node_province: topo.nodes.iter().map(|n| n.province).collect(),
+    };
     if let Ok(mut cache) = META_CACHE.lock() {
-        *cache = Some(((topo.clone(), scenario.clone(), plan), meta.clone(), wan));
+        *cache = Some(((topo.clone(), scenario.clone(), plan), shared.clone()));
     }
-    (meta, wan)
+    shared
 }
 
 /// What the record needs to stand on its own.
