@@ -88,6 +88,23 @@ impl SumTree {
                     self.tree[c] = sum;
                 }
             }
+            2 => {
+                // The usual pair (a node and its one neighbour): both paths
+                // climb level by level, each sum recomputed from its final
+                // children, until they meet; one path after that. The same
+                // sums as the general case below.
+                let (mut a, mut b) = (touched[0] as usize / 2, touched[1] as usize / 2);
+                while a != b {
+                    self.tree[a] = self.tree[2 * a] + self.tree[2 * a + 1];
+                    self.tree[b] = self.tree[2 * b] + self.tree[2 * b + 1];
+                    a /= 2;
+                    b /= 2;
+                }
+                while a >= 1 {
+                    self.tree[a] = self.tree[2 * a] + self.tree[2 * a + 1];
+                    a /= 2;
+                }
+            }
             _ => {
                 // Every leaf is at the same depth, so the touched nodes stay
                 // on one level; sorted, their parents stay sorted and equal
