@@ -20,7 +20,10 @@ One invocation measures both, with the same τ, γ and initial node ``hq``:
   ``total_infected_hosts`` in the batch's ``summary.csv`` (one host per
   node, so hosts ever infected = nodes ever infected).
 
-It prints both per-outbreak times, their ratio, both mean final sizes with
+It prints both per-outbreak times, their ratio, the same from CPU time
+(EoN: ``time.process_time`` per outbreak; drillsim: the child's user +
+system time / N), which other load on the machine moves less than wall
+time, both mean final sizes with
 standard errors and the tree formula E[R∞] = Σ_d n_d·T^d, T = τ/(τ+γ), n_d
 the number of nodes at depth d from hq.
 
@@ -40,6 +43,7 @@ import argparse
 import csv
 import math
 import random
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -80,17 +84,20 @@ def scenario_for(tau: float, gamma: float, tmp: Path) -> Path:
 
 
 def drillsim_batch(exe: str, scenario: Path, runs: int, seed: int, out: Path):
-    """(wall seconds, mean final size, its standard error)."""
+    """(wall seconds, CPU seconds, mean final size, its standard error)."""
     cmd = [exe, "batch", str(scenario), "--no-response", "--runs", str(runs),
            "--seed", str(seed), "--jobs", "1", "--quiet", "--out", str(out)]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     with open(out / "summary.csv", newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             if row["metric"] == "total_infected_hosts":
                 n = int(row["n"])
-                return wall, float(row["mean"]), float(row["sd"]) / math.sqrt(n)
+                return wall, cpu, float(row["mean"]), float(row["sd"]) / math.sqrt(n)
     raise SystemExit(f"{out}/summary.csv: no total_infected_hosts row")
 
 
@@ -122,7 +129,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         scenario = scenario_for(args.tau, args.gamma, tmp)
-        wall, d_mean, d_se = drillsim_batch(args.drillsim, scenario, args.runs,
+        wall, d_cpu, d_mean, d_se = drillsim_batch(args.drillsim, scenario, args.runs,
                                             args.seed, tmp / "batch")
     d_per = wall / args.runs
 
@@ -136,12 +143,16 @@ def main() -> None:
 
     for _ in range(2):
         outbreak()
-    secs, sizes = [], []
+    secs, cpus, sizes = [], [], []
     for _ in range(args.eon_runs):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         sizes.append(outbreak())
+        cpus.append(time.process_time() - c0)
         secs.append(time.perf_counter() - t0)
     e_per = statistics.mean(secs)
+    e_cpu = statistics.mean(cpus)
+    d_cpu_per = d_cpu / args.runs
     e_mean = statistics.mean(sizes)
     e_se = statistics.stdev(sizes) / math.sqrt(len(sizes)) if len(sizes) > 1 else 0.0
 
@@ -152,6 +163,9 @@ def main() -> None:
     print(f"drillsim ({scenario.name}), {args.runs} outbreaks in one batch, --jobs 1: "
           f"{wall:.2f} s wall, {d_per * 1e3:.3f} ms per outbreak")
     print(f"ratio EoN / drillsim per outbreak: {e_per / d_per:.1f}x")
+    print(f"CPU time per outbreak (less sensitive to other load): EoN {e_cpu * 1e3:.2f} ms, "
+          f"drillsim {d_cpu_per * 1e3:.3f} ms (user + sys / {args.runs}), "
+          f"ratio {e_cpu / d_cpu_per:.1f}x")
     print(f"mean final size: drillsim {d_mean:.1f} ± {d_se:.1f}, EoN {e_mean:.1f} ± {e_se:.1f} "
           f"(± 1 standard error)")
     print(f"tree formula sum_d n_d T^d (T={t:.4f}): {expected:.1f}; n_d = {n_d}")

@@ -135,6 +135,9 @@ pub struct Sim {
     world: World,
     schedule: Schedule,
     ticks: u64,
+    /// Each node's province, read at the end of the run for the impact
+    /// per province (shared by the runs on one network).
+    node_province: Arc<[Option<u16>]>,
 }
 
 impl Sim {
@@ -160,6 +163,8 @@ impl Sim {
         };
         let dt = scenario.tick_min;
         let ticks = (scenario.duration_min / dt - 1e-9).ceil().max(0.0) as u64;
+        let shared = shared_meta(&topo, &scenario, response.as_ref());
+        let (meta, wan_nodes) = (shared.meta.clone(), shared.wan_nodes);
         let record = RunRecord {
             scenario: scenario.name.clone(),
             scenario_slug: scenario.slug.clone(),
@@ -168,11 +173,16 @@ impl Sim {
             tick_min: dt,
             duration_min: ticks as f64 * dt,
             response: response.is_some(),
-            wan_nodes: topo.wan_nodes(),
+            wan_nodes,
             links: topo.links.len(),
             hosts: hosts.iter().map(|&h| h as u64).sum(),
             services: topo.services.len(),
-            meta: shared_meta(&topo, &scenario, response.as_ref()),
+            meta,
+            // One row per tick plus the initial one; events as many as the
+            // largest run so far held (no regrowth and copying while
+            // thousands of infection events are appended).
+            timeline: Vec::with_capacity(ticks as usize + 1),
+            events: Vec::with_capacity(EVENTS_HINT.load(std::sync::atomic::Ordering::Relaxed)),
             ..RunRecord::default()
         };
         let mut world = World::new();
@@ -259,6 +269,7 @@ impl Sim {
             world,
             schedule,
             ticks,
+            node_province: shared.node_province,
         };
         sim.world.run_system_cached(record_tick).ok();
         sim
@@ -426,7 +437,7 @@ impl Sim {
             if !infected && !down {
                 continue;
             }
-            let Some(p) = topo.nodes[v].province else {
+            let Some(p) = self.node_province[v] else {
                 continue;
             };
             let imp = &mut t.provinces[p as usize];
@@ -443,6 +454,10 @@ impl Sim {
         rec.totals = t;
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
+        EVENTS_HINT.fetch_max(
+            rec.events.len().min(MAX_EVENTS_HINT),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         rec
     }
 }
@@ -475,6 +490,12 @@ impl Sim {
     }
 }
 
+/// Capacity reserved for the next run's event list: the most events a run
+/// of this process has recorded (capped). A capacity only; no result
+/// depends on it.
+static EVENTS_HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+const MAX_EVENTS_HINT: usize = 1 << 20;
+
 /// The inputs a cached [`RunMeta`] was built from.
 type MetaKey = (Arc<Topology>, Arc<Scenario>, Option<Arc<Plan>>);
 
@@ -482,13 +503,23 @@ type MetaKey = (Arc<Topology>, Arc<Scenario>, Option<Arc<Plan>>);
 /// the same inputs shares one copy instead of cloning 16,000 node names per
 /// run. The key holds the `Arc`s, so pointer equality cannot be fooled by a
 /// freed and reused allocation.
-static META_CACHE: std::sync::Mutex<Option<(MetaKey, Arc<RunMeta>)>> = std::sync::Mutex::new(None);
+static META_CACHE: std::sync::Mutex<Option<(MetaKey, SharedRun)>> = std::sync::Mutex::new(None);
+
+/// What every run on the same inputs shares: the record's meta and
+/// per-node facts that would otherwise be gathered from the (large) node
+/// records once per run.
+#[derive(Clone)]
+struct SharedRun {
+    meta: Arc<RunMeta>,
+    wan_nodes: usize,
+    node_province: Arc<[Option<u16>]>,
+}
 
 fn shared_meta(
     topo: &Arc<Topology>,
     scenario: &Arc<Scenario>,
     response: Option<&ResponseSetup>,
-) -> Arc<RunMeta> {
+) -> SharedRun {
     let plan = response.map(|r| r.plan.clone());
     let hit = |k: &MetaKey| {
         Arc::ptr_eq(&k.0, topo)
@@ -500,16 +531,20 @@ fn shared_meta(
             }
     };
     if let Ok(cache) = META_CACHE.lock()
-        && let Some((k, m)) = cache.as_ref()
+        && let Some((k, shared)) = cache.as_ref()
         && hit(k)
     {
-        return m.clone();
+        return shared.clone();
     }
-    let meta = Arc::new(run_meta(topo, scenario, response));
+    let shared = SharedRun {
+        meta: Arc::new(run_meta(topo, scenario, response)),
+        wan_nodes: topo.wan_nodes(),
+        node_province: topo.nodes.iter().map(|n| n.province).collect(),
+    };
     if let Ok(mut cache) = META_CACHE.lock() {
-        *cache = Some(((topo.clone(), scenario.clone(), plan), meta.clone()));
+        *cache = Some(((topo.clone(), scenario.clone(), plan), shared.clone()));
     }
-    meta
+    shared
 }
 
 /// What the record needs to stand on its own.

@@ -88,6 +88,23 @@ impl SumTree {
                     self.tree[c] = sum;
                 }
             }
+            2 => {
+                // The usual pair (a node and its one neighbour): both paths
+                // climb level by level, each sum recomputed from its final
+                // children, until they meet; one path after that. The same
+                // sums as the general case below.
+                let (mut a, mut b) = (touched[0] as usize / 2, touched[1] as usize / 2);
+                while a != b {
+                    self.tree[a] = self.tree[2 * a] + self.tree[2 * a + 1];
+                    self.tree[b] = self.tree[2 * b] + self.tree[2 * b + 1];
+                    a /= 2;
+                    b /= 2;
+                }
+                while a >= 1 {
+                    self.tree[a] = self.tree[2 * a] + self.tree[2 * a + 1];
+                    a /= 2;
+                }
+            }
             _ => {
                 // Every leaf is at the same depth, so the touched nodes stay
                 // on one level; sorted, their parents stay sorted and equal
@@ -134,12 +151,42 @@ impl SumTree {
             prefetch(&self.tree, 8 * k);
             prefetch(&self.tree, 8 * k + 7);
             let go_right = !((right <= 0.0) | ((x < left) & (left > 0.0)));
-            x -= if go_right { left } else { 0.0 };
+            x -= left_if(go_right, left);
             k = 2 * k + go_right as usize;
         }
         let leaf = self.tree[k];
         (k - self.size, x.clamp(0.0, leaf))
     }
+}
+
+/// `left` if `go_right`, else `+0.0`, without a jump. Written as
+/// `if go_right { left } else { 0.0 }`, as a bit mask or with
+/// `std::hint::select_unpredictable`, the compiler emitted a conditional
+/// jump in [`SumTree::find`], mispredicted at about every other level where
+/// both sides hold rate; on x86-64 a conditional move does it instead.
+/// Same value either way.
+#[inline(always)]
+fn left_if(go_right: bool, left: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let bits: u64;
+        // SAFETY: register-only arithmetic (xor, test, cmov): no memory,
+        // no stack, no effect other than the output register.
+        unsafe {
+            std::arch::asm!(
+                "xor {out:e}, {out:e}",
+                "test {g:e}, {g:e}",
+                "cmovnz {out}, {l}",
+                g = in(reg) go_right as u32,
+                l = in(reg) left.to_bits(),
+                out = out(reg) bits,
+                options(pure, nomem, nostack),
+            );
+        }
+        f64::from_bits(bits)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    if go_right { left } else { 0.0 }
 }
 
 /// Hints that `tree[i]` will be read soon (nothing if out of range or not

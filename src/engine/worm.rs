@@ -192,35 +192,53 @@ impl Worm {
                 );
             }
         }
-        w.nodes_infected_now = w.i.iter().filter(|&&x| x > 0).count() as u32;
+        // The nodes infected now: only initial ones (ascending, once each).
+        let mut seeded: Vec<NodeId> = p
+            .initial_nodes
+            .iter()
+            .copied()
+            .filter(|&v| w.i[v as usize] > 0)
+            .collect();
+        seeded.sort_unstable();
+        seeded.dedup();
+        w.nodes_infected_now = seeded.len() as u32;
         w.peak = w.tot_i;
-        // Pressure from neighbours over usable lines.
-        for (l, link) in topo.links.iter().enumerate() {
-            if net.spread[l] {
-                w.hot[link.a as usize].c += w.i[link.b as usize];
-                w.hot[link.b as usize].c += w.i[link.a as usize];
+        // Pressure from neighbours over usable lines: only the neighbours of
+        // infected nodes get any (each line is listed once at each end, so
+        // this adds the same counts as a pass over every line).
+        for &v in &seeded {
+            let iv = w.i[v as usize];
+            for &(x, l) in topo.neighbours(v) {
+                if net.spread[l as usize] {
+                    w.hot[x as usize].c += iv;
+                }
             }
         }
         // A node with no infected host, no pressure from its lines and no
-        // internet scanning has rate 0 (β·0 + τ·0 + 0 = 0, γ·0 = 0): only the
-        // others need the full computation.
-        let rates: Vec<f64> = (0..nn as NodeId)
-            .map(|v| {
-                let vi = v as usize;
-                let h = w.hot[vi];
-                if w.i[vi] == 0 && h.c == 0 && h.ext == 0.0 {
-                    return 0.0;
-                }
-                let (a, b) = w.rates(net, v);
-                a + b
-            })
-            .collect();
-        w.tree.fill(rates);
-        let mut flipped = Vec::new();
-        for v in 0..nn as NodeId {
-            if w.i[v as usize] > 0 {
-                w.check_node(topo, net, v, now, rec, &mut flipped);
+        // internet scanning has rate 0 (β·0 + τ·0 + 0 = 0, γ·0 = 0), as its
+        // leaf already is: only the infected nodes, their neighbours and
+        // the internet gateways can have a rate. Setting those leaves on
+        // the zero tree leaves exactly the tree a fill with every rate
+        // would (each sum is `left + right` of the final children).
+        let mut touched = std::mem::take(&mut w.touched);
+        let candidates = seeded
+            .iter()
+            .flat_map(|&v| std::iter::once(v).chain(topo.neighbours(v).iter().map(|&(x, _)| x)))
+            .chain(p.internet_entry.iter().copied());
+        for v in candidates {
+            let vi = v as usize;
+            let h = w.hot[vi];
+            if w.i[vi] == 0 && h.c == 0 && h.ext == 0.0 {
+                continue;
             }
+            let (a, b) = w.rates(net, v);
+            w.tree.stage(vi, a + b, &mut touched);
+        }
+        w.tree.commit(&mut touched);
+        w.touched = touched;
+        let mut flipped = Vec::new();
+        for &v in &seeded {
+            w.check_node(topo, net, v, now, rec, &mut flipped);
         }
         w.apply_flips(topo, net, &flipped);
         w
