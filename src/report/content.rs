@@ -251,79 +251,297 @@ fn summary(ctx: &Ctx) -> Section {
     }
 }
 
-/// Key events: the first of each kind that matters, every change of grade
-/// or response level, outages, and the end; capped at [`MAX_EVENTS`].
-fn key_events(ctx: &Ctx) -> (Vec<usize>, usize) {
+/// Why a row is in the key-events table; lower = more important. Rows of
+/// [`Why::Must`] are never cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Why {
+    /// Injects, the first hit per tier, every level change, the largest
+    /// network consequences, the end of each response.
+    Must,
+    /// Missed obligations (costliest first), first detection and report,
+    /// the first report to reach HQ, outages at HQ or a provincial bureau.
+    High,
+    /// The first finish of each step action, duty, other milestones.
+    Low,
+}
+
+/// One row of the key-events table.
+#[derive(Clone, Debug, PartialEq)]
+struct KeyRow {
+    minute: f64,
+    why: Why,
+    /// Tie-break: events keep their record order; derived rows follow them.
+    order: usize,
+    kind: String,
+    place: String,
+    actor: String,
+    detail: String,
+}
+
+/// Missed obligations listed among the key events at most.
+pub const MAX_MISSED_EVENTS: usize = 5;
+
+/// `incident 3: graded level II (orange)…` → (3, "II"); for activations
+/// `incident 3: level II (orange) response started…` → (3, "II").
+fn incident_level(detail: &str) -> Option<(usize, String)> {
+    let rest = detail.strip_prefix("incident ")?;
+    let (n, rest) = rest.split_once(':')?;
+    let n: usize = n.trim().parse().ok()?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix("graded ").unwrap_or(rest);
+    let lvl = rest.strip_prefix("level ")?.split([' ', ';', ',']).next()?;
+    crate::score::outcomes::level_rank(lvl).map(|_| (n, lvl.to_string()))
+}
+
+/// The rise of a timeline quantity that was largest, as (row index, before,
+/// after); None when it never rose. Ties: the earliest.
+fn largest_rise(
+    rows: &[crate::engine::TimelineRow],
+    f: impl Fn(&crate::engine::TimelineRow) -> f64,
+) -> Option<(usize, f64, f64)> {
+    let mut best: Option<(usize, f64, f64)> = None;
+    for i in 1..rows.len() {
+        let (a, b) = (f(&rows[i - 1]), f(&rows[i]));
+        if b > a && best.is_none_or(|(_, x, y)| b - a > y - x) {
+            best = Some((i, a, b));
+        }
+    }
+    best
+}
+
+/// Key events, chosen by consequence: the injects; the first node hit
+/// (infected or down) in each tier, HQ included; every change of an
+/// incident's level (its first grading, a unit raising its level, a grading
+/// or activation more severe than any before in that incident, and HQ's
+/// gradings and activations); the largest rise of nodes cut off from HQ, of
+/// nodes down and of services unavailable (from the timeline, with what
+/// happened in that step); the end (or open state) of each response. Then,
+/// as room allows, the costliest missed obligations, the first detection,
+/// report and report reaching HQ, outages at HQ or provincial bureaus, and
+/// the first finish of each step action. In time order; capped at
+/// [`MAX_EVENTS`] rows by cutting the least important first, never a
+/// [`Why::Must`] row. Returns the rows and how many were left out.
+fn key_events(ctx: &Ctx) -> (Vec<KeyRow>, usize) {
     use EventKind as K;
-    let ev = &ctx.rec.events;
-    // (priority, index); lower priority number = more important.
-    let mut picked: Vec<(u8, usize)> = Vec::new();
+    let rec = ctx.rec;
+    let ev = &rec.events;
+    let tier_of = |node: Option<u32>| {
+        node.and_then(|i| rec.meta.nodes.get(i as usize))
+            .map(|n| n.tier.as_str())
+            .unwrap_or("")
+    };
+    let hq = rec
+        .meta
+        .nodes
+        .iter()
+        .find(|n| n.tier == "hq")
+        .map(|n| n.id.clone())
+        .unwrap_or_else(|| "hq".into());
+    let row_of = |i: usize, why: Why| {
+        let e = &ev[i];
+        KeyRow {
+            minute: e.minute,
+            why,
+            order: i,
+            kind: lb::event_kind(e.kind).get(ctx.lang).to_string(),
+            place: ctx.node_name_at(e.node),
+            actor: ctx.actor(&e.actor),
+            detail: e.detail.clone(),
+        }
+    };
+    let mut rows: Vec<KeyRow> = Vec::new();
     let mut first: std::collections::BTreeSet<(EventKind, String)> = Default::default();
-    let mut last_grade: std::collections::BTreeMap<String, String> = Default::default();
+    // Most severe level so far per incident (rank: I = 1), graded / activated.
+    let mut graded: std::collections::BTreeMap<usize, u8> = Default::default();
+    let mut activated: std::collections::BTreeMap<usize, u8> = Default::default();
+    let first_hq_report = crate::score::outcomes::report_reached_hq(rec);
+    let mut hq_report_listed = false;
     for (i, e) in ev.iter().enumerate() {
-        let unit = e.actor.split(' ').next().unwrap_or("").to_string();
-        let p = match e.kind {
-            K::Inject | K::WormRelease | K::IncidentOpened | K::ResponseEnded => Some(0),
-            K::NodeDown | K::NodeUp | K::LinkCut | K::LinkRepaired => Some(2),
-            K::Detection | K::Skipped if first.insert((e.kind, String::new())) => Some(1),
-            // Who was on duty when it started (office hours, night, holiday…).
-            K::Duty if first.insert((e.kind, String::new())) => Some(1),
-            K::Report if first.insert((e.kind, String::new())) => Some(1),
-            K::Report if unit == "hq" => Some(2),
-            K::Grading | K::Activation => {
-                let key = format!("{}|{}", e.kind.as_str(), unit);
-                let level = e.detail.clone();
-                let changed = last_grade.get(&key) != Some(&level);
-                last_grade.insert(key, level);
-                if first.insert((e.kind, String::new())) {
-                    Some(1)
-                } else if changed && unit == "hq" {
-                    Some(3)
-                } else {
-                    None
-                }
+        let unit = e.actor.split(' ').next().unwrap_or("");
+        let why = match e.kind {
+            K::Inject | K::WormRelease | K::ResponseEnded | K::ResponseOpen => Some(Why::Must),
+            K::IncidentOpened => Some(Why::High),
+            // The first node hit in each tier (HQ's own infection included).
+            K::NodeInfected | K::NodeDown
+                if first.insert((K::NodeInfected, tier_of(e.node).to_string())) =>
+            {
+                Some(Why::Must)
             }
+            K::NodeDown | K::LinkCut if matches!(tier_of(e.node), "hq" | "provincial") => {
+                Some(Why::High)
+            }
+            K::Grading => match incident_level(&e.detail) {
+                Some((n, lvl)) => {
+                    let r = crate::score::outcomes::level_rank(&lvl).unwrap_or(4);
+                    let more_severe = graded.get(&n).is_none_or(|&x| r < x);
+                    if more_severe {
+                        graded.insert(n, r);
+                    }
+                    (more_severe || e.detail.contains("raised from") || unit == hq)
+                        .then_some(Why::Must)
+                }
+                None => first.insert((e.kind, String::new())).then_some(Why::High),
+            },
+            K::Activation => match incident_level(&e.detail) {
+                Some((n, lvl)) if e.detail.contains("response started") => {
+                    let r = crate::score::outcomes::level_rank(&lvl).unwrap_or(4);
+                    let more_severe = activated.get(&n).is_none_or(|&x| r < x);
+                    if more_severe {
+                        activated.insert(n, r);
+                    }
+                    (more_severe || unit == hq).then_some(Why::Must)
+                }
+                _ => None,
+            },
+            K::Detection if first.insert((e.kind, String::new())) => Some(Why::High),
+            K::Report if first.insert((e.kind, String::new())) => Some(Why::High),
+            K::Report
+                if !hq_report_listed
+                    && first_hq_report.is_some_and(|m| (m - e.minute).abs() < 1e-6) =>
+            {
+                hq_report_listed = true;
+                Some(Why::High)
+            }
+            K::Duty if first.insert((e.kind, String::new())) => Some(Why::Low),
             K::StepFinish => {
                 let step = e.detail.split(' ').next().unwrap_or("").to_string();
-                if first.insert((e.kind, step)) {
-                    Some(2)
-                } else {
-                    None
-                }
+                first.insert((e.kind, step)).then_some(Why::Low)
             }
             _ => None,
         };
-        if let Some(p) = p {
-            picked.push((p, i));
+        if let Some(w) = why {
+            rows.push(row_of(i, w));
         }
     }
-    let total = picked.len();
-    if total > MAX_EVENTS {
-        picked.sort_by_key(|&(p, i)| (p, i));
-        picked.truncate(MAX_EVENTS);
+    // The largest network consequences, read off the timeline.
+    let tl = &rec.timeline;
+    let consequences: [(lb::L, lb::L, fn(&crate::engine::TimelineRow) -> f64); 3] = [
+        (lb::KE_CUT_OFF, lb::KE_CUT_OFF_FMT, |r| {
+            r.nodes_cut_off as f64
+        }),
+        (lb::KE_DOWN, lb::KE_DOWN_FMT, |r| r.nodes_down as f64),
+        (lb::KE_SERVICES, lb::KE_SERVICES_FMT, |r| {
+            100.0 - r.services_available_pct
+        }),
+    ];
+    let instances = rec.services as f64 / 100.0;
+    for (k, (kind, fmt, f)) in consequences.into_iter().enumerate() {
+        let Some((ri, before, after)) = largest_rise(tl, f) else {
+            continue;
+        };
+        let (from, to) = (tl[ri - 1].minute, tl[ri].minute);
+        // What happened in that step: an inject, else the first outage,
+        // cut, saturation or finished step in it.
+        let in_step = |keep: &dyn Fn(EventKind) -> bool| {
+            ev.iter()
+                .position(|e| e.minute >= from && e.minute <= to && keep(e.kind))
+        };
+        let cause = in_step(&|k| matches!(k, K::Inject | K::WormRelease)).or_else(|| {
+            in_step(&|k| {
+                matches!(
+                    k,
+                    K::NodeDown | K::LinkCut | K::LinkSaturated | K::StepFinish | K::NodeInfected
+                )
+            })
+        });
+        // Service shares are shown as instances (share × instances).
+        let num = |v: f64| {
+            let v = if k == 2 { v * instances } else { v };
+            thousands(v.round().max(0.0) as u64)
+        };
+        let mut detail = fill(
+            ctx.t(fmt),
+            &[
+                ("before", num(before)),
+                ("after", num(after)),
+                ("rise", num(after - before)),
+                ("peak", num(tl.iter().map(f).fold(0.0, f64::max))),
+            ],
+        );
+        let (mut place, mut actor) = (String::new(), String::new());
+        if let Some(c) = cause {
+            let e = &ev[c];
+            detail = format!(
+                "{detail}{}{}: {}",
+                ctx.t(lb::KE_CAUSE),
+                lb::event_kind(e.kind).get(ctx.lang),
+                e.detail
+            );
+            place = ctx.node_name_at(e.node);
+            actor = ctx.actor(&e.actor);
+        }
+        rows.push(KeyRow {
+            minute: to,
+            why: Why::Must,
+            order: ev.len() + k,
+            kind: ctx.t(kind).to_string(),
+            place,
+            actor,
+            detail,
+        });
     }
-    let mut idx: Vec<usize> = picked.into_iter().map(|(_, i)| i).collect();
-    idx.sort_unstable();
-    (idx, total.saturating_sub(MAX_EVENTS))
+    // Missed obligations, costliest first.
+    let mut missed: Vec<&Obligation> = ctx
+        .a
+        .obligations
+        .iter()
+        .filter(|o| o.status == Status::Missed)
+        .collect();
+    missed.sort_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then(
+                x.due_min
+                    .unwrap_or(f64::MAX)
+                    .total_cmp(&y.due_min.unwrap_or(f64::MAX)),
+            )
+            .then(x.task.cmp(&y.task))
+    });
+    for (k, o) in missed.iter().take(MAX_MISSED_EVENTS).enumerate() {
+        rows.push(KeyRow {
+            minute: o.due_min.unwrap_or(rec.duration_min),
+            why: Why::High,
+            order: ev.len() + 3 + k,
+            kind: ctx.t(lb::KE_MISSED).to_string(),
+            place: ctx.node_name(&o.site),
+            actor: format!("{} · {}", ctx.node_name(&o.unit), ctx.body_name(&o.body)),
+            detail: format!("{} ({})", obligation_name(ctx, o), o.clause),
+        });
+    }
+    let total = rows.len();
+    let must = rows.iter().filter(|r| r.why == Why::Must).count();
+    let cap = MAX_EVENTS.max(must);
+    if total > cap {
+        rows.sort_by(|a, b| {
+            a.why
+                .cmp(&b.why)
+                .then(a.minute.total_cmp(&b.minute))
+                .then(a.order.cmp(&b.order))
+        });
+        rows.truncate(cap);
+    }
+    rows.sort_by(|a, b| a.minute.total_cmp(&b.minute).then(a.order.cmp(&b.order)));
+    let more = total - rows.len();
+    (rows, more)
 }
 
 fn timeline(ctx: &Ctx) -> Section {
-    let (idx, more) = key_events(ctx);
+    let (rows, more) = key_events(ctx);
     let mut blocks = Vec::new();
-    if idx.is_empty() {
+    if rows.is_empty() {
         blocks.push(Block::Para(ctx.t(lb::TL_EMPTY).to_string()));
     } else {
-        let rows = idx
-            .iter()
-            .map(|&i| {
-                let e = &ctx.rec.events[i];
+        blocks.push(Block::Para(ctx.t(lb::TL_LEAD).to_string()));
+        let rows = rows
+            .into_iter()
+            .map(|r| {
                 vec![
-                    cell(ctx.clock(e.minute), "nowrap"),
-                    cell(ctx.elapsed(e.minute), "num"),
-                    cell(lb::event_kind(e.kind).get(ctx.lang), "nowrap"),
-                    Cell::from(ctx.node_name_at(e.node)),
-                    Cell::from(ctx.actor(&e.actor)),
-                    Cell::from(e.detail.clone()),
+                    cell(ctx.clock(r.minute), "nowrap"),
+                    cell(ctx.elapsed(r.minute), "num"),
+                    cell(r.kind, "nowrap"),
+                    Cell::from(r.place),
+                    Cell::from(r.actor),
+                    Cell::from(r.detail),
                 ]
             })
             .collect();

@@ -111,6 +111,15 @@ labels! {
     TL_ACTOR = "执行者", "Actor";
     TL_DETAIL = "详情", "Detail";
     TL_MORE = "另有 {n} 项事件未列出，完整记录见 events.csv。", "{n} further events are not listed; see events.csv for the full record.";
+    TL_LEAD = "关键事件按后果选取：情景注入；各层级首个受感染或宕机的节点（含总局）；每次响应级别变化；与总局失联节点、宕机节点和不可用服务增幅最大的时刻；代价最大的未履行义务；响应结束。按时间排列。", "Key events are chosen by consequence: the injects; the first node infected or down in each tier (HQ included); every change of response level; the steps in which nodes cut off from HQ, nodes down and unavailable services rose most; the costliest missed obligations; the end of each response. In time order.";
+    KE_CUT_OFF = "与总局失联", "Cut off from HQ";
+    KE_CUT_OFF_FMT = "与总局失联节点 {before} → {after}（增加 {rise}，峰值 {peak}）", "nodes cut off from HQ {before} → {after} (+{rise}; peak {peak})";
+    KE_DOWN = "节点宕机（最大增幅）", "Nodes down (largest rise)";
+    KE_DOWN_FMT = "宕机节点 {before} → {after}（增加 {rise}，峰值 {peak}）", "nodes down {before} → {after} (+{rise}; peak {peak})";
+    KE_SERVICES = "服务中断（最大增幅）", "Services lost (largest rise)";
+    KE_SERVICES_FMT = "不可用服务实例 {before} → {after}（增加 {rise}，峰值 {peak}）", "service instances unavailable {before} → {after} (+{rise}; peak {peak})";
+    KE_CAUSE = "；本时间步内：", "; in this step: ";
+    KE_MISSED = "义务未履行", "Obligation missed";
     TL_EMPTY = "无关键事件。", "No key events.";
 
     CAP_CAPABILITY = "能力", "Capability";
