@@ -1,0 +1,200 @@
+//! The after-action report as an assessor reads it: the key events an
+//! assessor expects (checked against the run's own record), counts that
+//! agree between text and tables, the sign-off block and the objectives.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use drillsim::engine::{EventKind, RunRecord};
+
+fn run(args: &[&str], out: &Path) -> (RunRecord, String) {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--lang", "en", "--out", out.to_str().unwrap()]);
+    let o = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(&all)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rec = drillsim::output::read_record(out).unwrap();
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    (rec, md)
+}
+
+/// The text of a `## ` section whose title starts with `title`.
+pub fn section<'a>(md: &'a str, title: &str) -> &'a str {
+    let start = md
+        .find(&format!("## {title}"))
+        .unwrap_or_else(|| panic!("no section {title}"));
+    let rest = &md[start + 3..];
+    let end = rest.find("\n## ").map(|e| e + 1).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// The rows of the first Markdown table in `text`, as cells (unescaped
+/// enough for comparison: `\_` → `_`).
+pub fn first_table(text: &str) -> Vec<Vec<String>> {
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    lines
+        .iter()
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().replace("\\_", "_"))
+                .collect()
+        })
+        .collect()
+}
+
+fn clock(rec: &RunRecord, minute: f64) -> String {
+    drillsim::output::clock(&rec.start, minute)
+}
+
+/// (time, event label) of every key-events row.
+fn key_rows(md: &str) -> Vec<(String, String, String)> {
+    first_table(section(md, "3. Timeline of key events"))
+        .into_iter()
+        .map(|r| (r[0].clone(), r[2].clone(), r[5].clone()))
+        .collect()
+}
+
+fn has(rows: &[(String, String, String)], time: &str, kind: &str) -> bool {
+    rows.iter().any(|(t, k, _)| t == time && k == kind)
+}
+
+const TIERS: [&str; 5] = ["hq", "provincial", "prefecture", "county", "grassroots"];
+
+fn level_rank(detail: &str) -> Option<(String, u8)> {
+    let (inc, rest) = detail.split_once(':')?;
+    let lvl = rest
+        .trim_start()
+        .trim_start_matches("graded ")
+        .strip_prefix("level ")?
+        .split([' ', ';'])
+        .next()?;
+    let r = ["I", "II", "III", "IV"].iter().position(|l| *l == lvl)? as u8;
+    Some((inc.to_string(), r))
+}
+
+/// What an assessor must find among the key events, derived from the record
+/// on its own: the first infection at HQ (else the first node hit at the
+/// highest tier reached), every change of level, the largest cut-off.
+fn expected(rec: &RunRecord) -> Vec<(String, &'static str, String)> {
+    let mut want = Vec::new();
+    let tier = |e: &drillsim::engine::Event| {
+        e.node
+            .map(|n| rec.meta.nodes[n as usize].tier.clone())
+            .unwrap_or_default()
+    };
+    let hits: Vec<_> = rec
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::NodeInfected | EventKind::NodeDown))
+        .collect();
+    if let Some(top) = TIERS
+        .iter()
+        .find(|t| hits.iter().any(|e| tier(e) == **t))
+    {
+        let e = hits.iter().find(|e| tier(e) == *top).unwrap();
+        let label = if e.kind == EventKind::NodeInfected {
+            "Node infected"
+        } else {
+            "Node down"
+        };
+        want.push((clock(rec, e.minute), label, format!("first hit at {top}")));
+    }
+    let mut graded = std::collections::BTreeMap::new();
+    let mut activated = std::collections::BTreeMap::new();
+    for e in &rec.events {
+        let (map, label, started) = match e.kind {
+            EventKind::Grading => (&mut graded, "Grading", true),
+            EventKind::Activation => (
+                &mut activated,
+                "Activation",
+                e.detail.contains("response started"),
+            ),
+            _ => continue,
+        };
+        let Some((inc, r)) = level_rank(&e.detail) else {
+            continue;
+        };
+        let more_severe = started && map.get(&inc).is_none_or(|&x| r < x);
+        if more_severe {
+            map.insert(inc, r);
+        }
+        if more_severe || e.detail.contains("raised from") {
+            want.push((clock(rec, e.minute), label, e.detail.clone()));
+        }
+    }
+    let tl = &rec.timeline;
+    let rise = (1..tl.len())
+        .map(|i| (tl[i].nodes_cut_off.saturating_sub(tl[i - 1].nodes_cut_off), i))
+        .max_by_key(|&(d, i)| (d, std::cmp::Reverse(i)));
+    if let Some((d, i)) = rise.filter(|&(d, _)| d > 0) {
+        want.push((
+            clock(rec, tl[i].minute),
+            "Cut off from HQ",
+            format!("+{d}"),
+        ));
+    }
+    want
+}
+
+fn check_key_events(rec: &RunRecord, md: &str) -> Vec<(String, String, String)> {
+    let rows = key_rows(md);
+    for (time, kind, why) in expected(rec) {
+        assert!(
+            has(&rows, &time, kind),
+            "key events lack {kind} at {time} ({why}); rows: {rows:#?}"
+        );
+    }
+    // In time order.
+    let times: Vec<&String> = rows.iter().map(|r| &r.0).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "key events out of time order");
+    rows
+}
+
+/// The default run (national worm, seed 1): HQ is infected at 10:08:50 and
+/// is in the table, as is every level change; no node is cut off in this run.
+#[test]
+fn default_run_key_events_hold_hq_infection_and_every_level_change() {
+    let t = tempfile::tempdir().unwrap();
+    let (rec, md) = run(&["--seed", "1"], &t.path().join("run"));
+    let rows = check_key_events(&rec, &md);
+    // Pinned (golden): the record's HQ infection and the two level changes.
+    assert!(has(&rows, "2002-11-08 10:08:50", "Node infected"), "{rows:#?}");
+    assert!(has(&rows, "2002-11-08 11:35:19", "Grading"), "HQ graded III");
+    assert!(has(&rows, "2002-11-08 18:31:07", "Grading"), "gd raised IV → III");
+    assert!(has(&rows, "2002-11-08 12:54:00", "Activation"), "level III started");
+    let hq = rows
+        .iter()
+        .find(|r| r.0 == "2002-11-08 10:08:50")
+        .unwrap();
+    assert_eq!(hq.2, "first host infected");
+}
+
+/// The earthquake: nothing is infected; the first node down at the highest
+/// tier reached, the raises to III and I, HQ's level I activation and the
+/// largest cut-off (932 nodes in the quake's first minute) are all listed.
+#[test]
+fn earthquake_key_events_hold_the_largest_cut_off_and_every_level_change() {
+    let t = tempfile::tempdir().unwrap();
+    let (rec, md) = run(&["scenarios/regional-disaster.ron"], &t.path().join("run"));
+    let rows = check_key_events(&rec, &md);
+    let cut = rows
+        .iter()
+        .find(|r| r.1 == "Cut off from HQ")
+        .expect("cut-off row");
+    assert!(cut.2.contains("0 → 932 (+932"), "{}", cut.2);
+    assert!(has(&rows, "2002-11-14 22:55:23", "Grading"), "HQ raised to I");
+    assert!(has(&rows, "2002-11-14 23:16:55", "Activation"), "level I started");
+}
