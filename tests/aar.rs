@@ -98,10 +98,7 @@ fn expected(rec: &RunRecord) -> Vec<(String, &'static str, String)> {
         .iter()
         .filter(|e| matches!(e.kind, EventKind::NodeInfected | EventKind::NodeDown))
         .collect();
-    if let Some(top) = TIERS
-        .iter()
-        .find(|t| hits.iter().any(|e| tier(e) == **t))
-    {
+    if let Some(top) = TIERS.iter().find(|t| hits.iter().any(|e| tier(e) == **t)) {
         let e = hits.iter().find(|e| tier(e) == *top).unwrap();
         let label = if e.kind == EventKind::NodeInfected {
             "Node infected"
@@ -135,14 +132,15 @@ fn expected(rec: &RunRecord) -> Vec<(String, &'static str, String)> {
     }
     let tl = &rec.timeline;
     let rise = (1..tl.len())
-        .map(|i| (tl[i].nodes_cut_off.saturating_sub(tl[i - 1].nodes_cut_off), i))
+        .map(|i| {
+            (
+                tl[i].nodes_cut_off.saturating_sub(tl[i - 1].nodes_cut_off),
+                i,
+            )
+        })
         .max_by_key(|&(d, i)| (d, std::cmp::Reverse(i)));
     if let Some((d, i)) = rise.filter(|&(d, _)| d > 0) {
-        want.push((
-            clock(rec, tl[i].minute),
-            "Cut off from HQ",
-            format!("+{d}"),
-        ));
+        want.push((clock(rec, tl[i].minute), "Cut off from HQ", format!("+{d}")));
     }
     want
 }
@@ -171,14 +169,23 @@ fn default_run_key_events_hold_hq_infection_and_every_level_change() {
     let (rec, md) = run(&["--seed", "1"], &t.path().join("run"));
     let rows = check_key_events(&rec, &md);
     // Pinned (golden): the record's HQ infection and the two level changes.
-    assert!(has(&rows, "2002-11-08 10:08:50", "Node infected"), "{rows:#?}");
-    assert!(has(&rows, "2002-11-08 11:35:19", "Grading"), "HQ graded III");
-    assert!(has(&rows, "2002-11-08 18:31:07", "Grading"), "gd raised IV → III");
-    assert!(has(&rows, "2002-11-08 12:54:00", "Activation"), "level III started");
-    let hq = rows
-        .iter()
-        .find(|r| r.0 == "2002-11-08 10:08:50")
-        .unwrap();
+    assert!(
+        has(&rows, "2002-11-08 10:08:50", "Node infected"),
+        "{rows:#?}"
+    );
+    assert!(
+        has(&rows, "2002-11-08 11:35:19", "Grading"),
+        "HQ graded III"
+    );
+    assert!(
+        has(&rows, "2002-11-08 18:31:07", "Grading"),
+        "gd raised IV → III"
+    );
+    assert!(
+        has(&rows, "2002-11-08 12:54:00", "Activation"),
+        "level III started"
+    );
+    let hq = rows.iter().find(|r| r.0 == "2002-11-08 10:08:50").unwrap();
     assert_eq!(hq.2, "first host infected");
 }
 
@@ -195,6 +202,119 @@ fn earthquake_key_events_hold_the_largest_cut_off_and_every_level_change() {
         .find(|r| r.1 == "Cut off from HQ")
         .expect("cut-off row");
     assert!(cut.2.contains("0 → 932 (+932"), "{}", cut.2);
-    assert!(has(&rows, "2002-11-14 22:55:23", "Grading"), "HQ raised to I");
-    assert!(has(&rows, "2002-11-14 23:16:55", "Activation"), "level I started");
+    assert!(
+        has(&rows, "2002-11-14 22:55:23", "Grading"),
+        "HQ raised to I"
+    );
+    assert!(
+        has(&rows, "2002-11-14 23:16:55", "Activation"),
+        "level I started"
+    );
+}
+
+/// Every whole number in `s`, thousands separators removed.
+fn numbers(s: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let sep =
+            c == ',' && !cur.is_empty() && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+        if c.is_ascii_digit() {
+            cur.push(c);
+        } else if !sep {
+            if let Ok(n) = cur.parse() {
+                // A decimal (96.5) is not a count: drop its parts.
+                if c != '.' && !(i > cur.len() && chars[i - cur.len() - 1] == '.') {
+                    out.push(n);
+                }
+            }
+            cur.clear();
+        }
+    }
+    if let Ok(n) = cur.parse() {
+        out.push(n);
+    }
+    out
+}
+
+/// Counts in the text agree with the tables and with obligations.csv: the
+/// executive summary, the capability table (each row adds up; the rows add
+/// up to the summary; rated + not rated = 6), the late-and-missed lead, and
+/// the impact sentence of an outage names no "peak 0 hosts".
+fn check_counts(dir: &Path, rec: &RunRecord, md: &str) {
+    let csv = fs::read_to_string(dir.join("obligations.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let col = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "status")
+        .unwrap();
+    let st: Vec<String> = rdr.records().map(|r| r.unwrap()[col].to_string()).collect();
+    let count = |s: &[&str]| st.iter().filter(|x| s.contains(&x.as_str())).count() as u64;
+    let want = [
+        st.len() as u64,
+        count(&["on_time"]),
+        count(&["late"]),
+        count(&["missed"]),
+        count(&["out_of_order", "wrong_level", "wrong_actor"]),
+        count(&["pending"]),
+        count(&["not_due"]),
+    ];
+    let summary = section(md, "2. Executive summary");
+    let lead = summary
+        .lines()
+        .find(|l| l.starts_with("The exercise produced"))
+        .unwrap();
+    assert_eq!(numbers(lead)[..7], want, "summary: {lead}");
+
+    let caps = first_table(section(md, "5. Capability ratings"));
+    let mut sum = [0u64; 7];
+    for row in &caps {
+        // n, assessed, on time, late, missed, other; open
+        let k = numbers(&row[3]);
+        assert_eq!(k.len(), 7, "{row:?}");
+        assert_eq!(k[0], k[1] + k[6], "{row:?}: all = assessed + open");
+        assert_eq!(k[1], k[2] + k[3] + k[4] + k[5], "{row:?}: assessed adds up");
+        for (s, v) in sum.iter_mut().zip([k[0], k[2], k[3], k[4], k[5], k[6], 0]) {
+            *s += v;
+        }
+    }
+    assert_eq!(sum[..5], want[..5], "capability rows vs summary");
+    assert_eq!(sum[5], want[5] + want[6], "open obligations");
+    let unrated = section(md, "5. Capability ratings")
+        .lines()
+        .filter(|l| l.starts_with("- "))
+        .count();
+    assert_eq!(caps.len() + unrated, 6, "rated + not rated");
+
+    let dev = section(md, "6. Late and missed obligations");
+    if let Some(l) = dev.lines().find(|l| l.starts_with("The ")) {
+        assert_eq!(numbers(l)[1], want[2] + want[3], "{l}");
+        assert_eq!(numbers(l)[0] as usize, first_table(dev).len(), "{l}");
+    }
+    let impact = summary.lines().nth(4).unwrap();
+    if rec.totals.total_infected_hosts == 0 {
+        assert!(impact.starts_with("No host was infected"), "{impact}");
+        assert!(!summary.contains("peaked at 0"), "{impact}");
+    }
+}
+
+#[test]
+fn counts_in_text_and_tables_agree() {
+    for (args, name) in [
+        (&["--seed", "1"][..], "default"),
+        (&["scenarios/regional-disaster.ron"][..], "quake"),
+        (
+            &["scenarios/provincial-dc-power-failure.ron", "--seed", "8"][..],
+            "power",
+        ),
+        (&["scenarios/hq-core-router-failure.ron"][..], "router"),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join(name);
+        let (rec, md) = run(args, &dir);
+        check_counts(&dir, &rec, &md);
+    }
 }

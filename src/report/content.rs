@@ -186,29 +186,20 @@ fn summary(ctx: &Ctx) -> Section {
         blocks.push(Block::Para(fill(
             ctx.t(lb::SUM_LEAD),
             &[
-                ("n", o.obligations.to_string()),
-                ("on_time", o.on_time.to_string()),
-                ("late", o.late.to_string()),
-                ("missed", o.missed.to_string()),
-                ("other", other_deviations(o).to_string()),
-                ("pending", o.pending.to_string()),
-                ("not_due", o.not_due.to_string()),
+                ("n", thousands(o.obligations as u64)),
+                ("on_time", thousands(o.on_time as u64)),
+                ("late", thousands(o.late as u64)),
+                ("missed", thousands(o.missed as u64)),
+                ("other", thousands(other_deviations(o) as u64)),
+                ("pending", thousands(o.pending as u64)),
+                ("not_due", thousands(o.not_due as u64)),
                 ("compliance", pct(o.final_compliance)),
             ],
         )));
     } else {
         blocks.push(Block::Para(ctx.t(lb::SUM_NO_RESPONSE).to_string()));
     }
-    blocks.push(Block::Para(fill(
-        ctx.t(lb::SUM_IMPACT),
-        &[
-            ("peak", thousands(o.peak_infected_hosts)),
-            ("total", thousands(o.total_infected_hosts)),
-            ("nodes", thousands(o.nodes_affected as u64)),
-            ("svc", format!("{:.1}", o.service_hours_lost)),
-            ("tax", format!("{:.1}", o.taxpayer_service_hours_lost)),
-        ],
-    )));
+    blocks.push(Block::Para(impact(ctx)));
     if !a.ratings.is_empty() {
         blocks.push(Block::Heading(ctx.t(lb::SUM_RATINGS).to_string()));
         blocks.push(Block::Bullets(
@@ -249,6 +240,33 @@ fn summary(ctx: &Ctx) -> Section {
         title: ctx.t(lb::SEC_SUMMARY).to_string(),
         blocks,
     }
+}
+
+/// The executive summary's impact sentence: the worm's numbers when hosts
+/// were infected; for an outage (nothing infected) what it did instead —
+/// nodes down, nodes cut off from HQ, services lost — never "peak 0 hosts".
+fn impact(ctx: &Ctx) -> String {
+    let o = &ctx.a.outcomes;
+    let tot = &ctx.rec.totals;
+    let args = [
+        ("peak", thousands(o.peak_infected_hosts)),
+        ("total", thousands(o.total_infected_hosts)),
+        ("nodes", thousands(o.nodes_affected as u64)),
+        ("down", thousands(tot.nodes_down_max as u64)),
+        ("cut", thousands(o.nodes_cut_off_max as u64)),
+        ("svc", format!("{:.1}", o.service_hours_lost)),
+        ("tax", format!("{:.1}", o.taxpayer_service_hours_lost)),
+    ];
+    let mut text = if o.total_infected_hosts > 0 {
+        fill(ctx.t(lb::SUM_IMPACT), &args)
+    } else {
+        fill(ctx.t(lb::SUM_IMPACT_OUTAGE), &args)
+    };
+    if o.total_infected_hosts > 0 && (tot.nodes_down_max > 0 || o.nodes_cut_off_max > 0) {
+        text += ctx.lang.pick("", " ");
+        text += &fill(ctx.t(lb::SUM_IMPACT_ALSO), &args);
+    }
+    text
 }
 
 /// Why a row is in the key-events table; lower = more important. Rows of
@@ -639,16 +657,20 @@ fn capabilities(ctx: &Ctx) -> Section {
             continue;
         };
         let letter = lb::rating_letter(r.rating);
+        let c = cap_counts(ctx, cap);
         let evidence = if r.obligations == 0 {
             ctx.t(lb::CAP_NO_OBLIGATIONS).to_string()
         } else {
             fill(
                 ctx.t(lb::CAP_EVIDENCE_FMT),
                 &[
-                    ("n", r.obligations.to_string()),
-                    ("on_time", r.on_time.to_string()),
-                    ("late", r.late.to_string()),
-                    ("missed", r.missed.to_string()),
+                    ("n", c.all.to_string()),
+                    ("assessed", c.assessed.to_string()),
+                    ("on_time", c.on_time.to_string()),
+                    ("late", c.late.to_string()),
+                    ("missed", c.missed.to_string()),
+                    ("other", c.other.to_string()),
+                    ("open", c.open.to_string()),
                 ],
             )
         };
@@ -668,6 +690,29 @@ fn capabilities(ctx: &Ctx) -> Section {
         ]);
     }
     let mut blocks = vec![Block::Para(ctx.t(lb::CAP_LEGEND).to_string())];
+    let unrated: Vec<String> = Capability::ALL
+        .into_iter()
+        .filter(|c| !ctx.a.ratings.iter().any(|r| r.capability == *c))
+        .map(|c| {
+            let k = cap_counts(ctx, c);
+            let why = if k.all == 0 {
+                ctx.t(lb::CAP_UNRATED_NONE).to_string()
+            } else {
+                fill(ctx.t(lb::CAP_UNRATED_OPEN), &[("n", k.all.to_string())])
+            };
+            format!("{}: {why}", lb::capability(c).get(ctx.lang))
+        })
+        .collect();
+    if ctx.rec.response && !unrated.is_empty() && !rows.is_empty() {
+        blocks.push(Block::Para(fill(
+            ctx.t(lb::CAP_UNRATED),
+            &[
+                ("rated", rows.len().to_string()),
+                ("all", Capability::ALL.len().to_string()),
+            ],
+        )));
+        blocks.push(Block::Bullets(unrated));
+    }
     if rows.is_empty() {
         blocks.push(Block::Para(ctx.t(lb::NONE_RECORDED).to_string()));
     } else {
@@ -689,6 +734,37 @@ fn capabilities(ctx: &Ctx) -> Section {
         title: ctx.t(lb::SEC_CAPABILITIES).to_string(),
         blocks,
     }
+}
+
+/// A capability's obligations by outcome; `all` = `assessed` + `open`,
+/// `assessed` = on time + late + missed + other deviations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CapCounts {
+    pub all: usize,
+    pub assessed: usize,
+    pub on_time: usize,
+    pub late: usize,
+    pub missed: usize,
+    /// Out of order, wrong level, wrong actor.
+    pub other: usize,
+    /// Pending or not due: not assessed.
+    pub open: usize,
+}
+
+pub fn cap_counts(ctx: &Ctx, cap: Capability) -> CapCounts {
+    let mut k = CapCounts::default();
+    for o in ctx.a.obligations.iter().filter(|o| o.capability == cap) {
+        k.all += 1;
+        match o.status {
+            Status::OnTime => k.on_time += 1,
+            Status::Late => k.late += 1,
+            Status::Missed => k.missed += 1,
+            Status::Pending | Status::NotDue => k.open += 1,
+            _ => k.other += 1,
+        }
+    }
+    k.assessed = k.all - k.open;
+    k
 }
 
 fn obligation_name(ctx: &Ctx, o: &Obligation) -> String {
@@ -846,6 +922,7 @@ fn outcomes(ctx: &Ctx) -> Section {
                     .collect(),
             }),
             Block::Para(ctx.t(lb::OUT_FROM_INJECT).to_string()),
+            Block::Para(ctx.t(lb::OUT_DATA_NOTE).to_string()),
         ]
         .into_iter()
         .chain(data_losses(ctx))

@@ -98,6 +98,8 @@ labels! {
 
     SUM_LEAD = "本次演练共产生 {n} 项预案义务：按时完成 {on_time} 项，超时 {late} 项，未履行 {missed} 项，其他偏差 {other} 项，未到期 {pending} 项，因响应未结束而不到期 {not_due} 项。最终合规度为 {compliance}。", "The exercise produced {n} plan obligations: {on_time} on time, {late} late, {missed} missed, {other} other deviations, {pending} not yet due and {not_due} not due because the response was still open. Final compliance was {compliance}.";
     SUM_IMPACT = "蠕虫感染主机峰值 {peak} 台，累计感染 {total} 台，受影响节点 {nodes} 个；服务损失 {svc} 服务小时，其中纳税人服务 {tax} 服务小时。", "Infected hosts peaked at {peak} ({total} in all) over {nodes} affected nodes; {svc} service-hours were lost, {tax} of them of taxpayer services.";
+    SUM_IMPACT_OUTAGE = "本次运行没有主机被感染；威胁的后果是停运：最多 {down} 个节点宕机，最多 {cut} 个节点与总局失联，受影响节点 {nodes} 个；服务损失 {svc} 服务小时，其中纳税人服务 {tax} 服务小时。", "No host was infected in this run; the threat's consequence was an outage: at most {down} nodes were down and {cut} cut off from HQ ({nodes} nodes affected in all); {svc} service-hours were lost, {tax} of them of taxpayer services.";
+    SUM_IMPACT_ALSO = "此外最多 {down} 个节点宕机、{cut} 个节点与总局失联。", "In addition, at most {down} nodes were down and {cut} cut off from HQ.";
     SUM_NO_RESPONSE = "本次运行未模拟应急响应，仅评估威胁自然发展的后果。", "This run did not simulate a response: it shows what the threat does unopposed.";
     SUM_RATINGS = "能力评定", "Capability ratings";
     SUM_STRENGTHS = "优势", "Strengths";
@@ -126,7 +128,10 @@ labels! {
     CAP_RATING = "评定", "Rating";
     CAP_COMPLIANCE = "合规度", "Compliance";
     CAP_EVIDENCE = "依据", "Evidence";
-    CAP_EVIDENCE_FMT = "{n} 项义务：按时 {on_time}，超时 {late}，未履行 {missed}", "{n} obligations: {on_time} on time, {late} late, {missed} missed";
+    CAP_EVIDENCE_FMT = "共 {n} 项义务，已评定 {assessed} 项：按时 {on_time}，超时 {late}，未履行 {missed}，其他偏差 {other}；未到期或因响应未结束不到期 {open} 项（不计入评定）", "{n} obligations, {assessed} assessed: {on_time} on time, {late} late, {missed} missed, {other} other deviations; {open} pending or not due (not assessed)";
+    CAP_UNRATED = "本次运行评定了 {all} 项能力中的 {rated} 项；其余能力未评定，原因如下（未评定不等于表现良好）：", "{rated} of the {all} capabilities are rated in this run; the others are not rated, for the reasons below (not rated is not a pass):";
+    CAP_UNRATED_NONE = "本次运行中预案未对该能力提出任何义务", "the plan required nothing of this capability in this run";
+    CAP_UNRATED_OPEN = "该能力的 {n} 项义务在运行结束时均未到期（或因响应未结束而不到期），无可评定的义务", "its {n} obligation(s) were all still pending or not due when the run ended, so none could be assessed";
     CAP_NO_OBLIGATIONS = "本次运行未产生该能力的义务", "No obligations of this capability arose in this run";
     CAP_LEGEND = "评定等级：P 无挑战完成；S 有一定挑战；M 有重大挑战；U 未能完成（HSEEP）。", "Ratings: P performed without challenges; S with some challenges; M with major challenges; U unable to be performed (HSEEP).";
 
@@ -164,6 +169,7 @@ labels! {
     OUT_COMPLIANCE = "最终合规度", "Final compliance";
     OUT_NEVER = "未发生", "never";
     OUT_FROM_INJECT = "自首个注入起计时。", "Timings run from the first inject.";
+    OUT_DATA_NOTE = "“数据丢失（站点·小时）”的单位是站点·小时：对每个数据被威胁损坏的站点，取其受损时距上次备份的小时数，再对站点求和（例如 2 个站点各距上次备份 6 小时，计 12 站点·小时）；它不是演练时长。“估计丢失记录数”= 受损主机数 × 上述小时数 × 每主机每小时写入的记录数（取自班组文件中的数据损坏参数）。", "Data lost is in site-hours: for each site whose data a threat damaged, the hours since its last backup when the damage happened, summed over the sites (two sites each 6 hours past their backup count 12 site-hours); it is not a length of the run. Records lost = hosts hit × those hours × records written per host-hour (the teams file's data_damage rates).";
     DL_HEADING = "数据损失", "Data lost";
     DL_NONE = "没有威胁损坏数据：无数据丢失，无需恢复数据。", "No threat damaged any data: nothing was lost and no data had to be restored.";
     DL_INTRO = "威胁损坏了以下站点的数据；丢失的是上次备份以来写入的数据（备份按固定时间进行），恢复操作将数据恢复到上次备份。", "Threats damaged data at the sites below; what was written since each site's last backup (backups run at fixed times) is lost, and restoring brings the data back to that backup.";
