@@ -318,3 +318,55 @@ fn counts_in_text_and_tables_agree() {
         check_counts(&dir, &rec, &md);
     }
 }
+
+/// The sign-off block (assessor, approver, blank lines to sign), the
+/// statement that the players were simulated, the participating units and
+/// the evaluation method with the thresholds file's numbers are in both
+/// report.html and report.md, in both languages.
+#[test]
+fn sign_off_simulated_players_units_and_method_are_in_html_and_markdown() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("run");
+    let (_, md) = run(&["scenarios/hq-core-router-failure.ron"], &dir);
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    for text in [&md, &html] {
+        for want in [
+            "10. Sign-off",
+            "Assessor (lead evaluator)",
+            "Approver (exercise director)",
+            "the players were simulated",
+            "Participating units",
+            "9. Evaluation method",
+            "P when compliance ≥ 90 % and at most 0 missed; S when ≥ 75 %",
+            "due 90, 60 and 30 days",
+        ] {
+            assert!(text.contains(want), "missing {want:?}");
+        }
+    }
+    assert!(
+        md.contains("| Assessor (lead evaluator) | \\_\\_\\_"),
+        "blank line to sign"
+    );
+    assert!(
+        html.contains("<td class=\"sign\">______"),
+        "blank line to sign"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(["report", dir.to_str().unwrap(), "--lang", "zh"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let md = fs::read_to_string(dir.join("report.md")).unwrap();
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    for text in [&md, &html] {
+        for want in [
+            "十、签署",
+            "评估人（评估组组长）",
+            "审批人（演练总指挥）",
+            "参演人员均为模拟",
+            "九、评估方法",
+        ] {
+            assert!(text.contains(want), "missing {want:?}");
+        }
+    }
+}

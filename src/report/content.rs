@@ -100,6 +100,8 @@ pub fn document(ctx: &Ctx, charts: &[Chart]) -> Doc {
             deviations(ctx),
             outcomes(ctx),
             improvement(ctx),
+            method(ctx),
+            sign_off(ctx),
             appendix(ctx, charts),
         ],
     }
@@ -149,7 +151,16 @@ fn overview(ctx: &Ctx) -> Section {
             .collect();
         facts.push((t(lb::OV_BODIES), names.join(ctx.lang.pick("、", ", "))));
     }
+    let units = participating_units(ctx);
+    if !units.is_empty() {
+        facts.push((t(lb::OV_UNITS), units));
+    }
     let mut blocks = vec![Block::Facts(facts)];
+    if rec.response {
+        // Every run of `drillsim run` is played by the simulated teams (the
+        // record has no other source of decisions yet).
+        blocks.push(Block::Para(t(lb::OV_SIMULATED)));
+    }
     if !rec.meta.scenario_description.is_empty() {
         blocks.push(Block::Heading(t(lb::OV_DESCRIPTION)));
         blocks.push(Block::Para(rec.meta.scenario_description.clone()));
@@ -172,6 +183,47 @@ fn overview(ctx: &Ctx) -> Section {
         title: t(lb::SEC_OVERVIEW),
         blocks,
     }
+}
+
+/// The units that had obligations, by tier: every name for HQ and the
+/// provincial tier, counts with the first names below.
+fn participating_units(ctx: &Ctx) -> String {
+    let mut parts = Vec::new();
+    for tier in &ctx.a.tiers {
+        let mut units: Vec<&str> = ctx
+            .a
+            .obligations
+            .iter()
+            .filter(|o| &o.tier == tier)
+            .map(|o| o.unit.as_str())
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        let shown = if matches!(tier.as_str(), "hq" | "provincial") {
+            units.len()
+        } else {
+            3
+        };
+        let mut names: Vec<String> = units.iter().take(shown).map(|u| ctx.node_name(u)).collect();
+        if units.len() > shown {
+            names.push("…".into());
+        }
+        parts.push(format!(
+            "{} {}（{}）",
+            lb::tier(tier).get(ctx.lang),
+            units.len(),
+            names.join(ctx.lang.pick("、", ", "))
+        ));
+    }
+    let parts: Vec<String> = if ctx.lang == super::Lang::En {
+        parts
+            .into_iter()
+            .map(|p| p.replace('（', " (").replace('）', ")"))
+            .collect()
+    } else {
+        parts
+    };
+    parts.join(ctx.lang.pick("；", "; "))
 }
 
 fn other_deviations(o: &crate::score::Outcomes) -> u32 {
@@ -1075,6 +1127,123 @@ fn improvement(ctx: &Ctx) -> Section {
     Section {
         id: "improvement",
         title: ctx.t(lb::SEC_IMPROVEMENT).to_string(),
+        blocks,
+    }
+}
+
+/// How obligations, compliance and ratings are computed, with the numbers
+/// of the thresholds file in force.
+fn method(ctx: &Ctx) -> Section {
+    let m = &ctx.a.method;
+    let f2 = |v: f64| {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let mut bullets = vec![
+        fill(
+            ctx.t(lb::EM_OBLIGATIONS),
+            &[
+                ("report", f2(m.weights[0])),
+                ("grade", f2(m.weights[1])),
+                ("activate", f2(m.weights[2])),
+                ("step", f2(m.weights[3])),
+                (
+                    "special",
+                    m.step_weights
+                        .iter()
+                        .map(|(a, w)| format!("{a} {}", f2(*w)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
+        fill(
+            ctx.t(lb::EM_CREDIT),
+            &[
+                ("floor", f2(m.late_floor)),
+                ("at", f2(m.late_floor_at)),
+                ("ooo", f2(m.out_of_order)),
+                ("wl", f2(m.wrong_level)),
+            ],
+        ),
+        ctx.t(lb::EM_COMPLIANCE).to_string(),
+    ];
+    // One line when every capability has the same cut-offs.
+    let same = m
+        .ratings
+        .windows(2)
+        .all(|w| (w[0].1, w[0].2, w[0].3, w[0].4) == (w[1].1, w[1].2, w[1].3, w[1].4));
+    let rule = |r: &(crate::score::Capability, f64, u32, f64, f64)| {
+        fill(
+            ctx.t(lb::EM_RATING_RULE),
+            &[
+                ("p", f2(r.1)),
+                ("k", r.2.to_string()),
+                ("s", f2(r.3)),
+                ("m", f2(r.4)),
+            ],
+        )
+    };
+    if same && !m.ratings.is_empty() {
+        bullets.push(format!(
+            "{}{}",
+            ctx.t(lb::EM_RATINGS_ALL),
+            rule(&m.ratings[0])
+        ));
+    } else {
+        for r in &m.ratings {
+            bullets.push(format!(
+                "{}: {}",
+                lb::capability(r.0).get(ctx.lang),
+                rule(r)
+            ));
+        }
+    }
+    bullets.push(fill(
+        ctx.t(lb::EM_DUE),
+        &[
+            ("s", m.due_days[1].to_string()),
+            ("m", m.due_days[2].to_string()),
+            ("u", m.due_days[3].to_string()),
+        ],
+    ));
+    Section {
+        id: "method",
+        title: ctx.t(lb::SEC_METHOD).to_string(),
+        blocks: vec![
+            Block::Para(ctx.t(lb::EM_LEAD).to_string()),
+            Block::Bullets(bullets),
+        ],
+    }
+}
+
+/// The sign-off block: lines for the assessor and the approver to sign.
+fn sign_off(ctx: &Ctx) -> Section {
+    let line = "______________________";
+    let mut blocks = Vec::new();
+    if ctx.rec.response {
+        blocks.push(Block::Para(ctx.t(lb::SO_SIMULATED).to_string()));
+    }
+    blocks.push(Block::Table(Table {
+        head: [lb::SO_ROLE, lb::SO_NAME, lb::SO_SIGNATURE, lb::SO_DATE]
+            .iter()
+            .map(|l| ctx.t(*l).to_string())
+            .collect(),
+        rows: [lb::SO_ASSESSOR, lb::SO_APPROVER]
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::from(ctx.t(*r)),
+                    cell(line, "sign"),
+                    cell(line, "sign"),
+                    cell(line, "sign"),
+                ]
+            })
+            .collect(),
+    }));
+    Section {
+        id: "signoff",
+        title: ctx.t(lb::SEC_SIGNOFF).to_string(),
         blocks,
     }
 }

@@ -423,6 +423,7 @@ pub fn assess(rec: &RunRecord) -> Assessment {
         bodies: vec![],
         compliance,
         ratings,
+        method: crate::score::Method::of(&crate::score::default_thresholds()),
         findings: vec![
             Finding {
                 capability: Capability::DetectionReporting,

@@ -38,6 +38,51 @@ pub fn assess(rec: &RunRecord, th: &Thresholds) -> Assessment {
         outcomes,
         ratings,
         findings,
+        method: Method::of(th),
+    }
+}
+
+/// The scoring rules an assessment applied (from the thresholds file), so
+/// the report can state its evaluation method with the numbers in force.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    /// Weights of a report, grading, activation and step obligation.
+    pub weights: [f64; 4],
+    /// Step actions weighted differently from a step (action, weight).
+    pub step_weights: Vec<(String, f64)>,
+    pub late_floor: f64,
+    pub late_floor_at: f64,
+    pub out_of_order: f64,
+    pub wrong_level: f64,
+    /// Per capability (`Capability::ALL` order): p, p_max_missed, s, m.
+    pub ratings: Vec<(Capability, f64, u32, f64, f64)>,
+    /// Days to complete a corrective action by rating P, S, M, U.
+    pub due_days: [u32; 4],
+}
+
+impl Method {
+    pub fn of(th: &Thresholds) -> Method {
+        Method {
+            weights: [
+                th.weight_report,
+                th.weight_grade,
+                th.weight_activate,
+                th.weight_step,
+            ],
+            step_weights: th.step_weights.clone(),
+            late_floor: th.late_floor,
+            late_floor_at: th.late_floor_at,
+            out_of_order: th.out_of_order,
+            wrong_level: th.wrong_level,
+            ratings: Capability::ALL
+                .into_iter()
+                .map(|c| {
+                    let r = th.rule(c);
+                    (c, r.p, r.p_max_missed, r.s, r.m)
+                })
+                .collect(),
+            due_days: th.due_days,
+        }
     }
 }
 
@@ -276,6 +321,9 @@ pub struct Assessment {
     pub outcomes: Outcomes,
     pub ratings: Vec<CapabilityRating>,
     pub findings: Vec<Finding>,
+    /// The scoring rules applied.
+    #[serde(default)]
+    pub method: Method,
 }
 
 #[cfg(test)]
