@@ -370,3 +370,70 @@ fn sign_off_simulated_players_units_and_method_are_in_html_and_markdown() {
         }
     }
 }
+
+/// The default scenario's objectives are listed, each with its capability's
+/// rating as section 5 gives it.
+#[test]
+fn objectives_are_listed_with_their_ratings() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("run");
+    let (rec, md) = run(&["--seed", "1"], &dir);
+    assert_eq!(rec.meta.objectives.len(), 5);
+    let ov = section(&md, "1. Exercise overview");
+    let at = ov
+        .find("### Exercise objectives")
+        .expect("objectives heading");
+    let objs = first_table(&ov[at..]);
+    assert_eq!(objs.len(), 5);
+    let caps = first_table(section(&md, "5. Capability ratings"));
+    for (row, (cap, _, text)) in objs.iter().zip(&rec.meta.objectives) {
+        assert_eq!(&row[1], text);
+        let rated = caps
+            .iter()
+            .find(|c| c[0] == row[2])
+            .expect("capability rated");
+        assert_eq!(row[4], rated[1], "{row:?}");
+        assert!(!row[3].is_empty(), "{cap:?}: clause");
+    }
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Exercise objectives"));
+}
+
+/// An objective naming an unknown capability is refused with its position;
+/// exit 2, nothing written.
+#[test]
+fn unknown_objective_capability_is_a_positioned_error() {
+    let t = tempfile::tempdir().unwrap();
+    let src = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/national-worm.ron"),
+    )
+    .unwrap();
+    let bad = src.replacen(
+        "capability: \"containment\"",
+        "capability: \"containmnet\"",
+        1,
+    );
+    assert_ne!(bad, src);
+    let line = bad.lines().position(|l| l.contains("containmnet")).unwrap() + 1;
+    let file = t.path().join("bad.ron");
+    fs::write(&file, &bad).unwrap();
+    let out = t.path().join("run");
+    let o = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("bad.ron:{line}:"))
+            && err.contains("unknown capability \"containmnet\""),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

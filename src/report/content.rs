@@ -165,6 +165,10 @@ fn overview(ctx: &Ctx) -> Section {
         blocks.push(Block::Heading(t(lb::OV_DESCRIPTION)));
         blocks.push(Block::Para(rec.meta.scenario_description.clone()));
     }
+    if !rec.meta.objectives.is_empty() {
+        blocks.push(Block::Heading(t(lb::OV_OBJECTIVES)));
+        blocks.push(Block::Table(objectives(ctx)));
+    }
     if !rec.meta.injects.is_empty() {
         blocks.push(Block::Heading(t(lb::OV_INJECTS)));
         blocks.push(Block::Bullets(
@@ -182,6 +186,53 @@ fn overview(ctx: &Ctx) -> Section {
         id: "overview",
         title: t(lb::SEC_OVERVIEW),
         blocks,
+    }
+}
+
+/// The scenario's objectives, each with its capability's rating (or why it
+/// is not rated).
+fn objectives(ctx: &Ctx) -> Table {
+    let rows = ctx
+        .rec
+        .meta
+        .objectives
+        .iter()
+        .enumerate()
+        .map(|(i, (cap, clause, text))| {
+            let rating = ctx.a.ratings.iter().find(|r| r.capability == *cap);
+            let (label, class) = match rating {
+                Some(r) => (
+                    lb::rating(r.rating).get(ctx.lang).to_string(),
+                    match r.rating {
+                        crate::score::Rating::P => "rating-P",
+                        crate::score::Rating::S => "rating-S",
+                        crate::score::Rating::M => "rating-M",
+                        crate::score::Rating::U => "rating-U",
+                    },
+                ),
+                None => (ctx.t(lb::OBJ_NOT_RATED).to_string(), "rating-none"),
+            };
+            vec![
+                cell(format!("O{}", i + 1), "num"),
+                Cell::from(text.clone()),
+                Cell::from(lb::capability(*cap).get(ctx.lang)),
+                cell(clause.clone(), "clause"),
+                cell(label, class),
+            ]
+        })
+        .collect();
+    Table {
+        head: [
+            lb::IP_NO,
+            lb::OBJ_TEXT,
+            lb::IP_CAPABILITY,
+            lb::DEV_CLAUSE,
+            lb::CAP_RATING,
+        ]
+        .iter()
+        .map(|l| ctx.t(*l).to_string())
+        .collect(),
+        rows,
     }
 }
 

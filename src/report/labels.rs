@@ -76,6 +76,9 @@ labels! {
     SEC_DEVIATIONS = "六、超时与未履行的义务", "6. Late and missed obligations";
     SEC_OUTCOMES = "七、结果指标", "7. Outcome metrics";
     SEC_IMPROVEMENT = "八、改进计划", "8. Improvement plan";
+    OV_OBJECTIVES = "演练目标", "Exercise objectives";
+    OBJ_TEXT = "目标", "Objective";
+    OBJ_NOT_RATED = "未评定（见第五节）", "Not rated (see section 5)";
     SEC_METHOD = "九、评估方法", "9. Evaluation method";
     SEC_SIGNOFF = "十、签署", "10. Sign-off";
     OV_UNITS = "参演单位（有预案义务的单位，按层级）", "Participating units (units with plan obligations, by tier)";

@@ -247,6 +247,11 @@ pub fn record(name: &str) -> RunRecord {
                 (0.0, "worm released".into()),
                 (300.0, "power failure <x>".into()),
             ],
+            objectives: vec![(
+                crate::score::Capability::Containment,
+                "总体预案 五.2".into(),
+                "Isolate infected sites within the deadline <i>".into(),
+            )],
         }),
     }
 }
