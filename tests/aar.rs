@@ -437,3 +437,43 @@ fn unknown_objective_capability_is_a_positioned_error() {
     );
     assert!(!out.exists());
 }
+
+/// Ratings weigh outcomes: HQ's router failure cuts 16,131 nodes off from
+/// HQ, so containment is held at S although every containment obligation
+/// was met on time; with the thresholds file's `outcomes` rules removed the
+/// same run rates it P. A finding names the outcome.
+#[test]
+fn containment_is_held_at_s_by_the_cut_off_and_not_without_the_rule() {
+    let t = tempfile::tempdir().unwrap();
+    let rating = |md: &str| {
+        first_table(section(md, "5. Capability ratings"))
+            .into_iter()
+            .find(|r| r[0] == "Containment")
+            .map(|r| r[1].clone())
+            .unwrap()
+    };
+    let (_, md) = run(
+        &["scenarios/hq-core-router-failure.ron"],
+        &t.path().join("with"),
+    );
+    assert!(rating(&md).starts_with("S:"), "{}", rating(&md));
+    assert!(
+        md.contains("Held at S by the outcome: 16,131 of 16,132 WAN nodes were cut off from HQ at once (limit 1.0 %)"),
+        "finding names the outcome"
+    );
+    let src = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scoring.ron"))
+        .unwrap();
+    let start = src.find("    outcomes: (").unwrap();
+    let end = start + src[start..].find("\n    ),").unwrap() + "\n    ),".len();
+    let off = t.path().join("scoring-off.ron");
+    fs::write(&off, format!("{}{}", &src[..start], &src[end..])).unwrap();
+    let (_, md) = run(
+        &[
+            "scenarios/hq-core-router-failure.ron",
+            "--scoring",
+            off.to_str().unwrap(),
+        ],
+        &t.path().join("without"),
+    );
+    assert!(rating(&md).starts_with("P:"), "{}", rating(&md));
+}

@@ -399,6 +399,9 @@ struct KeyRow {
     detail: String,
 }
 
+/// A quantity read off one timeline row.
+type RowValue = fn(&crate::engine::TimelineRow) -> f64;
+
 /// Missed obligations listed among the key events at most.
 pub const MAX_MISSED_EVENTS: usize = 5;
 
@@ -536,7 +539,7 @@ fn key_events(ctx: &Ctx) -> (Vec<KeyRow>, usize) {
     }
     // The largest network consequences, read off the timeline.
     let tl = &rec.timeline;
-    let consequences: [(lb::L, lb::L, fn(&crate::engine::TimelineRow) -> f64); 3] = [
+    let consequences: [(lb::L, lb::L, RowValue); 3] = [
         (lb::KE_CUT_OFF, lb::KE_CUT_OFF_FMT, |r| {
             r.nodes_cut_off as f64
         }),
@@ -1250,6 +1253,30 @@ fn method(ctx: &Ctx) -> Section {
             ));
         }
     }
+    let off = || ctx.t(lb::EM_OFF).to_string();
+    bullets.push(fill(
+        ctx.t(lb::EM_OUTCOMES),
+        &[
+            (
+                "cut",
+                m.containment_max_cut_off_share
+                    .map(|x| format!("{}%", f2(x * 100.0)))
+                    .unwrap_or_else(off),
+            ),
+            (
+                "growth",
+                m.containment_max_growth_hours
+                    .map(|x| format!("{} h", f2(x)))
+                    .unwrap_or_else(off),
+            ),
+            (
+                "wrong",
+                m.grading_max_wrong_level
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(off),
+            ),
+        ],
+    ));
     bullets.push(fill(
         ctx.t(lb::EM_DUE),
         &[

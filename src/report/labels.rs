@@ -89,6 +89,8 @@ labels! {
     EM_COMPLIANCE = "合规度：已获分值 ÷ 到期义务的权重之和（0–100%），总体、各层级、各机构和各能力分别计算。", "Compliance: credit earned ÷ the weight of the obligations due (0–100 %), overall and per tier, body and capability.";
     EM_RATINGS_ALL = "能力评定（六项能力相同）：", "Ratings (the same for all six capabilities): ";
     EM_RATING_RULE = "合规度 ≥ {p}% 且未履行 ≤ {k} 项为 P；≥ {s}% 为 S；≥ {m}% 为 M；否则为 U；只有至少一项义务已评定的能力才评定。", "P when compliance ≥ {p} % and at most {k} missed; S when ≥ {s} %; M when ≥ {m} %; else U; a capability is rated only when at least one of its obligations was assessed.";
+    EM_OUTCOMES = "结果指标限制（合规度之外）：与总局失联的节点超过广域网节点的 {cut} 时，遏制至多评为 S；首个遏制步骤完成后感染仍上升超过 {growth} 时，遏制至多评为 S；定级错误超过 {wrong} 次时，定级与启动响应至多评为 S。", "Outcome limits (beyond compliance): containment is at best S when more than {cut} of the WAN's nodes were cut off from HQ at once, or when infections kept rising more than {growth} after the first containment step finished; grading and activation is at best S with more than {wrong} wrong-level gradings.";
+    EM_OFF = "（未启用）", "(off)";
     EM_DUE = "改进期限：评定为 S、M、U 的能力，其纠正措施分别在演练开始后 {s}、{m}、{u} 天内完成。", "Due dates: corrective actions for capabilities rated S, M and U are due {s}, {m} and {u} days after the exercise start.";
     SO_SIMULATED = "本报告由模拟运行自动生成，参演人员均为模拟。其中的评定是评分规则的计算结果，经评估人审核并签署、审批人批准后方构成正式评估意见。", "This report was generated automatically from a simulated run; the players were simulated. Its ratings are the result of the scoring rules, and become the assessment only once an assessor has reviewed and signed them and an approver has approved them.";
     SO_ROLE = "职责", "Role";

@@ -403,6 +403,7 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 on_time: on,
                 late,
                 missed,
+                limits: vec![],
             }
         })
         .collect();

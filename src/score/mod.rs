@@ -28,7 +28,7 @@ pub fn assess(rec: &RunRecord, th: &Thresholds) -> Assessment {
     let bodies = compliance::bodies(rec, &obs);
     let points = compliance::compliance(rec, &obs, &entries, &tiers, &bodies);
     let outcomes = outcomes::outcomes(rec, &obs);
-    let ratings = ratings::ratings(&obs, th);
+    let ratings = ratings::ratings(rec, &obs, th);
     let findings = ratings::findings(rec, &obs, &ratings, &tiers, &bodies, th);
     Assessment {
         obligations: obs,
@@ -58,6 +58,11 @@ pub struct Method {
     pub ratings: Vec<(Capability, f64, u32, f64, f64)>,
     /// Days to complete a corrective action by rating P, S, M, U.
     pub due_days: [u32; 4],
+    /// Outcome limits: containment's cut-off share and growth hours,
+    /// grading's wrong-level count (None: rule off).
+    pub containment_max_cut_off_share: Option<f64>,
+    pub containment_max_growth_hours: Option<f64>,
+    pub grading_max_wrong_level: Option<u32>,
 }
 
 impl Method {
@@ -82,6 +87,9 @@ impl Method {
                 })
                 .collect(),
             due_days: th.due_days,
+            containment_max_cut_off_share: th.outcome_rules.containment_max_cut_off_share,
+            containment_max_growth_hours: th.outcome_rules.containment_max_growth_hours,
+            grading_max_wrong_level: th.outcome_rules.grading_max_wrong_level,
         }
     }
 }
@@ -291,6 +299,10 @@ pub struct CapabilityRating {
     pub on_time: u32,
     pub late: u32,
     pub missed: u32,
+    /// Outcomes that held the rating below what compliance alone gives
+    /// (English, Chinese); empty when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<(String, String)>,
 }
 
 /// A strength or area for improvement, with its corrective action.

@@ -22,8 +22,9 @@
 use super::thresholds::Thresholds;
 use super::{Capability, CapabilityRating, Finding, Obligation, Rating, Status, compliance};
 use crate::engine::RunRecord;
+use crate::model::topology_summary::thousands;
 
-pub fn ratings(obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
+pub fn ratings(rec: &RunRecord, obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
     Capability::ALL
         .into_iter()
         .filter_map(|c| {
@@ -34,17 +35,98 @@ pub fn ratings(obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
             let count = |s: Status| of.iter().filter(|o| o.status == s).count() as u32;
             let comp = compliance::final_compliance(obs, |o| o.capability == c);
             let missed = count(Status::Missed);
+            let limits = outcome_limits(rec, c, &of, th);
+            let mut rating = th.rule(c).rate(comp, missed);
+            if rating == Rating::P && !limits.is_empty() {
+                rating = Rating::S;
+            }
             Some(CapabilityRating {
                 capability: c,
-                rating: th.rule(c).rate(comp, missed),
+                rating,
                 compliance: comp,
                 obligations: of.len() as u32,
                 on_time: count(Status::OnTime),
                 late: count(Status::Late),
                 missed,
+                limits,
             })
         })
         .collect()
+}
+
+/// The outcome rules of the thresholds file that hold capability `c` at S
+/// at best in this run, each as (English, Chinese) with the numbers:
+/// containment — nodes cut off from HQ above a share of the WAN, infections
+/// still rising hours after the first containment step finished; grading
+/// and activation — more wrong-level gradings than allowed.
+pub fn outcome_limits(
+    rec: &RunRecord,
+    c: Capability,
+    of: &[&Obligation],
+    th: &Thresholds,
+) -> Vec<(String, String)> {
+    let r = th.outcome_rules;
+    let mut out = Vec::new();
+    match c {
+        Capability::Containment => {
+            let cut = rec.totals.nodes_cut_off_max;
+            if let Some(share) = r.containment_max_cut_off_share {
+                let limit = share * rec.wan_nodes as f64;
+                if f64::from(cut) > limit {
+                    out.push((
+                        format!(
+                            "{} of {} WAN nodes were cut off from HQ at once (limit {:.1} %)",
+                            thousands(u64::from(cut)),
+                            thousands(rec.wan_nodes as u64),
+                            share * 100.0
+                        ),
+                        format!(
+                            "最多 {} 个节点（共 {} 个）同时与总局失联（上限 {:.1}%）",
+                            thousands(u64::from(cut)),
+                            thousands(rec.wan_nodes as u64),
+                            share * 100.0
+                        ),
+                    ));
+                }
+            }
+            let infected = rec.totals.total_infected_hosts > 0;
+            let first_step = of
+                .iter()
+                .filter(|o| o.kind == "step")
+                .filter_map(|o| o.done_min)
+                .min_by(f64::total_cmp);
+            if let (Some(h), true, Some(step)) =
+                (r.containment_max_growth_hours, infected, first_step)
+            {
+                let grew_until = match super::outcomes::containment(rec) {
+                    Some(m) => m,
+                    None => rec.duration_min,
+                };
+                let hours = (grew_until - step) / 60.0;
+                if hours > h {
+                    out.push((
+                        format!(
+                            "infections kept rising {hours:.1} h after the first containment step finished (limit {h:.1} h)"
+                        ),
+                        format!("首个遏制步骤完成后感染仍持续上升 {hours:.1} 小时（上限 {h:.1} 小时）"),
+                    ));
+                }
+            }
+        }
+        Capability::GradingActivation => {
+            let wrong = of.iter().filter(|o| o.status == Status::WrongLevel).count() as u32;
+            if let Some(k) = r.grading_max_wrong_level
+                && wrong > k
+            {
+                out.push((
+                    format!("{wrong} gradings chose the wrong level (limit {k})"),
+                    format!("{wrong} 次定级错误（上限 {k} 次）"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 fn is_problem(s: Status) -> bool {
@@ -81,6 +163,48 @@ fn body_names(rec: &RunRecord, id: &str) -> (String, String) {
         .find(|b| b.id == id)
         .map(|b| (lower_first(&b.name_en), b.name_zh.clone()))
         .unwrap_or_else(|| (id.replace('_', " "), id.to_owned()))
+}
+
+/// English and Chinese names of a node (its id if unknown).
+fn node_names(rec: &RunRecord, id: &str) -> (String, String) {
+    rec.meta
+        .nodes
+        .iter()
+        .find(|n| n.id == id)
+        .map(|n| (n.name_en.clone(), n.name_zh.clone()))
+        .unwrap_or_else(|| (id.to_owned(), id.to_owned()))
+}
+
+/// The (unit, body) with most of `problems` (ties: the first in sorted
+/// order), its count, and the clause most of its problems cite (ties: the
+/// first in sorted order).
+fn top_unit<'a>(problems: &[&&'a Obligation]) -> Option<(&'a str, &'a str, usize, &'a str)> {
+    let mut by: std::collections::BTreeMap<(&str, &str), Vec<&str>> = Default::default();
+    for o in problems {
+        by.entry((o.unit.as_str(), o.body.as_str()))
+            .or_default()
+            .push(o.clause.as_str());
+    }
+    let ((unit, body), clauses) = by.into_iter().fold(
+        None::<((&str, &str), Vec<&str>)>,
+        |best, (k, v)| match best {
+            Some((_, ref bv)) if bv.len() >= v.len() => best,
+            _ => Some((k, v)),
+        },
+    )?;
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for c in &clauses {
+        *counts.entry(c).or_default() += 1;
+    }
+    let clause = counts
+        .into_iter()
+        .fold(None::<(&str, usize)>, |best, (c, n)| match best {
+            Some((_, bn)) if bn >= n => best,
+            _ => Some((c, n)),
+        })
+        .map(|(c, _)| c)
+        .unwrap_or("");
+    Some((unit, body, clauses.len(), clause))
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -228,6 +352,19 @@ pub fn findings(
                 " {k} of the {p} late, missed or deviating obligations fall to the {b_en} of {tier_en}."
             );
             zh += &format!("其中{tier_zh}{b_zh}占 {k} 项（共 {p} 项逾期、未完成或存在偏差）。");
+        }
+        // The one unit (and body) with most problems, and the clause most of
+        // them cite.
+        if let Some((unit, body, k, clause)) = top_unit(&problems).filter(|t| t.2 >= 2) {
+            let (u_en, u_zh) = node_names(rec, unit);
+            let (b_en, b_zh) = body_names(rec, body);
+            let p = problems.len();
+            en += &format!(" Most at one unit: {u_en}, {b_en}: {k} of {p}, clause {clause}.");
+            zh += &format!("问题最集中的单位：{u_zh}{b_zh}，{k} 项（共 {p} 项），条款：{clause}。");
+        }
+        for (l_en, l_zh) in &r.limits {
+            en += &format!(" Held at S by the outcome: {l_en}.");
+            zh += &format!("因结果指标评定至多为 S：{l_zh}。");
         }
 
         let dominant = [
