@@ -477,3 +477,33 @@ fn containment_is_held_at_s_by_the_cut_off_and_not_without_the_rule() {
     );
     assert!(rating(&md).starts_with("P:"), "{}", rating(&md));
 }
+
+/// Each improvement-plan row comes from a finding: an issue, a root cause
+/// from the record (naming a unit), a corrective action, an owner named as
+/// unit · body, and a due date with the rule it comes from.
+#[test]
+fn improvement_plan_rows_have_root_cause_owner_unit_and_due_rule() {
+    let t = tempfile::tempdir().unwrap();
+    let (rec, md) = run(&["--seed", "1"], &t.path().join("run"));
+    let rows = first_table(section(&md, "8. Improvement plan"));
+    assert!(!rows.is_empty());
+    let units: Vec<&str> = rec.meta.nodes.iter().map(|n| n.name_en.as_str()).collect();
+    for r in &rows {
+        assert_eq!(r.len(), 7, "{r:?}");
+        let (root, owner, due) = (&r[3], &r[5], &r[6]);
+        assert!(
+            units.iter().any(|u| root.contains(&format!(" at {u} "))),
+            "{root}"
+        );
+        let (unit, _body) = owner.split_once(" · ").expect("unit · body");
+        assert!(units.contains(&unit), "{owner}");
+        assert!(
+            root.contains(unit),
+            "owner's unit is the root cause's: {r:?}"
+        );
+        assert!(
+            due.contains("days from the exercise, thresholds file"),
+            "{due}"
+        );
+    }
+}

@@ -1150,13 +1150,35 @@ fn improvement(ctx: &Ctx) -> Section {
         .filter(|f| !f.strength)
         .enumerate()
         .map(|(i, f)| {
+            let owner = if f.owner_unit.is_empty() {
+                ctx.body_name(&f.owner)
+            } else {
+                format!(
+                    "{} · {}",
+                    ctx.node_name(&f.owner_unit),
+                    ctx.body_name(&f.owner)
+                )
+            };
+            let root = ctx.lang.pick(&f.root_zh, &f.root_en);
             vec![
                 cell((i + 1).to_string(), "num"),
                 Cell::from(lb::capability(f.capability).get(ctx.lang)),
                 Cell::from(ctx.lang.pick(&f.text_zh, &f.text_en)),
+                Cell::from(if root.is_empty() {
+                    ctx.t(lb::IP_ROOT_UNKNOWN).to_string()
+                } else {
+                    root.to_string()
+                }),
                 Cell::from(ctx.lang.pick(&f.action_zh, &f.action_en)),
-                Cell::from(ctx.body_name(&f.owner)),
-                cell(due_date(&ctx.rec.start, f.due_days), "nowrap"),
+                Cell::from(owner),
+                cell(
+                    format!(
+                        "{} ({})",
+                        due_date(&ctx.rec.start, f.due_days),
+                        fill(ctx.t(lb::IP_DUE_RULE), &[("days", f.due_days.to_string())])
+                    ),
+                    "nowrap",
+                ),
             ]
         })
         .collect();
@@ -1168,6 +1190,7 @@ fn improvement(ctx: &Ctx) -> Section {
                 lb::IP_NO,
                 lb::IP_CAPABILITY,
                 lb::IP_FINDING,
+                lb::IP_ROOT,
                 lb::IP_ACTION,
                 lb::IP_OWNER,
                 lb::IP_DUE,

@@ -214,6 +214,9 @@ labels! {
     IP_NO = "序号", "No.";
     IP_CAPABILITY = "能力", "Capability";
     IP_FINDING = "问题", "Finding";
+    IP_ROOT = "根本原因（据运行记录）", "Root cause (as the record shows)";
+    IP_ROOT_UNKNOWN = "运行记录未显示单一原因", "The record shows no single cause";
+    IP_DUE_RULE = "演练开始后 {days} 天，评分阈值文件", "{days} days from the exercise, thresholds file";
     IP_ACTION = "纠正措施", "Corrective action";
     IP_OWNER = "责任单位", "Owner";
     IP_DUE = "完成期限", "Due date";

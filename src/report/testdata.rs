@@ -440,6 +440,9 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 action_zh: String::new(),
                 owner: "emergency_office".into(),
                 due_days: 0,
+                owner_unit: String::new(),
+                root_en: String::new(),
+                root_zh: String::new(),
             },
             Finding {
                 capability: Capability::Containment,
@@ -450,6 +453,9 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 action_zh: "每季度演练隔离操作规程。".into(),
                 owner: "information_centre".into(),
                 due_days: 30,
+                owner_unit: "gd".into(),
+                root_en: "late isolation hop <b>".into(),
+                root_zh: "隔离超时".into(),
             },
         ],
     }

@@ -318,6 +318,16 @@ pub struct Finding {
     pub owner: String,
     /// Days from the exercise to complete the action.
     pub due_days: u32,
+    /// The unit (node id) that owns the corrective action: the one with
+    /// most problems, else the one of the costliest problem; empty when
+    /// nothing went wrong.
+    #[serde(default)]
+    pub owner_unit: String,
+    /// The root cause as far as the record shows it (English, Chinese).
+    #[serde(default)]
+    pub root_en: String,
+    #[serde(default)]
+    pub root_zh: String,
 }
 
 /// The assessment of one run.

@@ -165,6 +165,113 @@ fn body_names(rec: &RunRecord, id: &str) -> (String, String) {
         .unwrap_or_else(|| (id.replace('_', " "), id.to_owned()))
 }
 
+/// The problem that cost most credit (ties: missed first, then the
+/// longest delay, then the task id).
+fn costliest<'a>(problems: &[&&'a Obligation]) -> Option<&'a Obligation> {
+    let delay = |o: &Obligation| match (o.due_min, o.done_min) {
+        (Some(d), Some(x)) => x - d,
+        _ => 0.0,
+    };
+    problems.iter().map(|o| **o).min_by(|x, y| {
+        (y.weight - y.credit)
+            .total_cmp(&(x.weight - x.credit))
+            .then((y.status == Status::Missed).cmp(&(x.status == Status::Missed)))
+            .then(delay(y).total_cmp(&delay(x)))
+            .then(x.task.cmp(&y.task))
+    })
+}
+
+/// Minutes readably: `45 min` / `3.2 h`.
+fn span(m: f64) -> (String, String) {
+    if m < 120.0 {
+        (format!("{m:.0} min"), format!("{m:.0} 分钟"))
+    } else {
+        (
+            format!("{:.1} h", m / 60.0),
+            format!("{:.1} 小时", m / 60.0),
+        )
+    }
+}
+
+/// The root cause of one problem as far as the record shows it: where it
+/// happened and, from its task, whether it waited in the staff queue (the
+/// time from when it arose to its start) or took long once started, was
+/// never started, started before its predecessors, or graded another level.
+pub fn root_cause(rec: &RunRecord, o: &Obligation) -> (String, String) {
+    let (u_en, u_zh) = node_names(rec, &o.unit);
+    let (b_en, b_zh) = body_names(rec, &o.body);
+    let what_en = format!("{} {} at {u_en} ({b_en})", o.kind, o.name);
+    let what_zh = format!("{u_zh}{b_zh}的{} {}", o.kind, o.name);
+    let task = rec.tasks.get(o.task).filter(|t| t.id == o.task);
+    match o.status {
+        Status::WrongLevel => {
+            let expected = task
+                .and_then(|t| t.expected_level.clone())
+                .unwrap_or_default();
+            (
+                format!(
+                    "{what_en} chose level {} where the facts it had called for {expected}",
+                    o.action
+                ),
+                format!(
+                    "{what_zh}定为 {} 级，而掌握的情况应定为 {expected} 级",
+                    o.action
+                ),
+            )
+        }
+        Status::OutOfOrder => (
+            format!("{what_en} started before the steps the plan puts first (missing step order)"),
+            format!("{what_zh}在预案规定的前序步骤完成前开始（未按步骤顺序）"),
+        ),
+        Status::Missed if task.is_none_or(|t| t.started.is_none()) => {
+            if task.is_some_and(|t| t.state == "skipped") {
+                (
+                    format!("{what_en} was skipped: the team left the step out (not done at all)"),
+                    format!("{what_zh}被跳过：该小组漏做了这一步（完全未执行）"),
+                )
+            } else {
+                (
+                    format!(
+                        "{what_en} was never started by the end of the run: no one picked it up"
+                    ),
+                    format!("{what_zh}至运行结束仍未开始：无人承接"),
+                )
+            }
+        }
+        _ => {
+            let Some(t) = task else {
+                return (what_en, what_zh);
+            };
+            let wait = t.started.map(|s| s - t.created).unwrap_or(0.0);
+            let work = match (t.started, t.finished) {
+                (Some(s), Some(f)) => f - s,
+                _ => 0.0,
+            };
+            let allowed = t.due.map(|d| d - t.created).unwrap_or(0.0);
+            let (w_en, w_zh) = span(wait);
+            let (k_en, k_zh) = span(work);
+            let (a_en, a_zh) = span(allowed);
+            if wait >= work {
+                (
+                    format!(
+                        "{what_en} waited {w_en} in the staff queue before it started, then took                          {k_en} (allowed {a_en} in all)"
+                    ),
+                    format!(
+                        "{what_zh}在人员队列中等待 {w_zh} 才开始，办理用时 {k_zh}（时限共 {a_zh}）"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "{what_en} started after {w_en} but took {k_en} to do (allowed {a_en} in all)"
+                    ),
+                    format!("{what_zh}等待 {w_zh} 后开始，但办理用时 {k_zh}（时限共 {a_zh}）"),
+                )
+            }
+        }
+    }
+}
+
 /// English and Chinese names of a node (its id if unknown).
 fn node_names(rec: &RunRecord, id: &str) -> (String, String) {
     rec.meta
@@ -393,6 +500,35 @@ pub fn findings(
         } else {
             corrective_action(c, dominant, &owner_en, &owner_zh)
         };
+        // Who owns the fix and why, as far as the record shows.
+        let costliest = costliest(&problems);
+        let owner_o = top_unit(&problems)
+            .filter(|t| t.2 >= 2)
+            .and_then(|(u, b, _, _)| problems.iter().find(|o| o.unit == u && o.body == b))
+            .map(|o| **o)
+            .or(costliest);
+        let (owner, owner_unit) = match (strength, owner_o) {
+            (false, Some(o)) => (o.body.clone(), o.unit.clone()),
+            _ => (owner, String::new()),
+        };
+        // The root cause: the owning unit's costliest problem.
+        let own: Vec<&&Obligation> = problems
+            .iter()
+            .filter(|o| o.unit == owner_unit && o.body == owner)
+            .copied()
+            .collect();
+        let (mut root_en, mut root_zh) = match (strength, costliest(&own)) {
+            (false, Some(o)) => root_cause(rec, o),
+            _ => (String::new(), String::new()),
+        };
+        for (l_en, l_zh) in &r.limits {
+            if !root_en.is_empty() {
+                root_en += "; ";
+                root_zh += "；";
+            }
+            root_en += &format!("outcome: {l_en}");
+            root_zh += &format!("结果指标：{l_zh}");
+        }
         out.push(Finding {
             capability: c,
             strength,
@@ -402,6 +538,9 @@ pub fn findings(
             action_zh,
             owner,
             due_days: th.due_days(r.rating),
+            owner_unit,
+            root_en,
+            root_zh,
         });
     }
     out
