@@ -501,12 +501,12 @@ pub fn findings(
             corrective_action(c, dominant, &owner_en, &owner_zh)
         };
         // Who owns the fix and why, as far as the record shows.
-        let costliest = costliest(&problems);
+        let worst = costliest(&problems);
         let owner_o = top_unit(&problems)
             .filter(|t| t.2 >= 2)
             .and_then(|(u, b, _, _)| problems.iter().find(|o| o.unit == u && o.body == b))
             .map(|o| **o)
-            .or(costliest);
+            .or(worst);
         let (owner, owner_unit) = match (strength, owner_o) {
             (false, Some(o)) => (o.body.clone(), o.unit.clone()),
             _ => (owner, String::new()),
