@@ -127,7 +127,7 @@ fn expected(rec: &RunRecord) -> Vec<(String, &'static str, String)> {
             map.insert(inc, r);
         }
         if more_severe || e.detail.contains("raised from") {
-            want.push((clock(rec, e.minute), label, e.detail.clone()));
+            want.push((clock(rec, e.minute), label, e.detail.to_string()));
         }
     }
     let tl = &rec.timeline;

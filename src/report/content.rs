@@ -470,7 +470,7 @@ fn key_events(ctx: &Ctx) -> (Vec<KeyRow>, usize) {
             kind: lb::event_kind(e.kind).get(ctx.lang).to_string(),
             place: ctx.node_name_at(e.node),
             actor: ctx.actor(&e.actor),
-            detail: e.detail.clone(),
+            detail: e.detail.to_string(),
         }
     };
     let mut rows: Vec<KeyRow> = Vec::new();
