@@ -35,6 +35,7 @@ fn main() {
             kind: InjectKind::Worm(w),
             incident: None,
         }],
+        objectives: vec![],
         source: None,
     });
     let t = std::time::Instant::now();

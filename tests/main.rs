@@ -1,5 +1,6 @@
 //! One integration-test binary (ripgrep style): modules share the helpers in `util`.
 
+mod aar;
 mod batch;
 mod batch_report;
 mod cli;

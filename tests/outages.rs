@@ -17,6 +17,7 @@ fn scenario(injects: Vec<Inject>, hours: f64) -> Arc<Scenario> {
         tick_min: 1.0,
         hosts_per_node: None,
         injects,
+        objectives: vec![],
         source: None,
     })
 }

@@ -103,6 +103,7 @@ pub fn worm_scenario(
             kind: InjectKind::Worm(w),
             incident: None,
         }],
+        objectives: vec![],
         source: None,
     })
 }

@@ -591,6 +591,11 @@ fn run_meta(topo: &Topology, scenario: &Scenario, response: Option<&ResponseSetu
             .iter()
             .map(|i| (i.at_min, threat::describe_inject(topo, &i.kind)))
             .collect(),
+        objectives: scenario
+            .objectives
+            .iter()
+            .map(|o| (o.capability, o.clause.clone(), o.text.clone()))
+            .collect(),
     }
 }
 

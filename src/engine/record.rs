@@ -289,6 +289,9 @@ pub struct RunMeta {
     pub nodes: Vec<NodeMeta>,
     /// Scenario injects: (minute, description).
     pub injects: Vec<(f64, String)>,
+    /// The scenario's exercise objectives (capability, clause, text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<(crate::score::Capability, String, String)>,
 }
 
 /// Everything a run leaves behind.

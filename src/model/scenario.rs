@@ -27,8 +27,19 @@ pub struct Scenario {
     pub hosts_per_node: Option<u32>,
     /// Injects, sorted by time (stable: file order among equal times).
     pub injects: Vec<Inject>,
+    /// Exercise objectives, in file order (may be empty).
+    pub objectives: Vec<Objective>,
     /// Where it was loaded from (None for built-in test scenarios).
     pub source: Option<PathBuf>,
+}
+
+/// One exercise objective: what the exercise tests, the capability that
+/// rates it and the plan clause behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objective {
+    pub capability: crate::score::Capability,
+    pub clause: String,
+    pub text: String,
 }
 
 /// One timed inject.

@@ -37,11 +37,19 @@
 //!         (at: "+2h", what: PowerOutage((area: (provinces: ["sc"]), duration: "8h", backup_power: true))),
 //!         (at: "+2h", what: Disaster((area: (provinces: ["sc"]), node_fraction: 0.3, duration: "48h"))),
 //!     ],
+//!     objectives: [                        // optional, default []
+//!         (capability: "containment", clause: "…", text: "…"),
+//!     ],
 //! )
 //! ```
 //!
 //! # Rules
 //!
+//! - **Objectives** (optional): each names a capability of the assessment
+//!   (`detection_reporting`, `grading_activation`, `containment`,
+//!   `eradication_recovery`, `communication`, `post_incident`), the plan
+//!   clause it tests (free text) and a non-empty `text`; the report lists
+//!   each with its capability's rating.
 //! - **Durations** (`duration`, `tick`, `at`, inject durations): see
 //!   [`parse_duration`]. `duration` > 0. Inject durations > 0; they may run past
 //!   the scenario end. `LinkCut`/`NodeFailure` durations are `Option`: `None` =
@@ -121,6 +129,22 @@ pub struct ScenarioFile {
     pub hosts_per_node: Option<u32>,
     #[serde(default)]
     pub injects: Vec<InjectFile>,
+    /// Exercise objectives (optional): what the exercise sets out to test.
+    #[serde(default)]
+    pub objectives: Vec<ObjectiveFile>,
+}
+
+/// One objective: `(capability: "containment", clause: "…", text: "…")`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Objective")]
+pub struct ObjectiveFile {
+    /// A capability of the assessment (`detection_reporting`, …).
+    pub capability: String,
+    /// The plan clause it tests (free text, e.g. `总体预案 五.2`).
+    #[serde(default)]
+    pub clause: String,
+    /// The objective itself.
+    pub text: String,
 }
 
 fn default_tick() -> String {
@@ -483,8 +507,47 @@ impl Validator<'_> {
             tick_min: tick.unwrap_or(1.0),
             hosts_per_node: raw.hosts_per_node,
             injects,
+            objectives: self.objectives(&raw.objectives),
             source: None,
         }
+    }
+
+    /// Objectives: a known capability and a non-empty text each.
+    fn objectives(&mut self, raw: &[ObjectiveFile]) -> Vec<super::scenario::Objective> {
+        let mut out = Vec::new();
+        for (k, o) in raw.iter().enumerate() {
+            let cap = crate::score::Capability::ALL
+                .into_iter()
+                .find(|c| c.as_str() == o.capability);
+            if cap.is_none() {
+                let known: Vec<&str> = crate::score::Capability::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect();
+                self.err(
+                    &[F("objectives"), I(k), F("capability")],
+                    format!(
+                        "unknown capability {:?}; expected one of {}",
+                        o.capability,
+                        known.join(", ")
+                    ),
+                );
+            }
+            if o.text.trim().is_empty() {
+                self.err(
+                    &[F("objectives"), I(k), F("text")],
+                    "the objective's text is empty",
+                );
+            }
+            if let Some(capability) = cap {
+                out.push(super::scenario::Objective {
+                    capability,
+                    clause: o.clause.clone(),
+                    text: o.text.clone(),
+                });
+            }
+        }
+        out
     }
 
     /// A duration that must parse and be > 0.

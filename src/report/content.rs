@@ -100,6 +100,8 @@ pub fn document(ctx: &Ctx, charts: &[Chart]) -> Doc {
             deviations(ctx),
             outcomes(ctx),
             improvement(ctx),
+            method(ctx),
+            sign_off(ctx),
             appendix(ctx, charts),
         ],
     }
@@ -149,10 +151,23 @@ fn overview(ctx: &Ctx) -> Section {
             .collect();
         facts.push((t(lb::OV_BODIES), names.join(ctx.lang.pick("、", ", "))));
     }
+    let units = participating_units(ctx);
+    if !units.is_empty() {
+        facts.push((t(lb::OV_UNITS), units));
+    }
     let mut blocks = vec![Block::Facts(facts)];
+    if rec.response {
+        // Every run of `drillsim run` is played by the simulated teams (the
+        // record has no other source of decisions yet).
+        blocks.push(Block::Para(t(lb::OV_SIMULATED)));
+    }
     if !rec.meta.scenario_description.is_empty() {
         blocks.push(Block::Heading(t(lb::OV_DESCRIPTION)));
         blocks.push(Block::Para(rec.meta.scenario_description.clone()));
+    }
+    if !rec.meta.objectives.is_empty() {
+        blocks.push(Block::Heading(t(lb::OV_OBJECTIVES)));
+        blocks.push(Block::Table(objectives(ctx)));
     }
     if !rec.meta.injects.is_empty() {
         blocks.push(Block::Heading(t(lb::OV_INJECTS)));
@@ -174,6 +189,94 @@ fn overview(ctx: &Ctx) -> Section {
     }
 }
 
+/// The scenario's objectives, each with its capability's rating (or why it
+/// is not rated).
+fn objectives(ctx: &Ctx) -> Table {
+    let rows = ctx
+        .rec
+        .meta
+        .objectives
+        .iter()
+        .enumerate()
+        .map(|(i, (cap, clause, text))| {
+            let rating = ctx.a.ratings.iter().find(|r| r.capability == *cap);
+            let (label, class) = match rating {
+                Some(r) => (
+                    lb::rating(r.rating).get(ctx.lang).to_string(),
+                    match r.rating {
+                        crate::score::Rating::P => "rating-P",
+                        crate::score::Rating::S => "rating-S",
+                        crate::score::Rating::M => "rating-M",
+                        crate::score::Rating::U => "rating-U",
+                    },
+                ),
+                None => (ctx.t(lb::OBJ_NOT_RATED).to_string(), "rating-none"),
+            };
+            vec![
+                cell(format!("O{}", i + 1), "num"),
+                Cell::from(text.clone()),
+                Cell::from(lb::capability(*cap).get(ctx.lang)),
+                cell(clause.clone(), "clause"),
+                cell(label, class),
+            ]
+        })
+        .collect();
+    Table {
+        head: [
+            lb::IP_NO,
+            lb::OBJ_TEXT,
+            lb::IP_CAPABILITY,
+            lb::DEV_CLAUSE,
+            lb::CAP_RATING,
+        ]
+        .iter()
+        .map(|l| ctx.t(*l).to_string())
+        .collect(),
+        rows,
+    }
+}
+
+/// The units that had obligations, by tier: every name for HQ and the
+/// provincial tier, counts with the first names below.
+fn participating_units(ctx: &Ctx) -> String {
+    let mut parts = Vec::new();
+    for tier in &ctx.a.tiers {
+        let mut units: Vec<&str> = ctx
+            .a
+            .obligations
+            .iter()
+            .filter(|o| &o.tier == tier)
+            .map(|o| o.unit.as_str())
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        let shown = if matches!(tier.as_str(), "hq" | "provincial") {
+            units.len()
+        } else {
+            3
+        };
+        let mut names: Vec<String> = units.iter().take(shown).map(|u| ctx.node_name(u)).collect();
+        if units.len() > shown {
+            names.push("…".into());
+        }
+        parts.push(format!(
+            "{} {}（{}）",
+            lb::tier(tier).get(ctx.lang),
+            units.len(),
+            names.join(ctx.lang.pick("、", ", "))
+        ));
+    }
+    let parts: Vec<String> = if ctx.lang == super::Lang::En {
+        parts
+            .into_iter()
+            .map(|p| p.replace('（', " (").replace('）', ")"))
+            .collect()
+    } else {
+        parts
+    };
+    parts.join(ctx.lang.pick("；", "; "))
+}
+
 fn other_deviations(o: &crate::score::Outcomes) -> u32 {
     o.other_deviations
 }
@@ -186,29 +289,20 @@ fn summary(ctx: &Ctx) -> Section {
         blocks.push(Block::Para(fill(
             ctx.t(lb::SUM_LEAD),
             &[
-                ("n", o.obligations.to_string()),
-                ("on_time", o.on_time.to_string()),
-                ("late", o.late.to_string()),
-                ("missed", o.missed.to_string()),
-                ("other", other_deviations(o).to_string()),
-                ("pending", o.pending.to_string()),
-                ("not_due", o.not_due.to_string()),
+                ("n", thousands(o.obligations as u64)),
+                ("on_time", thousands(o.on_time as u64)),
+                ("late", thousands(o.late as u64)),
+                ("missed", thousands(o.missed as u64)),
+                ("other", thousands(other_deviations(o) as u64)),
+                ("pending", thousands(o.pending as u64)),
+                ("not_due", thousands(o.not_due as u64)),
                 ("compliance", pct(o.final_compliance)),
             ],
         )));
     } else {
         blocks.push(Block::Para(ctx.t(lb::SUM_NO_RESPONSE).to_string()));
     }
-    blocks.push(Block::Para(fill(
-        ctx.t(lb::SUM_IMPACT),
-        &[
-            ("peak", thousands(o.peak_infected_hosts)),
-            ("total", thousands(o.total_infected_hosts)),
-            ("nodes", thousands(o.nodes_affected as u64)),
-            ("svc", format!("{:.1}", o.service_hours_lost)),
-            ("tax", format!("{:.1}", o.taxpayer_service_hours_lost)),
-        ],
-    )));
+    blocks.push(Block::Para(impact(ctx)));
     if !a.ratings.is_empty() {
         blocks.push(Block::Heading(ctx.t(lb::SUM_RATINGS).to_string()));
         blocks.push(Block::Bullets(
@@ -251,79 +345,327 @@ fn summary(ctx: &Ctx) -> Section {
     }
 }
 
-/// Key events: the first of each kind that matters, every change of grade
-/// or response level, outages, and the end; capped at [`MAX_EVENTS`].
-fn key_events(ctx: &Ctx) -> (Vec<usize>, usize) {
+/// The executive summary's impact sentence: the worm's numbers when hosts
+/// were infected; for an outage (nothing infected) what it did instead —
+/// nodes down, nodes cut off from HQ, services lost — never "peak 0 hosts".
+fn impact(ctx: &Ctx) -> String {
+    let o = &ctx.a.outcomes;
+    let tot = &ctx.rec.totals;
+    let args = [
+        ("peak", thousands(o.peak_infected_hosts)),
+        ("total", thousands(o.total_infected_hosts)),
+        ("nodes", thousands(o.nodes_affected as u64)),
+        ("down", thousands(tot.nodes_down_max as u64)),
+        ("cut", thousands(o.nodes_cut_off_max as u64)),
+        ("svc", format!("{:.1}", o.service_hours_lost)),
+        ("tax", format!("{:.1}", o.taxpayer_service_hours_lost)),
+    ];
+    let mut text = if o.total_infected_hosts > 0 {
+        fill(ctx.t(lb::SUM_IMPACT), &args)
+    } else {
+        fill(ctx.t(lb::SUM_IMPACT_OUTAGE), &args)
+    };
+    if o.total_infected_hosts > 0 && (tot.nodes_down_max > 0 || o.nodes_cut_off_max > 0) {
+        text += ctx.lang.pick("", " ");
+        text += &fill(ctx.t(lb::SUM_IMPACT_ALSO), &args);
+    }
+    text
+}
+
+/// Why a row is in the key-events table; lower = more important. Rows of
+/// [`Why::Must`] are never cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Why {
+    /// Injects, the first hit per tier, every level change, the largest
+    /// network consequences, the end of each response.
+    Must,
+    /// Missed obligations (costliest first), first detection and report,
+    /// the first report to reach HQ, outages at HQ or a provincial bureau.
+    High,
+    /// The first finish of each step action, duty, other milestones.
+    Low,
+}
+
+/// One row of the key-events table.
+#[derive(Clone, Debug, PartialEq)]
+struct KeyRow {
+    minute: f64,
+    why: Why,
+    /// Tie-break: events keep their record order; derived rows follow them.
+    order: usize,
+    kind: String,
+    place: String,
+    actor: String,
+    detail: String,
+}
+
+/// A quantity read off one timeline row.
+type RowValue = fn(&crate::engine::TimelineRow) -> f64;
+
+/// Missed obligations listed among the key events at most.
+pub const MAX_MISSED_EVENTS: usize = 5;
+
+/// `incident 3: graded level II (orange)…` → (3, "II"); for activations
+/// `incident 3: level II (orange) response started…` → (3, "II").
+fn incident_level(detail: &str) -> Option<(usize, String)> {
+    let rest = detail.strip_prefix("incident ")?;
+    let (n, rest) = rest.split_once(':')?;
+    let n: usize = n.trim().parse().ok()?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix("graded ").unwrap_or(rest);
+    let lvl = rest.strip_prefix("level ")?.split([' ', ';', ',']).next()?;
+    crate::score::outcomes::level_rank(lvl).map(|_| (n, lvl.to_string()))
+}
+
+/// The rise of a timeline quantity that was largest, as (row index, before,
+/// after); None when it never rose. Ties: the earliest.
+fn largest_rise(
+    rows: &[crate::engine::TimelineRow],
+    f: impl Fn(&crate::engine::TimelineRow) -> f64,
+) -> Option<(usize, f64, f64)> {
+    let mut best: Option<(usize, f64, f64)> = None;
+    for i in 1..rows.len() {
+        let (a, b) = (f(&rows[i - 1]), f(&rows[i]));
+        if b > a && best.is_none_or(|(_, x, y)| b - a > y - x) {
+            best = Some((i, a, b));
+        }
+    }
+    best
+}
+
+/// Key events, chosen by consequence: the injects; the first node hit
+/// (infected or down) in each tier, HQ included; every change of an
+/// incident's level (its first grading, a unit raising its level, a grading
+/// or activation more severe than any before in that incident, and HQ's
+/// gradings and activations); the largest rise of nodes cut off from HQ, of
+/// nodes down and of services unavailable (from the timeline, with what
+/// happened in that step); the end (or open state) of each response. Then,
+/// as room allows, the costliest missed obligations, the first detection,
+/// report and report reaching HQ, outages at HQ or provincial bureaus, and
+/// the first finish of each step action. In time order; capped at
+/// [`MAX_EVENTS`] rows by cutting the least important first, never a
+/// [`Why::Must`] row. Returns the rows and how many were left out.
+fn key_events(ctx: &Ctx) -> (Vec<KeyRow>, usize) {
     use EventKind as K;
-    let ev = &ctx.rec.events;
-    // (priority, index); lower priority number = more important.
-    let mut picked: Vec<(u8, usize)> = Vec::new();
+    let rec = ctx.rec;
+    let ev = &rec.events;
+    let tier_of = |node: Option<u32>| {
+        node.and_then(|i| rec.meta.nodes.get(i as usize))
+            .map(|n| n.tier.as_str())
+            .unwrap_or("")
+    };
+    let hq = rec
+        .meta
+        .nodes
+        .iter()
+        .find(|n| n.tier == "hq")
+        .map(|n| n.id.clone())
+        .unwrap_or_else(|| "hq".into());
+    let row_of = |i: usize, why: Why| {
+        let e = &ev[i];
+        KeyRow {
+            minute: e.minute,
+            why,
+            order: i,
+            kind: lb::event_kind(e.kind).get(ctx.lang).to_string(),
+            place: ctx.node_name_at(e.node),
+            actor: ctx.actor(&e.actor),
+            detail: e.detail.to_string(),
+        }
+    };
+    let mut rows: Vec<KeyRow> = Vec::new();
     let mut first: std::collections::BTreeSet<(EventKind, String)> = Default::default();
-    let mut last_grade: std::collections::BTreeMap<String, String> = Default::default();
+    // Most severe level so far per incident (rank: I = 1), graded / activated.
+    let mut graded: std::collections::BTreeMap<usize, u8> = Default::default();
+    let mut activated: std::collections::BTreeMap<usize, u8> = Default::default();
+    let first_hq_report = crate::score::outcomes::report_reached_hq(rec);
+    let mut hq_report_listed = false;
     for (i, e) in ev.iter().enumerate() {
-        let unit = e.actor.split(' ').next().unwrap_or("").to_string();
-        let p = match e.kind {
-            K::Inject | K::WormRelease | K::IncidentOpened | K::ResponseEnded => Some(0),
-            K::NodeDown | K::NodeUp | K::LinkCut | K::LinkRepaired => Some(2),
-            K::Detection | K::Skipped if first.insert((e.kind, String::new())) => Some(1),
-            // Who was on duty when it started (office hours, night, holiday…).
-            K::Duty if first.insert((e.kind, String::new())) => Some(1),
-            K::Report if first.insert((e.kind, String::new())) => Some(1),
-            K::Report if unit == "hq" => Some(2),
-            K::Grading | K::Activation => {
-                let key = format!("{}|{}", e.kind.as_str(), unit);
-                let level = e.detail.to_string();
-                let changed = last_grade.get(&key) != Some(&level);
-                last_grade.insert(key, level);
-                if first.insert((e.kind, String::new())) {
-                    Some(1)
-                } else if changed && unit == "hq" {
-                    Some(3)
-                } else {
-                    None
-                }
+        let unit = e.actor.split(' ').next().unwrap_or("");
+        let why = match e.kind {
+            K::Inject | K::WormRelease | K::ResponseEnded | K::ResponseOpen => Some(Why::Must),
+            K::IncidentOpened => Some(Why::High),
+            // The first node hit in each tier (HQ's own infection included).
+            K::NodeInfected | K::NodeDown
+                if first.insert((K::NodeInfected, tier_of(e.node).to_string())) =>
+            {
+                Some(Why::Must)
             }
+            K::NodeDown | K::LinkCut if matches!(tier_of(e.node), "hq" | "provincial") => {
+                Some(Why::High)
+            }
+            K::Grading => match incident_level(&e.detail) {
+                Some((n, lvl)) => {
+                    let r = crate::score::outcomes::level_rank(&lvl).unwrap_or(4);
+                    let more_severe = graded.get(&n).is_none_or(|&x| r < x);
+                    if more_severe {
+                        graded.insert(n, r);
+                    }
+                    (more_severe || e.detail.contains("raised from") || unit == hq)
+                        .then_some(Why::Must)
+                }
+                None => first.insert((e.kind, String::new())).then_some(Why::High),
+            },
+            K::Activation => match incident_level(&e.detail) {
+                Some((n, lvl)) if e.detail.contains("response started") => {
+                    let r = crate::score::outcomes::level_rank(&lvl).unwrap_or(4);
+                    let more_severe = activated.get(&n).is_none_or(|&x| r < x);
+                    if more_severe {
+                        activated.insert(n, r);
+                    }
+                    (more_severe || unit == hq).then_some(Why::Must)
+                }
+                _ => None,
+            },
+            K::Detection if first.insert((e.kind, String::new())) => Some(Why::High),
+            K::Report if first.insert((e.kind, String::new())) => Some(Why::High),
+            K::Report
+                if !hq_report_listed
+                    && first_hq_report.is_some_and(|m| (m - e.minute).abs() < 1e-6) =>
+            {
+                hq_report_listed = true;
+                Some(Why::High)
+            }
+            K::Duty if first.insert((e.kind, String::new())) => Some(Why::Low),
             K::StepFinish => {
                 let step = e.detail.split(' ').next().unwrap_or("").to_string();
-                if first.insert((e.kind, step)) {
-                    Some(2)
-                } else {
-                    None
-                }
+                first.insert((e.kind, step)).then_some(Why::Low)
             }
             _ => None,
         };
-        if let Some(p) = p {
-            picked.push((p, i));
+        if let Some(w) = why {
+            rows.push(row_of(i, w));
         }
     }
-    let total = picked.len();
-    if total > MAX_EVENTS {
-        picked.sort_by_key(|&(p, i)| (p, i));
-        picked.truncate(MAX_EVENTS);
+    // The largest network consequences, read off the timeline.
+    let tl = &rec.timeline;
+    let consequences: [(lb::L, lb::L, RowValue); 3] = [
+        (lb::KE_CUT_OFF, lb::KE_CUT_OFF_FMT, |r| {
+            r.nodes_cut_off as f64
+        }),
+        (lb::KE_DOWN, lb::KE_DOWN_FMT, |r| r.nodes_down as f64),
+        (lb::KE_SERVICES, lb::KE_SERVICES_FMT, |r| {
+            100.0 - r.services_available_pct
+        }),
+    ];
+    let instances = rec.services as f64 / 100.0;
+    for (k, (kind, fmt, f)) in consequences.into_iter().enumerate() {
+        let Some((ri, before, after)) = largest_rise(tl, f) else {
+            continue;
+        };
+        let (from, to) = (tl[ri - 1].minute, tl[ri].minute);
+        // What happened in that step: an inject, else the first outage,
+        // cut, saturation or finished step in it.
+        let in_step = |keep: &dyn Fn(EventKind) -> bool| {
+            ev.iter()
+                .position(|e| e.minute >= from && e.minute <= to && keep(e.kind))
+        };
+        let cause = in_step(&|k| matches!(k, K::Inject | K::WormRelease)).or_else(|| {
+            in_step(&|k| {
+                matches!(
+                    k,
+                    K::NodeDown | K::LinkCut | K::LinkSaturated | K::StepFinish | K::NodeInfected
+                )
+            })
+        });
+        // Service shares are shown as instances (share × instances).
+        let num = |v: f64| {
+            let v = if k == 2 { v * instances } else { v };
+            thousands(v.round().max(0.0) as u64)
+        };
+        let mut detail = fill(
+            ctx.t(fmt),
+            &[
+                ("before", num(before)),
+                ("after", num(after)),
+                ("rise", num(after - before)),
+                ("peak", num(tl.iter().map(f).fold(0.0, f64::max))),
+            ],
+        );
+        let (mut place, mut actor) = (String::new(), String::new());
+        if let Some(c) = cause {
+            let e = &ev[c];
+            detail = format!(
+                "{detail}{}{}: {}",
+                ctx.t(lb::KE_CAUSE),
+                lb::event_kind(e.kind).get(ctx.lang),
+                e.detail
+            );
+            place = ctx.node_name_at(e.node);
+            actor = ctx.actor(&e.actor);
+        }
+        rows.push(KeyRow {
+            minute: to,
+            why: Why::Must,
+            order: ev.len() + k,
+            kind: ctx.t(kind).to_string(),
+            place,
+            actor,
+            detail,
+        });
     }
-    let mut idx: Vec<usize> = picked.into_iter().map(|(_, i)| i).collect();
-    idx.sort_unstable();
-    (idx, total.saturating_sub(MAX_EVENTS))
+    // Missed obligations, costliest first.
+    let mut missed: Vec<&Obligation> = ctx
+        .a
+        .obligations
+        .iter()
+        .filter(|o| o.status == Status::Missed)
+        .collect();
+    missed.sort_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then(
+                x.due_min
+                    .unwrap_or(f64::MAX)
+                    .total_cmp(&y.due_min.unwrap_or(f64::MAX)),
+            )
+            .then(x.task.cmp(&y.task))
+    });
+    for (k, o) in missed.iter().take(MAX_MISSED_EVENTS).enumerate() {
+        rows.push(KeyRow {
+            minute: o.due_min.unwrap_or(rec.duration_min),
+            why: Why::High,
+            order: ev.len() + 3 + k,
+            kind: ctx.t(lb::KE_MISSED).to_string(),
+            place: ctx.node_name(&o.site),
+            actor: format!("{} · {}", ctx.node_name(&o.unit), ctx.body_name(&o.body)),
+            detail: format!("{} ({})", obligation_name(ctx, o), o.clause),
+        });
+    }
+    let total = rows.len();
+    let must = rows.iter().filter(|r| r.why == Why::Must).count();
+    let cap = MAX_EVENTS.max(must);
+    if total > cap {
+        rows.sort_by(|a, b| {
+            a.why
+                .cmp(&b.why)
+                .then(a.minute.total_cmp(&b.minute))
+                .then(a.order.cmp(&b.order))
+        });
+        rows.truncate(cap);
+    }
+    rows.sort_by(|a, b| a.minute.total_cmp(&b.minute).then(a.order.cmp(&b.order)));
+    let more = total - rows.len();
+    (rows, more)
 }
 
 fn timeline(ctx: &Ctx) -> Section {
-    let (idx, more) = key_events(ctx);
+    let (rows, more) = key_events(ctx);
     let mut blocks = Vec::new();
-    if idx.is_empty() {
+    if rows.is_empty() {
         blocks.push(Block::Para(ctx.t(lb::TL_EMPTY).to_string()));
     } else {
-        let rows = idx
-            .iter()
-            .map(|&i| {
-                let e = &ctx.rec.events[i];
+        blocks.push(Block::Para(ctx.t(lb::TL_LEAD).to_string()));
+        let rows = rows
+            .into_iter()
+            .map(|r| {
                 vec![
-                    cell(ctx.clock(e.minute), "nowrap"),
-                    cell(ctx.elapsed(e.minute), "num"),
-                    cell(lb::event_kind(e.kind).get(ctx.lang), "nowrap"),
-                    Cell::from(ctx.node_name_at(e.node)),
-                    Cell::from(ctx.actor(&e.actor)),
-                    Cell::from(e.detail.to_string()),
+                    cell(ctx.clock(r.minute), "nowrap"),
+                    cell(ctx.elapsed(r.minute), "num"),
+                    cell(r.kind, "nowrap"),
+                    Cell::from(r.place),
+                    Cell::from(r.actor),
+                    Cell::from(r.detail),
                 ]
             })
             .collect();
@@ -421,16 +763,20 @@ fn capabilities(ctx: &Ctx) -> Section {
             continue;
         };
         let letter = lb::rating_letter(r.rating);
+        let c = cap_counts(ctx, cap);
         let evidence = if r.obligations == 0 {
             ctx.t(lb::CAP_NO_OBLIGATIONS).to_string()
         } else {
             fill(
                 ctx.t(lb::CAP_EVIDENCE_FMT),
                 &[
-                    ("n", r.obligations.to_string()),
-                    ("on_time", r.on_time.to_string()),
-                    ("late", r.late.to_string()),
-                    ("missed", r.missed.to_string()),
+                    ("n", c.all.to_string()),
+                    ("assessed", c.assessed.to_string()),
+                    ("on_time", c.on_time.to_string()),
+                    ("late", c.late.to_string()),
+                    ("missed", c.missed.to_string()),
+                    ("other", c.other.to_string()),
+                    ("open", c.open.to_string()),
                 ],
             )
         };
@@ -450,6 +796,29 @@ fn capabilities(ctx: &Ctx) -> Section {
         ]);
     }
     let mut blocks = vec![Block::Para(ctx.t(lb::CAP_LEGEND).to_string())];
+    let unrated: Vec<String> = Capability::ALL
+        .into_iter()
+        .filter(|c| !ctx.a.ratings.iter().any(|r| r.capability == *c))
+        .map(|c| {
+            let k = cap_counts(ctx, c);
+            let why = if k.all == 0 {
+                ctx.t(lb::CAP_UNRATED_NONE).to_string()
+            } else {
+                fill(ctx.t(lb::CAP_UNRATED_OPEN), &[("n", k.all.to_string())])
+            };
+            format!("{}: {why}", lb::capability(c).get(ctx.lang))
+        })
+        .collect();
+    if ctx.rec.response && !unrated.is_empty() && !rows.is_empty() {
+        blocks.push(Block::Para(fill(
+            ctx.t(lb::CAP_UNRATED),
+            &[
+                ("rated", rows.len().to_string()),
+                ("all", Capability::ALL.len().to_string()),
+            ],
+        )));
+        blocks.push(Block::Bullets(unrated));
+    }
     if rows.is_empty() {
         blocks.push(Block::Para(ctx.t(lb::NONE_RECORDED).to_string()));
     } else {
@@ -471,6 +840,37 @@ fn capabilities(ctx: &Ctx) -> Section {
         title: ctx.t(lb::SEC_CAPABILITIES).to_string(),
         blocks,
     }
+}
+
+/// A capability's obligations by outcome; `all` = `assessed` + `open`,
+/// `assessed` = on time + late + missed + other deviations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CapCounts {
+    pub all: usize,
+    pub assessed: usize,
+    pub on_time: usize,
+    pub late: usize,
+    pub missed: usize,
+    /// Out of order, wrong level, wrong actor.
+    pub other: usize,
+    /// Pending or not due: not assessed.
+    pub open: usize,
+}
+
+pub fn cap_counts(ctx: &Ctx, cap: Capability) -> CapCounts {
+    let mut k = CapCounts::default();
+    for o in ctx.a.obligations.iter().filter(|o| o.capability == cap) {
+        k.all += 1;
+        match o.status {
+            Status::OnTime => k.on_time += 1,
+            Status::Late => k.late += 1,
+            Status::Missed => k.missed += 1,
+            Status::Pending | Status::NotDue => k.open += 1,
+            _ => k.other += 1,
+        }
+    }
+    k.assessed = k.all - k.open;
+    k
 }
 
 fn obligation_name(ctx: &Ctx, o: &Obligation) -> String {
@@ -628,6 +1028,7 @@ fn outcomes(ctx: &Ctx) -> Section {
                     .collect(),
             }),
             Block::Para(ctx.t(lb::OUT_FROM_INJECT).to_string()),
+            Block::Para(ctx.t(lb::OUT_DATA_NOTE).to_string()),
         ]
         .into_iter()
         .chain(data_losses(ctx))
@@ -749,13 +1150,35 @@ fn improvement(ctx: &Ctx) -> Section {
         .filter(|f| !f.strength)
         .enumerate()
         .map(|(i, f)| {
+            let owner = if f.owner_unit.is_empty() {
+                ctx.body_name(&f.owner)
+            } else {
+                format!(
+                    "{} · {}",
+                    ctx.node_name(&f.owner_unit),
+                    ctx.body_name(&f.owner)
+                )
+            };
+            let root = ctx.lang.pick(&f.root_zh, &f.root_en);
             vec![
                 cell((i + 1).to_string(), "num"),
                 Cell::from(lb::capability(f.capability).get(ctx.lang)),
                 Cell::from(ctx.lang.pick(&f.text_zh, &f.text_en)),
+                Cell::from(if root.is_empty() {
+                    ctx.t(lb::IP_ROOT_UNKNOWN).to_string()
+                } else {
+                    root.to_string()
+                }),
                 Cell::from(ctx.lang.pick(&f.action_zh, &f.action_en)),
-                Cell::from(ctx.body_name(&f.owner)),
-                cell(due_date(&ctx.rec.start, f.due_days), "nowrap"),
+                Cell::from(owner),
+                cell(
+                    format!(
+                        "{} ({})",
+                        due_date(&ctx.rec.start, f.due_days),
+                        fill(ctx.t(lb::IP_DUE_RULE), &[("days", f.due_days.to_string())])
+                    ),
+                    "nowrap",
+                ),
             ]
         })
         .collect();
@@ -767,6 +1190,7 @@ fn improvement(ctx: &Ctx) -> Section {
                 lb::IP_NO,
                 lb::IP_CAPABILITY,
                 lb::IP_FINDING,
+                lb::IP_ROOT,
                 lb::IP_ACTION,
                 lb::IP_OWNER,
                 lb::IP_DUE,
@@ -780,6 +1204,147 @@ fn improvement(ctx: &Ctx) -> Section {
     Section {
         id: "improvement",
         title: ctx.t(lb::SEC_IMPROVEMENT).to_string(),
+        blocks,
+    }
+}
+
+/// How obligations, compliance and ratings are computed, with the numbers
+/// of the thresholds file in force.
+fn method(ctx: &Ctx) -> Section {
+    let m = &ctx.a.method;
+    let f2 = |v: f64| {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let mut bullets = vec![
+        fill(
+            ctx.t(lb::EM_OBLIGATIONS),
+            &[
+                ("report", f2(m.weights[0])),
+                ("grade", f2(m.weights[1])),
+                ("activate", f2(m.weights[2])),
+                ("step", f2(m.weights[3])),
+                (
+                    "special",
+                    m.step_weights
+                        .iter()
+                        .map(|(a, w)| format!("{a} {}", f2(*w)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
+        fill(
+            ctx.t(lb::EM_CREDIT),
+            &[
+                ("floor", f2(m.late_floor)),
+                ("at", f2(m.late_floor_at)),
+                ("ooo", f2(m.out_of_order)),
+                ("wl", f2(m.wrong_level)),
+            ],
+        ),
+        ctx.t(lb::EM_COMPLIANCE).to_string(),
+    ];
+    // One line when every capability has the same cut-offs.
+    let same = m
+        .ratings
+        .windows(2)
+        .all(|w| (w[0].1, w[0].2, w[0].3, w[0].4) == (w[1].1, w[1].2, w[1].3, w[1].4));
+    let rule = |r: &(crate::score::Capability, f64, u32, f64, f64)| {
+        fill(
+            ctx.t(lb::EM_RATING_RULE),
+            &[
+                ("p", f2(r.1)),
+                ("k", r.2.to_string()),
+                ("s", f2(r.3)),
+                ("m", f2(r.4)),
+            ],
+        )
+    };
+    if same && !m.ratings.is_empty() {
+        bullets.push(format!(
+            "{}{}",
+            ctx.t(lb::EM_RATINGS_ALL),
+            rule(&m.ratings[0])
+        ));
+    } else {
+        for r in &m.ratings {
+            bullets.push(format!(
+                "{}: {}",
+                lb::capability(r.0).get(ctx.lang),
+                rule(r)
+            ));
+        }
+    }
+    let off = || ctx.t(lb::EM_OFF).to_string();
+    bullets.push(fill(
+        ctx.t(lb::EM_OUTCOMES),
+        &[
+            (
+                "cut",
+                m.containment_max_cut_off_share
+                    .map(|x| format!("{}%", f2(x * 100.0)))
+                    .unwrap_or_else(off),
+            ),
+            (
+                "growth",
+                m.containment_max_growth_hours
+                    .map(|x| format!("{} h", f2(x)))
+                    .unwrap_or_else(off),
+            ),
+            (
+                "wrong",
+                m.grading_max_wrong_level
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(off),
+            ),
+        ],
+    ));
+    bullets.push(fill(
+        ctx.t(lb::EM_DUE),
+        &[
+            ("s", m.due_days[1].to_string()),
+            ("m", m.due_days[2].to_string()),
+            ("u", m.due_days[3].to_string()),
+        ],
+    ));
+    Section {
+        id: "method",
+        title: ctx.t(lb::SEC_METHOD).to_string(),
+        blocks: vec![
+            Block::Para(ctx.t(lb::EM_LEAD).to_string()),
+            Block::Bullets(bullets),
+        ],
+    }
+}
+
+/// The sign-off block: lines for the assessor and the approver to sign.
+fn sign_off(ctx: &Ctx) -> Section {
+    let line = "______________________";
+    let mut blocks = Vec::new();
+    if ctx.rec.response {
+        blocks.push(Block::Para(ctx.t(lb::SO_SIMULATED).to_string()));
+    }
+    blocks.push(Block::Table(Table {
+        head: [lb::SO_ROLE, lb::SO_NAME, lb::SO_SIGNATURE, lb::SO_DATE]
+            .iter()
+            .map(|l| ctx.t(*l).to_string())
+            .collect(),
+        rows: [lb::SO_ASSESSOR, lb::SO_APPROVER]
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::from(ctx.t(*r)),
+                    cell(line, "sign"),
+                    cell(line, "sign"),
+                    cell(line, "sign"),
+                ]
+            })
+            .collect(),
+    }));
+    Section {
+        id: "signoff",
+        title: ctx.t(lb::SEC_SIGNOFF).to_string(),
         blocks,
     }
 }

@@ -39,6 +39,7 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 td.nowrap { white-space: nowrap; }
 td.clause { font-size: 12px; color: #333; max-width: 260px; }
 td.file { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12px; }
+td.sign { color: #888; height: 2.4em; vertical-align: bottom; white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 8px 0 12px; }
 dl.facts dt { font-weight: bold; color: #333; }
 dl.facts dd { margin: 0; }

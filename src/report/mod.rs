@@ -240,6 +240,39 @@ mod tests {
         }
     }
 
+    /// A capability with no assessed obligation is not rated, and the
+    /// report says which and why (none arose / all still open).
+    #[test]
+    fn capabilities_not_rated_are_named_with_the_reason() {
+        use crate::score::{Capability, Status};
+        let rec = record("x");
+        let mut a = assess(&rec);
+        a.ratings.retain(|r| {
+            !matches!(
+                r.capability,
+                Capability::Containment | Capability::Communication
+            )
+        });
+        a.obligations
+            .retain(|o| o.capability != Capability::Communication);
+        for o in a.obligations.iter_mut() {
+            if o.capability == Capability::Containment {
+                o.status = Status::NotDue;
+            }
+        }
+        let f = render(&rec, &a, Lang::En);
+        let md = String::from_utf8(f.get("report.md").unwrap().to_vec()).unwrap();
+        assert!(
+            md.contains(&format!(
+                "{} of the 6 capabilities are rated",
+                a.ratings.len()
+            )),
+            "{md}"
+        );
+        assert!(md.contains("- Communication and coordination: the plan required nothing"));
+        assert!(md.contains("- Containment: its "));
+    }
+
     #[test]
     fn improvement_due_date_counts_from_the_start() {
         assert_eq!(content::due_date("2002-11-08T09:00:00", 30), "2002-12-08");

@@ -247,6 +247,11 @@ pub fn record(name: &str) -> RunRecord {
                 (0.0, "worm released".into()),
                 (300.0, "power failure <x>".into()),
             ],
+            objectives: vec![(
+                crate::score::Capability::Containment,
+                "总体预案 五.2".into(),
+                "Isolate infected sites within the deadline <i>".into(),
+            )],
         }),
     }
 }
@@ -398,6 +403,7 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 on_time: on,
                 late,
                 missed,
+                limits: vec![],
             }
         })
         .collect();
@@ -423,6 +429,7 @@ pub fn assess(rec: &RunRecord) -> Assessment {
         bodies: vec![],
         compliance,
         ratings,
+        method: crate::score::Method::of(&crate::score::default_thresholds()),
         findings: vec![
             Finding {
                 capability: Capability::DetectionReporting,
@@ -433,6 +440,9 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 action_zh: String::new(),
                 owner: "emergency_office".into(),
                 due_days: 0,
+                owner_unit: String::new(),
+                root_en: String::new(),
+                root_zh: String::new(),
             },
             Finding {
                 capability: Capability::Containment,
@@ -443,6 +453,9 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 action_zh: "每季度演练隔离操作规程。".into(),
                 owner: "information_centre".into(),
                 due_days: 30,
+                owner_unit: "gd".into(),
+                root_en: "late isolation hop <b>".into(),
+                root_zh: "隔离超时".into(),
             },
         ],
     }

@@ -28,7 +28,7 @@ pub fn assess(rec: &RunRecord, th: &Thresholds) -> Assessment {
     let bodies = compliance::bodies(rec, &obs);
     let points = compliance::compliance(rec, &obs, &entries, &tiers, &bodies);
     let outcomes = outcomes::outcomes(rec, &obs);
-    let ratings = ratings::ratings(&obs, th);
+    let ratings = ratings::ratings(rec, &obs, th);
     let findings = ratings::findings(rec, &obs, &ratings, &tiers, &bodies, th);
     Assessment {
         obligations: obs,
@@ -38,6 +38,59 @@ pub fn assess(rec: &RunRecord, th: &Thresholds) -> Assessment {
         outcomes,
         ratings,
         findings,
+        method: Method::of(th),
+    }
+}
+
+/// The scoring rules an assessment applied (from the thresholds file), so
+/// the report can state its evaluation method with the numbers in force.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    /// Weights of a report, grading, activation and step obligation.
+    pub weights: [f64; 4],
+    /// Step actions weighted differently from a step (action, weight).
+    pub step_weights: Vec<(String, f64)>,
+    pub late_floor: f64,
+    pub late_floor_at: f64,
+    pub out_of_order: f64,
+    pub wrong_level: f64,
+    /// Per capability (`Capability::ALL` order): p, p_max_missed, s, m.
+    pub ratings: Vec<(Capability, f64, u32, f64, f64)>,
+    /// Days to complete a corrective action by rating P, S, M, U.
+    pub due_days: [u32; 4],
+    /// Outcome limits: containment's cut-off share and growth hours,
+    /// grading's wrong-level count (None: rule off).
+    pub containment_max_cut_off_share: Option<f64>,
+    pub containment_max_growth_hours: Option<f64>,
+    pub grading_max_wrong_level: Option<u32>,
+}
+
+impl Method {
+    pub fn of(th: &Thresholds) -> Method {
+        Method {
+            weights: [
+                th.weight_report,
+                th.weight_grade,
+                th.weight_activate,
+                th.weight_step,
+            ],
+            step_weights: th.step_weights.clone(),
+            late_floor: th.late_floor,
+            late_floor_at: th.late_floor_at,
+            out_of_order: th.out_of_order,
+            wrong_level: th.wrong_level,
+            ratings: Capability::ALL
+                .into_iter()
+                .map(|c| {
+                    let r = th.rule(c);
+                    (c, r.p, r.p_max_missed, r.s, r.m)
+                })
+                .collect(),
+            due_days: th.due_days,
+            containment_max_cut_off_share: th.outcome_rules.containment_max_cut_off_share,
+            containment_max_growth_hours: th.outcome_rules.containment_max_growth_hours,
+            grading_max_wrong_level: th.outcome_rules.grading_max_wrong_level,
+        }
     }
 }
 
@@ -246,6 +299,10 @@ pub struct CapabilityRating {
     pub on_time: u32,
     pub late: u32,
     pub missed: u32,
+    /// Outcomes that held the rating below what compliance alone gives
+    /// (English, Chinese); empty when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<(String, String)>,
 }
 
 /// A strength or area for improvement, with its corrective action.
@@ -261,6 +318,16 @@ pub struct Finding {
     pub owner: String,
     /// Days from the exercise to complete the action.
     pub due_days: u32,
+    /// The unit (node id) that owns the corrective action: the one with
+    /// most problems, else the one of the costliest problem; empty when
+    /// nothing went wrong.
+    #[serde(default)]
+    pub owner_unit: String,
+    /// The root cause as far as the record shows it (English, Chinese).
+    #[serde(default)]
+    pub root_en: String,
+    #[serde(default)]
+    pub root_zh: String,
 }
 
 /// The assessment of one run.
@@ -276,6 +343,9 @@ pub struct Assessment {
     pub outcomes: Outcomes,
     pub ratings: Vec<CapabilityRating>,
     pub findings: Vec<Finding>,
+    /// The scoring rules applied.
+    #[serde(default)]
+    pub method: Method,
 }
 
 #[cfg(test)]

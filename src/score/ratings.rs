@@ -22,8 +22,9 @@
 use super::thresholds::Thresholds;
 use super::{Capability, CapabilityRating, Finding, Obligation, Rating, Status, compliance};
 use crate::engine::RunRecord;
+use crate::model::topology_summary::thousands;
 
-pub fn ratings(obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
+pub fn ratings(rec: &RunRecord, obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
     Capability::ALL
         .into_iter()
         .filter_map(|c| {
@@ -34,17 +35,98 @@ pub fn ratings(obs: &[Obligation], th: &Thresholds) -> Vec<CapabilityRating> {
             let count = |s: Status| of.iter().filter(|o| o.status == s).count() as u32;
             let comp = compliance::final_compliance(obs, |o| o.capability == c);
             let missed = count(Status::Missed);
+            let limits = outcome_limits(rec, c, &of, th);
+            let mut rating = th.rule(c).rate(comp, missed);
+            if rating == Rating::P && !limits.is_empty() {
+                rating = Rating::S;
+            }
             Some(CapabilityRating {
                 capability: c,
-                rating: th.rule(c).rate(comp, missed),
+                rating,
                 compliance: comp,
                 obligations: of.len() as u32,
                 on_time: count(Status::OnTime),
                 late: count(Status::Late),
                 missed,
+                limits,
             })
         })
         .collect()
+}
+
+/// The outcome rules of the thresholds file that hold capability `c` at S
+/// at best in this run, each as (English, Chinese) with the numbers:
+/// containment — nodes cut off from HQ above a share of the WAN, infections
+/// still rising hours after the first containment step finished; grading
+/// and activation — more wrong-level gradings than allowed.
+pub fn outcome_limits(
+    rec: &RunRecord,
+    c: Capability,
+    of: &[&Obligation],
+    th: &Thresholds,
+) -> Vec<(String, String)> {
+    let r = th.outcome_rules;
+    let mut out = Vec::new();
+    match c {
+        Capability::Containment => {
+            let cut = rec.totals.nodes_cut_off_max;
+            if let Some(share) = r.containment_max_cut_off_share {
+                let limit = share * rec.wan_nodes as f64;
+                if f64::from(cut) > limit {
+                    out.push((
+                        format!(
+                            "{} of {} WAN nodes were cut off from HQ at once (limit {:.1} %)",
+                            thousands(u64::from(cut)),
+                            thousands(rec.wan_nodes as u64),
+                            share * 100.0
+                        ),
+                        format!(
+                            "最多 {} 个节点（共 {} 个）同时与总局失联（上限 {:.1}%）",
+                            thousands(u64::from(cut)),
+                            thousands(rec.wan_nodes as u64),
+                            share * 100.0
+                        ),
+                    ));
+                }
+            }
+            let infected = rec.totals.total_infected_hosts > 0;
+            let first_step = of
+                .iter()
+                .filter(|o| o.kind == "step")
+                .filter_map(|o| o.done_min)
+                .min_by(f64::total_cmp);
+            if let (Some(h), true, Some(step)) =
+                (r.containment_max_growth_hours, infected, first_step)
+            {
+                let grew_until = match super::outcomes::containment(rec) {
+                    Some(m) => m,
+                    None => rec.duration_min,
+                };
+                let hours = (grew_until - step) / 60.0;
+                if hours > h {
+                    out.push((
+                        format!(
+                            "infections kept rising {hours:.1} h after the first containment step finished (limit {h:.1} h)"
+                        ),
+                        format!("首个遏制步骤完成后感染仍持续上升 {hours:.1} 小时（上限 {h:.1} 小时）"),
+                    ));
+                }
+            }
+        }
+        Capability::GradingActivation => {
+            let wrong = of.iter().filter(|o| o.status == Status::WrongLevel).count() as u32;
+            if let Some(k) = r.grading_max_wrong_level
+                && wrong > k
+            {
+                out.push((
+                    format!("{wrong} gradings chose the wrong level (limit {k})"),
+                    format!("{wrong} 次定级错误（上限 {k} 次）"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 fn is_problem(s: Status) -> bool {
@@ -81,6 +163,161 @@ fn body_names(rec: &RunRecord, id: &str) -> (String, String) {
         .find(|b| b.id == id)
         .map(|b| (lower_first(&b.name_en), b.name_zh.clone()))
         .unwrap_or_else(|| (id.replace('_', " "), id.to_owned()))
+}
+
+/// The problem that cost most credit (ties: missed first, then the
+/// longest delay, then the task id).
+fn costliest<'a>(problems: &[&&'a Obligation]) -> Option<&'a Obligation> {
+    let delay = |o: &Obligation| match (o.due_min, o.done_min) {
+        (Some(d), Some(x)) => x - d,
+        _ => 0.0,
+    };
+    problems.iter().map(|o| **o).min_by(|x, y| {
+        (y.weight - y.credit)
+            .total_cmp(&(x.weight - x.credit))
+            .then((y.status == Status::Missed).cmp(&(x.status == Status::Missed)))
+            .then(delay(y).total_cmp(&delay(x)))
+            .then(x.task.cmp(&y.task))
+    })
+}
+
+/// Minutes readably: `45 min` / `3.2 h`.
+fn span(m: f64) -> (String, String) {
+    if m < 120.0 {
+        (format!("{m:.0} min"), format!("{m:.0} 分钟"))
+    } else {
+        (
+            format!("{:.1} h", m / 60.0),
+            format!("{:.1} 小时", m / 60.0),
+        )
+    }
+}
+
+/// The root cause of one problem as far as the record shows it: where it
+/// happened and, from its task, whether it waited in the staff queue (the
+/// time from when it arose to its start) or took long once started, was
+/// never started, started before its predecessors, or graded another level.
+pub fn root_cause(rec: &RunRecord, o: &Obligation) -> (String, String) {
+    let (u_en, u_zh) = node_names(rec, &o.unit);
+    let (b_en, b_zh) = body_names(rec, &o.body);
+    let what_en = format!("{} {} at {u_en} ({b_en})", o.kind, o.name);
+    let kind_zh = match o.kind.as_str() {
+        "report" => "报告",
+        "grade" => "定级",
+        "activate" => "启动响应",
+        _ => "处置步骤",
+    };
+    let what_zh = format!("{u_zh}{b_zh}的{kind_zh} {}", o.name);
+    let task = rec.tasks.get(o.task).filter(|t| t.id == o.task);
+    match o.status {
+        Status::WrongLevel => {
+            let expected = task
+                .and_then(|t| t.expected_level.clone())
+                .unwrap_or_default();
+            (
+                format!(
+                    "{what_en} chose level {} where the facts it had called for {expected}",
+                    o.action
+                ),
+                format!(
+                    "{what_zh}定为 {} 级，而掌握的情况应定为 {expected} 级",
+                    o.action
+                ),
+            )
+        }
+        Status::OutOfOrder => (
+            format!("{what_en} started before the steps the plan puts first (missing step order)"),
+            format!("{what_zh}在预案规定的前序步骤完成前开始（未按步骤顺序）"),
+        ),
+        Status::Missed if task.is_none_or(|t| t.started.is_none()) => {
+            if task.is_some_and(|t| t.state == "skipped") {
+                (
+                    format!("{what_en} was skipped: the team left the step out (not done at all)"),
+                    format!("{what_zh}被跳过：该小组漏做了这一步（完全未执行）"),
+                )
+            } else {
+                (
+                    format!(
+                        "{what_en} was never started by the end of the run: no one picked it up"
+                    ),
+                    format!("{what_zh}至运行结束仍未开始：无人承接"),
+                )
+            }
+        }
+        _ => {
+            let Some(t) = task else {
+                return (what_en, what_zh);
+            };
+            let wait = t.started.map(|s| s - t.created).unwrap_or(0.0);
+            let work = match (t.started, t.finished) {
+                (Some(s), Some(f)) => f - s,
+                _ => 0.0,
+            };
+            let allowed = t.due.map(|d| d - t.created).unwrap_or(0.0);
+            let (w_en, w_zh) = span(wait);
+            let (k_en, k_zh) = span(work);
+            let (a_en, a_zh) = span(allowed);
+            if wait >= work {
+                (
+                    format!(
+                        "{what_en} waited {w_en} in the staff queue before it started, then took                          {k_en} (allowed {a_en} in all)"
+                    ),
+                    format!(
+                        "{what_zh}在人员队列中等待 {w_zh} 才开始，办理用时 {k_zh}（时限共 {a_zh}）"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "{what_en} started after {w_en} but took {k_en} to do (allowed {a_en} in all)"
+                    ),
+                    format!("{what_zh}等待 {w_zh} 后开始，但办理用时 {k_zh}（时限共 {a_zh}）"),
+                )
+            }
+        }
+    }
+}
+
+/// English and Chinese names of a node (its id if unknown).
+fn node_names(rec: &RunRecord, id: &str) -> (String, String) {
+    rec.meta
+        .nodes
+        .iter()
+        .find(|n| n.id == id)
+        .map(|n| (n.name_en.clone(), n.name_zh.clone()))
+        .unwrap_or_else(|| (id.to_owned(), id.to_owned()))
+}
+
+/// The (unit, body) with most of `problems` (ties: the first in sorted
+/// order), its count, and the clause most of its problems cite (ties: the
+/// first in sorted order).
+fn top_unit<'a>(problems: &[&&'a Obligation]) -> Option<(&'a str, &'a str, usize, &'a str)> {
+    let mut by: std::collections::BTreeMap<(&str, &str), Vec<&str>> = Default::default();
+    for o in problems {
+        by.entry((o.unit.as_str(), o.body.as_str()))
+            .or_default()
+            .push(o.clause.as_str());
+    }
+    let ((unit, body), clauses) = by.into_iter().fold(
+        None::<((&str, &str), Vec<&str>)>,
+        |best, (k, v)| match best {
+            Some((_, ref bv)) if bv.len() >= v.len() => best,
+            _ => Some((k, v)),
+        },
+    )?;
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for c in &clauses {
+        *counts.entry(c).or_default() += 1;
+    }
+    let clause = counts
+        .into_iter()
+        .fold(None::<(&str, usize)>, |best, (c, n)| match best {
+            Some((_, bn)) if bn >= n => best,
+            _ => Some((c, n)),
+        })
+        .map(|(c, _)| c)
+        .unwrap_or("");
+    Some((unit, body, clauses.len(), clause))
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -229,6 +466,19 @@ pub fn findings(
             );
             zh += &format!("其中{tier_zh}{b_zh}占 {k} 项（共 {p} 项逾期、未完成或存在偏差）。");
         }
+        // The one unit (and body) with most problems, and the clause most of
+        // them cite.
+        if let Some((unit, body, k, clause)) = top_unit(&problems).filter(|t| t.2 >= 2) {
+            let (u_en, u_zh) = node_names(rec, unit);
+            let (b_en, b_zh) = body_names(rec, body);
+            let p = problems.len();
+            en += &format!(" Most at one unit: {u_en}, {b_en}: {k} of {p}, clause {clause}.");
+            zh += &format!("问题最集中的单位：{u_zh}{b_zh}，{k} 项（共 {p} 项），条款：{clause}。");
+        }
+        for (l_en, l_zh) in &r.limits {
+            en += &format!(" Held at S by the outcome: {l_en}.");
+            zh += &format!("因结果指标评定至多为 S：{l_zh}。");
+        }
 
         let dominant = [
             (missed, Problem::Missed),
@@ -256,6 +506,35 @@ pub fn findings(
         } else {
             corrective_action(c, dominant, &owner_en, &owner_zh)
         };
+        // Who owns the fix and why, as far as the record shows.
+        let worst = costliest(&problems);
+        let owner_o = top_unit(&problems)
+            .filter(|t| t.2 >= 2)
+            .and_then(|(u, b, _, _)| problems.iter().find(|o| o.unit == u && o.body == b))
+            .map(|o| **o)
+            .or(worst);
+        let (owner, owner_unit) = match (strength, owner_o) {
+            (false, Some(o)) => (o.body.clone(), o.unit.clone()),
+            _ => (owner, String::new()),
+        };
+        // The root cause: the owning unit's costliest problem.
+        let own: Vec<&&Obligation> = problems
+            .iter()
+            .filter(|o| o.unit == owner_unit && o.body == owner)
+            .copied()
+            .collect();
+        let (mut root_en, mut root_zh) = match (strength, costliest(&own)) {
+            (false, Some(o)) => root_cause(rec, o),
+            _ => (String::new(), String::new()),
+        };
+        for (l_en, l_zh) in &r.limits {
+            if !root_en.is_empty() {
+                root_en += "; ";
+                root_zh += "；";
+            }
+            root_en += &format!("outcome: {l_en}");
+            root_zh += &format!("结果指标：{l_zh}");
+        }
         out.push(Finding {
             capability: c,
             strength,
@@ -265,6 +544,9 @@ pub fn findings(
             action_zh,
             owner,
             due_days: th.due_days(r.rating),
+            owner_unit,
+            root_en,
+            root_zh,
         });
     }
     out

@@ -585,3 +585,70 @@ fn real_run_is_assessed() {
             .collect::<Vec<_>>()
     );
 }
+
+/// Outcome limits: more wrong-level gradings than the thresholds allow hold
+/// grading and activation at S (at the limit it stays P); a cut-off above
+/// the share holds containment at S; with the rules off nothing is held.
+#[test]
+fn outcome_limits_hold_ratings_at_s() {
+    let th = default_thresholds();
+    let rec = small_record();
+    let obs = obligations::obligations(&rec, &th);
+    let base = obs
+        .iter()
+        .find(|o| o.capability == Capability::GradingActivation)
+        .expect("a grading obligation")
+        .clone();
+    let limit = th.outcome_rules.grading_max_wrong_level.expect("rule on");
+    let graded = |wrong: u32| {
+        let mut v: Vec<Obligation> = (0..10)
+            .map(|i| Obligation {
+                task: 1000 + i,
+                status: Status::OnTime,
+                credit: base.weight,
+                ..base.clone()
+            })
+            .collect();
+        for o in v.iter_mut().take(wrong as usize) {
+            o.status = Status::WrongLevel;
+        }
+        v
+    };
+    let limits = |obs: &[Obligation], c: Capability, th: &Thresholds, rec: &RunRecord| {
+        let of: Vec<&Obligation> = obs.iter().filter(|o| o.capability == c).collect();
+        ratings::outcome_limits(rec, c, &of, th)
+    };
+    assert!(limits(&graded(limit), Capability::GradingActivation, &th, &rec).is_empty());
+    let over = limits(&graded(limit + 1), Capability::GradingActivation, &th, &rec);
+    assert_eq!(over.len(), 1);
+    assert!(
+        over[0]
+            .0
+            .contains(&format!("{} gradings chose the wrong level", limit + 1))
+    );
+    let r = ratings::ratings(&rec, &graded(limit + 1), &th);
+    // Full credit on every obligation: compliance alone gives P, the
+    // limit holds it at S.
+    assert_eq!(r[0].compliance, 100.0);
+    assert_eq!((r[0].limits.len(), r[0].rating), (1, Rating::S));
+    assert_eq!(
+        ratings::ratings(&rec, &graded(limit), &th)[0].rating,
+        Rating::P
+    );
+
+    let mut cut = rec.clone();
+    cut.wan_nodes = 1000;
+    cut.totals.nodes_cut_off_max = 11; // > 1 % of 1,000
+    let c = limits(&obs, Capability::Containment, &th, &cut);
+    assert!(
+        c.iter().any(|l| l.0.starts_with("11 of 1,000 WAN nodes")),
+        "{c:?}"
+    );
+    cut.totals.nodes_cut_off_max = 10;
+    let c = limits(&obs, Capability::Containment, &th, &cut);
+    assert!(!c.iter().any(|l| l.0.contains("cut off")), "{c:?}");
+    let mut off = th.clone();
+    off.outcome_rules = Default::default();
+    cut.totals.nodes_cut_off_max = 500;
+    assert!(limits(&obs, Capability::Containment, &off, &cut).is_empty());
+}

@@ -22,6 +22,11 @@
 //!         (capability: containment, p: 90.0, p_max_missed: 0, s: 75.0, m: 50.0),
 //!     ],
 //!     due_days: (p: 0, s: 90, m: 60, u: 30),
+//!     outcomes: (                                // optional; each rule optional
+//!         containment_max_cut_off_share: Some(0.01),   // 0–1 of the WAN's nodes
+//!         containment_max_growth_hours: Some(6.0),     // ≥ 0
+//!         grading_max_wrong_level: Some(2),
+//!     ),
 //! )
 //! ```
 //!
@@ -74,6 +79,18 @@ pub struct ScoringFile {
     pub capabilities: Vec<CapabilityMapFile>,
     pub ratings: Vec<RatingRuleFile>,
     pub due_days: DueDaysFile,
+    /// Outcome limits on ratings (optional; each rule off when absent).
+    #[serde(default)]
+    pub outcomes: OutcomeRulesFile,
+}
+
+/// `outcomes: (containment_max_cut_off_share: Some(0.01), …)`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutcomeRulesFile {
+    pub containment_max_cut_off_share: Option<f64>,
+    pub containment_max_growth_hours: Option<f64>,
+    pub grading_max_wrong_level: Option<u32>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -173,6 +190,24 @@ pub struct Thresholds {
     pub ratings: [RatingRule; 6],
     /// Days to complete a corrective action, by rating P, S, M, U.
     pub due_days: [u32; 4],
+    /// Outcome limits on ratings.
+    pub outcome_rules: OutcomeRules,
+}
+
+/// Outcomes that hold a rating below P whatever the compliance (None: the
+/// rule is off). See `score::ratings`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct OutcomeRules {
+    /// Containment is at best S when more than this share of the WAN's
+    /// nodes was cut off from HQ at once.
+    pub containment_max_cut_off_share: Option<f64>,
+    /// Containment is at best S when infections kept rising more than this
+    /// many hours after the first containment step finished (or never
+    /// stopped rising).
+    pub containment_max_growth_hours: Option<f64>,
+    /// Grading and activation is at best S with more wrong-level gradings
+    /// than this.
+    pub grading_max_wrong_level: Option<u32>,
 }
 
 impl Thresholds {
@@ -444,6 +479,7 @@ impl Validator<'_> {
         let ratings = ratings.map(|r| r.unwrap_or(fallback));
 
         let d = &raw.due_days;
+        let o = &raw.outcomes;
         Thresholds {
             weight_report,
             weight_grade,
@@ -458,6 +494,29 @@ impl Validator<'_> {
             action_capability,
             ratings,
             due_days: [d.p, d.s, d.m, d.u],
+            outcome_rules: OutcomeRules {
+                containment_max_cut_off_share: o.containment_max_cut_off_share.map(|x| {
+                    self.range(
+                        x,
+                        &[F("outcomes"), F("containment_max_cut_off_share")],
+                        "containment_max_cut_off_share",
+                        0.0,
+                        1.0,
+                        false,
+                    )
+                }),
+                containment_max_growth_hours: o.containment_max_growth_hours.map(|x| {
+                    self.range(
+                        x,
+                        &[F("outcomes"), F("containment_max_growth_hours")],
+                        "containment_max_growth_hours",
+                        0.0,
+                        f64::MAX,
+                        false,
+                    )
+                }),
+                grading_max_wrong_level: o.grading_max_wrong_level,
+            },
         }
     }
 }
