@@ -178,11 +178,11 @@ impl Sim {
             hosts: hosts.iter().map(|&h| h as u64).sum(),
             services: topo.services.len(),
             meta,
-            // One row per tick plus the initial one; events as many as the
-            // largest run so far held (no regrowth and copying while
-            // thousands of infection events are appended).
+            // One row per tick plus the initial one. The event list grows
+            // as it goes: a capacity taken from earlier runs would make every
+            // later run of a batch hold room for the largest outbreak seen,
+            // and a batch's memory grow with its number of runs.
             timeline: Vec::with_capacity(ticks as usize + 1),
-            events: Vec::with_capacity(EVENTS_HINT.load(std::sync::atomic::Ordering::Relaxed)),
             ..RunRecord::default()
         };
         let mut world = World::new();
@@ -454,10 +454,6 @@ impl Sim {
         rec.totals = t;
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
-        EVENTS_HINT.fetch_max(
-            rec.events.len().min(MAX_EVENTS_HINT),
-            std::sync::atomic::Ordering::Relaxed,
-        );
         rec
     }
 }
@@ -489,12 +485,6 @@ impl Sim {
         w.insert_resource(resp);
     }
 }
-
-/// Capacity reserved for the next run's event list: the most events a run
-/// of this process has recorded (capped). A capacity only; no result
-/// depends on it.
-static EVENTS_HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-const MAX_EVENTS_HINT: usize = 1 << 20;
 
 /// The inputs a cached [`RunMeta`] was built from.
 type MetaKey = (Arc<Topology>, Arc<Scenario>, Option<Arc<Plan>>);
