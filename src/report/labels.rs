@@ -54,13 +54,16 @@ impl L {
     }
 }
 
+/// Declares each label as a constant and `ALL`, the list of them (for the
+/// completeness and language tests); the batch report's labels use it too.
 macro_rules! labels {
     ($($name:ident = $zh:literal, $en:literal;)*) => {
         $(pub const $name: L = L($zh, $en);)*
-        /// All fixed labels (for the completeness test).
+        /// All fixed labels (for the completeness and language tests).
         pub const ALL: &[(&str, L)] = &[$((stringify!($name), $name)),*];
     };
 }
+pub(crate) use labels;
 
 labels! {
     REPORT_TITLE = "网络安全应急演练评估报告", "Network-security incident-response exercise: after-action report";

@@ -2,15 +2,7 @@
 //! run report's `Lang` / `L` pattern). Templates use `{name}` placeholders
 //! filled by [`crate::report::labels::fill`].
 
-use crate::report::labels::L;
-
-macro_rules! labels {
-    ($($name:ident = $zh:literal, $en:literal;)*) => {
-        $(pub const $name: L = L($zh, $en);)*
-        /// All fixed labels (for the completeness and language tests).
-        pub const ALL: &[(&str, L)] = &[$((stringify!($name), $name)),*];
-    };
-}
+use crate::report::labels::{L, labels};
 
 labels! {
     TITLE = "预案比较：批量演练模拟报告", "Comparing plans: batch drill-simulation report";
