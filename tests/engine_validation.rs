@@ -25,20 +25,7 @@ fn tree_final_size_matches_transmissibility_formula() {
         .map(|d| (branching as f64).powi(d as i32) * t.powi(d as i32))
         .sum();
     let scenario = worm_scenario(w, 60.0 * 24.0 * 30.0, 60.0, Some(1));
-    let sizes: Vec<f64> = (0..2000)
-        .map(|seed| {
-            run(
-                topo.clone(),
-                scenario.clone(),
-                RunConfig {
-                    seed,
-                    response: false,
-                },
-            )
-            .totals
-            .total_infected_hosts as f64
-        })
-        .collect();
+    let sizes = final_sizes(&topo, &scenario, 0..2000);
     let (m, se) = mean_se(&sizes);
     assert!(
         (m - expected).abs() < 4.0 * se,
@@ -108,20 +95,7 @@ fn national_final_size_at_tau_1_7_matches_tree_formula() {
         expected > 1000.0 && expected < 0.5 * topo.nodes.len() as f64,
         "formula {expected:.1} with n_d = {n_d:?}"
     );
-    let sizes: Vec<f64> = (1..=1000)
-        .map(|seed| {
-            run(
-                topo.clone(),
-                scenario.clone(),
-                RunConfig {
-                    seed,
-                    response: false,
-                },
-            )
-            .totals
-            .total_infected_hosts as f64
-        })
-        .collect();
+    let sizes = final_sizes(&topo, &scenario, 1..=1000);
     let (m, se) = mean_se(&sizes);
     assert!(
         (m - expected).abs() < 3.0 * se,
@@ -271,4 +245,26 @@ fn fast_forward_of_settled_runs_changes_nothing() {
         settled_early >= 8,
         "only {settled_early} runs settled early"
     );
+}
+
+/// The final size (hosts ever infected) of a response-less run per seed.
+fn final_sizes(
+    topo: &Arc<drillsim::model::topology::Topology>,
+    scenario: &Arc<drillsim::model::scenario::Scenario>,
+    seeds: impl Iterator<Item = u64>,
+) -> Vec<f64> {
+    seeds
+        .map(|seed| {
+            run(
+                topo.clone(),
+                scenario.clone(),
+                RunConfig {
+                    seed,
+                    response: false,
+                },
+            )
+            .totals
+            .total_infected_hosts as f64
+        })
+        .collect()
 }
