@@ -371,7 +371,7 @@ fn steps_after_a_dropped_restore_wait_for_its_prerequisites() {
     for t in rec
         .tasks
         .iter()
-        .filter(|t| t.name == "restore_service" && t.clause == clause)
+        .filter(|t| t.name == "restore_service" && *t.clause == *clause)
     {
         let Some(start) = t.started else { continue };
         if let Some(c) = rec

@@ -121,7 +121,7 @@ fn level_ii_activation_makes_the_command_and_the_release_group_act() {
             for kind in [EventKind::StepStart, EventKind::StepFinish] {
                 assert!(
                     rec.events.iter().any(|e| e.kind == kind
-                        && e.actor == actor
+                        && *e.actor == *actor
                         && e.detail.starts_with(action)),
                     "seed {seed}: no {kind:?} of {action} by {actor}"
                 );

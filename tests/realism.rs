@@ -259,7 +259,7 @@ fn grades_are_stable_and_a_compound_event_is_one_incident() {
                 by_unit
                     .entry(t.unit)
                     .or_default()
-                    .push((t.finished.unwrap(), t.action.clone()));
+                    .push((t.finished.unwrap(), t.action.to_string()));
             }
             for (unit, mut gs) in by_unit {
                 gs.sort_by(|a, b| a.0.total_cmp(&b.0));

@@ -341,7 +341,7 @@ impl VariantAgg {
             if !o.status.assessed() {
                 continue;
             }
-            let c = this_run.entry(o.clause.as_str()).or_default();
+            let c = this_run.entry(&*o.clause).or_default();
             if c.capability.is_empty() {
                 c.capability = o.capability.as_str().to_string();
             }

@@ -381,11 +381,14 @@ impl Sim {
             .remove_resource::<RunRecord>()
             .expect("record present");
         if let Some(r) = &resp {
-            rec.tasks = r.task_records(&self.world.resource::<TopoRes>().0);
+            rec.tasks = r.task_records(&self.world.resource::<TopoRes>().0, &mut rec.texts);
         }
         if let Some(d) = self.world.get_resource::<damage::Damage>() {
             rec.data_losses = damage::finish(d, |v| resp.as_ref().and_then(|r| r.restored_at(v)));
         }
+        // The response's working state is not needed any more; freed before
+        // the totals are built, it does not add to a large run's peak.
+        drop(resp);
         let data_lost_hours = rec
             .data_losses
             .iter()

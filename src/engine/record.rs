@@ -2,6 +2,8 @@
 
 use bevy_ecs::prelude::Resource;
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -100,6 +102,114 @@ impl EventKind {
     }
 }
 
+/// A shared, immutable text: a run's tens of thousands of events and tasks
+/// carry a few dozen distinct clauses and a few thousand actors, each stored
+/// once (see [`Interner`]). Reads and compares like a `str`, saves as a
+/// string.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(Arc<str>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(Arc::from(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(Arc::from(s))
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.to_string()
+    }
+}
+
+macro_rules! text_eq {
+    ($($t:ty),*) => {$(
+        impl PartialEq<$t> for Text {
+            fn eq(&self, o: &$t) -> bool {
+                *self.0 == **o
+            }
+        }
+        impl PartialEq<Text> for $t {
+            fn eq(&self, o: &Text) -> bool {
+                **self == *o.0
+            }
+        }
+    )*};
+}
+text_eq!(&str, String);
+
+impl PartialEq<str> for Text {
+    fn eq(&self, o: &str) -> bool {
+        *self.0 == *o
+    }
+}
+
+/// The texts of one run's record, each stored once. A cache, not part of
+/// the record's value: two records are equal whatever their interners hold.
+#[derive(Clone, Debug, Default)]
+pub struct Interner(HashSet<Text>);
+
+impl Interner {
+    /// The shared copy of `s`.
+    pub fn get(&mut self, s: &str) -> Text {
+        if let Some(t) = self.0.get(s) {
+            return t.clone();
+        }
+        let t = Text::from(s);
+        self.0.insert(t.clone());
+        t
+    }
+}
+
+impl PartialEq for Interner {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// One event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -109,9 +219,9 @@ pub struct Event {
     pub node: Option<NodeId>,
     pub link: Option<LinkId>,
     /// Who acted, e.g. `gd.01 emergency_office` (empty for threat events).
-    pub actor: String,
+    pub actor: Text,
     /// The plan clause the action serves (empty for threat events).
-    pub clause: String,
+    pub clause: Text,
     /// What happened. Fixed texts are borrowed, not allocated: a national
     /// outbreak writes thousands of "first host infected" events.
     pub detail: Cow<'static, str>,
@@ -224,20 +334,20 @@ pub struct TaskRecord {
     pub id: usize,
     pub incident: usize,
     /// `report`, `grade`, `activate` or `step`.
-    pub kind: String,
+    pub kind: Text,
     /// Step id, report kind or level.
-    pub name: String,
+    pub name: Text,
     /// Step tasks: the step list, `procedure:N` or `special:N` (indexes in
     /// the plan); empty for other tasks.
     #[serde(default)]
-    pub source: String,
+    pub source: Text,
     /// Grade tasks: the level the facts the grader had called for (the
     /// grader may have chosen another, see `action`).
-    pub expected_level: Option<String>,
+    pub expected_level: Option<Text>,
     /// Step action (`isolate`, …), or the report's target.
-    pub action: String,
+    pub action: Text,
     pub unit: NodeId,
-    pub body: String,
+    pub body: Text,
     pub site: NodeId,
     pub created: f64,
     pub due: Option<f64>,
@@ -247,9 +357,9 @@ pub struct TaskRecord {
     pub decided: Option<f64>,
     pub finished: Option<f64>,
     /// `done`, `skipped`, `running`, `ready` or `waiting`.
-    pub state: String,
+    pub state: Text,
     pub out_of_order: bool,
-    pub clause: String,
+    pub clause: Text,
 }
 
 /// A node as the record remembers it (enough to score and report without
@@ -318,6 +428,9 @@ pub struct RunRecord {
     pub data_losses: Vec<DataLoss>,
     /// Shared between the runs of one network, scenario and plan.
     pub meta: std::sync::Arc<RunMeta>,
+    /// The record's texts, each stored once (not saved).
+    #[serde(skip)]
+    pub texts: Interner,
 }
 
 impl RunRecord {
@@ -334,8 +447,8 @@ impl RunRecord {
             kind,
             node,
             link,
-            actor: String::new(),
-            clause: String::new(),
+            actor: self.texts.get(""),
+            clause: self.texts.get(""),
             detail: detail.into(),
         });
     }
@@ -346,7 +459,7 @@ impl RunRecord {
         minute: f64,
         kind: EventKind,
         node: Option<NodeId>,
-        actor: String,
+        actor: impl AsRef<str>,
         clause: &str,
         detail: impl Into<Cow<'static, str>>,
     ) {
@@ -355,8 +468,8 @@ impl RunRecord {
             kind,
             node,
             link: None,
-            actor,
-            clause: clause.to_string(),
+            actor: self.texts.get(actor.as_ref()),
+            clause: self.texts.get(clause),
             detail: detail.into(),
         });
     }

@@ -96,8 +96,8 @@ pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
             format!("{:.3}", e.minute).as_str(),
             e.kind.as_str(),
             node,
-            e.actor.as_str(),
-            e.clause.as_str(),
+            &*e.actor,
+            &*e.clause,
             e.detail.as_ref(),
         ])
         .expect("in-memory csv");

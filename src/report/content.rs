@@ -927,7 +927,7 @@ fn deviations(ctx: &Ctx) -> Section {
                         },
                     ),
                     Cell::from(obligation_name(ctx, o)),
-                    cell(o.clause.clone(), "clause"),
+                    cell(o.clause.to_string(), "clause"),
                     Cell::from(format!(
                         "{} · {}",
                         ctx.node_name(&o.unit),

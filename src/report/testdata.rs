@@ -67,7 +67,7 @@ pub fn record(name: &str) -> RunRecord {
         incident: 0,
         kind: kind.into(),
         name: tname.into(),
-        source: String::new(),
+        source: "".into(),
         decided: None,
         expected_level: None,
         action: tname.into(),
@@ -84,7 +84,7 @@ pub fn record(name: &str) -> RunRecord {
             "running".into()
         },
         out_of_order: false,
-        clause: format!("§3.{id} <b>clause</b>"),
+        clause: format!("§3.{id} <b>clause</b>").into(),
     };
     RunRecord {
         scenario: name.to_string(),
@@ -228,6 +228,7 @@ pub fn record(name: &str) -> RunRecord {
             ],
             ..Default::default()
         },
+        texts: Default::default(),
         meta: std::sync::Arc::new(RunMeta {
             scenario_description: "测试情景 <test> & description".into(),
             plan: "test-plan".into(),
@@ -325,10 +326,10 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 action: t.action.clone(),
                 capability: capability(&t.kind, &t.name),
                 clause: t.clause.clone(),
-                unit: unit.map(|n| n.id.clone()).unwrap_or_default(),
-                tier: unit.map(|n| n.tier.clone()).unwrap_or_default(),
+                unit: unit.map(|n| n.id.as_str()).unwrap_or_default().into(),
+                tier: unit.map(|n| n.tier.as_str()).unwrap_or_default().into(),
                 body: t.body.clone(),
-                site: unit.map(|n| n.id.clone()).unwrap_or_default(),
+                site: unit.map(|n| n.id.as_str()).unwrap_or_default().into(),
                 trigger_min: t.created,
                 due_min: t.due,
                 done_min: t.finished,
@@ -338,7 +339,7 @@ pub fn assess(rec: &RunRecord) -> Assessment {
             }
         })
         .collect();
-    let mut tiers: Vec<String> = obligations.iter().map(|o| o.tier.clone()).collect();
+    let mut tiers: Vec<String> = obligations.iter().map(|o| o.tier.to_string()).collect();
     tiers.sort();
     tiers.dedup();
     let ratio = |m: f64, f: &dyn Fn(&Obligation) -> bool| {

@@ -22,8 +22,8 @@ pub fn tiers(obs: &[Obligation]) -> Vec<String> {
         .to_vec();
     let mut extra: Vec<String> = obs
         .iter()
-        .filter(|o| !v.contains(&o.tier))
-        .map(|o| o.tier.clone())
+        .filter(|o| !v.iter().any(|t| *t == o.tier))
+        .map(|o| o.tier.to_string())
         .collect();
     extra.sort();
     extra.dedup();
@@ -37,8 +37,8 @@ pub fn bodies(rec: &RunRecord, obs: &[Obligation]) -> Vec<String> {
     let mut v: Vec<String> = rec.meta.bodies.iter().map(|b| b.id.clone()).collect();
     let mut extra: Vec<String> = obs
         .iter()
-        .filter(|o| !v.contains(&o.body))
-        .map(|o| o.body.clone())
+        .filter(|o| !v.iter().any(|b| *b == o.body))
+        .map(|o| o.body.to_string())
         .collect();
     extra.sort();
     extra.dedup();

@@ -5,6 +5,7 @@
 //! outcome metrics and capability ratings (HSEEP P/S/M/U) complete the
 //! [`Assessment`] that the report renders.
 
+use crate::engine::record::Text;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::RunRecord;
@@ -219,20 +220,20 @@ pub struct Obligation {
     pub task: usize,
     pub incident: usize,
     /// `report`, `grade`, `activate`, `step`.
-    pub kind: String,
+    pub kind: Text,
     /// Step id, report kind or level.
-    pub name: String,
+    pub name: Text,
     /// Step action, report target or chosen level.
-    pub action: String,
+    pub action: Text,
     pub capability: Capability,
-    /// The plan clause it serves.
-    pub clause: String,
+    /// The plan clause it serves (shared with the record's task).
+    pub clause: Text,
     /// The unit (node id) that had to act, its tier, and the body.
-    pub unit: String,
-    pub tier: String,
-    pub body: String,
+    pub unit: Text,
+    pub tier: Text,
+    pub body: Text,
     /// Where (node id).
-    pub site: String,
+    pub site: Text,
     /// When it arose, when it was due (None: no deadline), when it was done.
     pub trigger_min: f64,
     pub due_min: Option<f64>,

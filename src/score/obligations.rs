@@ -26,27 +26,36 @@ use std::collections::HashMap;
 
 use super::thresholds::Thresholds;
 use super::{Obligation, Status};
+use crate::engine::record::{Interner, Text};
 use crate::engine::{EventKind, RunRecord, TaskRecord};
 
 /// Obligations of a run, in task order (`obligations[i].task == i` for the
 /// engine's records).
 pub fn obligations(rec: &RunRecord, th: &Thresholds) -> Vec<Obligation> {
     let end = rec.duration_min;
+    // Units, sites and tiers repeat across thousands of obligations: each
+    // text is stored once.
+    let mut texts = Interner::default();
     rec.tasks
         .iter()
-        .map(|t| obligation(rec, t, th, end))
+        .map(|t| obligation(rec, t, th, end, &mut texts))
         .collect()
 }
 
-fn node_id(rec: &RunRecord, v: u32) -> String {
-    rec.meta
-        .nodes
-        .get(v as usize)
-        .map(|n| n.id.clone())
-        .unwrap_or_else(|| format!("#{v}"))
+fn node_id(rec: &RunRecord, v: u32, texts: &mut Interner) -> Text {
+    match rec.meta.nodes.get(v as usize) {
+        Some(n) => texts.get(&n.id),
+        None => texts.get(&format!("#{v}")),
+    }
 }
 
-fn obligation(rec: &RunRecord, t: &TaskRecord, th: &Thresholds, end: f64) -> Obligation {
+fn obligation(
+    rec: &RunRecord,
+    t: &TaskRecord,
+    th: &Thresholds,
+    end: f64,
+    texts: &mut Interner,
+) -> Obligation {
     let done_min = if t.state == "done" { t.finished } else { None };
     let wrong_level = t.kind == "grade"
         && done_min.is_some()
@@ -91,15 +100,15 @@ fn obligation(rec: &RunRecord, t: &TaskRecord, th: &Thresholds, end: f64) -> Obl
         action: t.action.clone(),
         capability: th.capability(&t.kind, &t.action),
         clause: t.clause.clone(),
-        unit: node_id(rec, t.unit),
-        tier: rec
-            .meta
-            .nodes
-            .get(t.unit as usize)
-            .map(|n| n.tier.clone())
-            .unwrap_or_default(),
+        unit: node_id(rec, t.unit, texts),
+        tier: texts.get(
+            rec.meta
+                .nodes
+                .get(t.unit as usize)
+                .map_or("", |n| n.tier.as_str()),
+        ),
         body: t.body.clone(),
-        site: node_id(rec, t.site),
+        site: node_id(rec, t.site, texts),
         trigger_min: t.created,
         due_min: t.due,
         done_min,

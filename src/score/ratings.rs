@@ -296,7 +296,7 @@ fn top_unit<'a>(problems: &[&&'a Obligation]) -> Option<(&'a str, &'a str, usize
     for o in problems {
         by.entry((o.unit.as_str(), o.body.as_str()))
             .or_default()
-            .push(o.clause.as_str());
+            .push(&*o.clause);
     }
     let ((unit, body), clauses) = by.into_iter().fold(
         None::<((&str, &str), Vec<&str>)>,
@@ -514,7 +514,7 @@ pub fn findings(
             .map(|o| **o)
             .or(worst);
         let (owner, owner_unit) = match (strength, owner_o) {
-            (false, Some(o)) => (o.body.clone(), o.unit.clone()),
+            (false, Some(o)) => (o.body.to_string(), o.unit.to_string()),
             _ => (owner, String::new()),
         };
         // The root cause: the owning unit's costliest problem.

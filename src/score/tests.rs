@@ -23,22 +23,22 @@ fn task(
     TaskRecord {
         id,
         incident: 0,
-        kind: kind.to_owned(),
-        name: name.to_owned(),
-        source: String::new(),
+        kind: kind.into(),
+        name: name.into(),
+        source: "".into(),
         decided: None,
         expected_level: None,
-        action: action.to_owned(),
+        action: action.into(),
         unit,
-        body: body.to_owned(),
+        body: body.into(),
         site: unit,
         created,
         due,
         started: finished.map(|f| f - 1.0),
         finished,
-        state: state.to_owned(),
+        state: state.into(),
         out_of_order: false,
-        clause: format!("clause {id}"),
+        clause: format!("clause {id}").into(),
     }
 }
 
@@ -48,8 +48,8 @@ fn event(minute: f64, kind: EventKind, node: u32, detail: &str) -> Event {
         kind,
         node: Some(node),
         link: None,
-        actor: String::new(),
-        clause: String::new(),
+        actor: "".into(),
+        clause: "".into(),
         detail: detail.to_owned().into(),
     }
 }
@@ -205,8 +205,8 @@ fn small_record() -> RunRecord {
         ),
     ];
     tasks[4].out_of_order = true;
-    tasks[5].expected_level = Some("III".to_owned());
-    tasks[6].expected_level = Some("II".to_owned());
+    tasks[5].expected_level = Some("III".into());
+    tasks[6].expected_level = Some("II".into());
     RunRecord {
         scenario: "small".to_owned(),
         start: "2002-11-08T09:00:00".to_owned(),

@@ -1413,56 +1413,55 @@ impl Response {
     // ----- the record -------------------------------------------------------------
 
     /// The tasks as records for scoring.
-    pub fn task_records(&self, topo: &Topology) -> Vec<TaskRecord> {
+    pub fn task_records(
+        &self,
+        topo: &Topology,
+        texts: &mut crate::engine::record::Interner,
+    ) -> Vec<TaskRecord> {
         self.tasks
             .iter()
             .map(|t| {
                 let (kind, action) = match t.kind {
                     TaskKind::Report { to, .. } => (
                         "report",
-                        to.map(|u| topo.nodes[u as usize].id.clone())
-                            .unwrap_or_else(|| "national_office".into()),
+                        texts.get(to.map_or("national_office", |u| &topo.nodes[u as usize].id)),
                     ),
-                    TaskKind::Grade => (
-                        "grade",
-                        t.level.map(|l| l.as_str().to_string()).unwrap_or_default(),
-                    ),
-                    TaskKind::Activate { level } => ("activate", level.as_str().to_string()),
+                    TaskKind::Grade => ("grade", texts.get(t.level.map_or("", |l| l.as_str()))),
+                    TaskKind::Activate { level } => ("activate", texts.get(level.as_str())),
                     TaskKind::Step { source, step } => {
-                        ("step", self.step(source, step).action.as_str().to_string())
+                        ("step", texts.get(self.step(source, step).action.as_str()))
                     }
                 };
                 let source = match t.kind {
-                    TaskKind::Step { source, .. } => source.label(),
-                    _ => String::new(),
+                    TaskKind::Step { source, .. } => texts.get(&source.label()),
+                    _ => texts.get(""),
                 };
                 TaskRecord {
                     id: t.id,
                     incident: t.incident,
-                    kind: kind.to_string(),
-                    name: self.task_name(t.id),
+                    kind: texts.get(kind),
+                    name: texts.get(&self.task_name(t.id)),
                     source,
-                    expected_level: t.expected.map(|l| l.as_str().to_string()),
+                    expected_level: t.expected.map(|l| texts.get(l.as_str())),
                     action,
                     unit: t.unit,
-                    body: self.plan.bodies[t.body].id.clone(),
+                    body: texts.get(&self.plan.bodies[t.body].id),
                     site: t.site,
                     created: t.created,
                     due: t.due,
                     started: t.started,
                     decided: t.decided,
                     finished: t.finished,
-                    state: match t.state {
+                    state: texts.get(match t.state {
                         TaskState::Waiting => "waiting",
                         TaskState::Ready => "ready",
                         TaskState::Running => "running",
                         TaskState::Done => "done",
                         TaskState::Skipped => "skipped",
                         TaskState::NotDue => "not_due",
-                    }
-                    .to_string(),
+                    }),
                     out_of_order: t.out_of_order,
-                    clause: self.clause_of(t.id),
+                    clause: texts.get(&self.clause_of(t.id)),
                 }
             })
             .collect()
