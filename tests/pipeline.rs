@@ -201,6 +201,46 @@ fn three_shards_merge_into_the_one_machine_batch() {
 }
 
 #[test]
+fn merge_copies_the_runs_the_shards_kept() {
+    let t = tempfile::tempdir().unwrap();
+    let one = t.path().join("one");
+    ok(&drillsim(&batch_args(&one, "3", &["--keep-runs"])));
+    let mut dirs = Vec::new();
+    for i in 1..=2 {
+        let d = t.path().join(format!("s{i}"));
+        let shard = format!("{i}/2");
+        ok(&drillsim(&batch_args(
+            &d,
+            "3",
+            &["--shard", &shard, "--keep-runs"],
+        )));
+        dirs.push(d);
+    }
+    let merged = t.path().join("merged");
+    let args = |out: &Path, ds: &[&Path]| {
+        let mut a = vec!["merge".to_string()];
+        a.extend(ds.iter().map(|d| d.to_str().unwrap().to_string()));
+        a.extend(["--out".to_string(), out.to_str().unwrap().to_string()]);
+        a
+    };
+    let a = args(&merged, &[&dirs[0], &dirs[1]]);
+    ok(&drillsim(&a.iter().map(String::as_str).collect::<Vec<_>>()));
+    // Six run folders (2 plans × 3 seeds), each record byte for byte the
+    // one-machine batch's.
+    assert_eq!(entries(&merged.join("runs")).len(), 6);
+    assert_same_folders(&one, &merged);
+    // A shard without its runs beside one with them is refused.
+    let bare = t.path().join("bare");
+    ok(&drillsim(&batch_args(&bare, "3", &["--shard", "2/2"])));
+    let refused = t.path().join("refused");
+    let a = args(&refused, &[&dirs[0], &bare]);
+    let o = drillsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("--keep-runs"), "{}", err(&o));
+    assert!(!refused.exists());
+}
+
+#[test]
 fn merge_refuses_foreign_missing_and_duplicate_shards() {
     let t = tempfile::tempdir().unwrap();
     let s = |name: &str, shard: &str, seed: &str| {

@@ -86,6 +86,50 @@ fn read_shard(s: &ShardDir) -> Result<(Vec<RunRow>, Vec<VariantAgg>), Error> {
     Ok((rows, aggs))
 }
 
+/// The run folders the shards kept (`--keep-runs`): (name, folder), sorted by
+/// name. Either every shard kept its runs or none did; a run kept twice is
+/// refused.
+fn kept_runs(shards: &[ShardDir]) -> Result<Vec<(String, PathBuf)>, Error> {
+    let mut kept: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut with = Vec::new();
+    let mut without = Vec::new();
+    for s in shards {
+        let runs = s.dir.join("runs");
+        if !runs.is_dir() {
+            without.push(s.dir.display().to_string());
+            continue;
+        }
+        with.push(s.dir.display().to_string());
+        let list =
+            std::fs::read_dir(&runs).map_err(|e| bad(&s.dir, format!("cannot read runs/: {e}")))?;
+        for e in list {
+            let e = e.map_err(|e| bad(&s.dir, format!("cannot read runs/: {e}")))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let dir = e.path();
+            if !dir.join("record.json").is_file() {
+                return Err(bad(
+                    &s.dir,
+                    format!("runs/{name} has no record.json (unfinished or edited?)"),
+                ));
+            }
+            if let Some(first) = kept.insert(name.clone(), dir) {
+                return Err(bad(
+                    &s.dir,
+                    format!("runs/{name} is also in {}", first.display()),
+                ));
+            }
+        }
+    }
+    if !with.is_empty() && !without.is_empty() {
+        return Err(usage(format!(
+            "some shards kept their runs (--keep-runs: {}) and some did not ({}); run every shard with or without --keep-runs",
+            with.join(", "),
+            without.join(", ")
+        )));
+    }
+    Ok(kept.into_iter().collect())
+}
+
 /// `drillsim merge`: checks that `dirs` are all the shards of one batch,
 /// each once, and writes the merged batch folder at `out` atomically.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutput, Error> {
@@ -185,7 +229,32 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutput, Error> {
         runs_csv(&manifest.info.variants, &rows),
     )];
     files.extend(finish_files(&manifest, &rows, &aggs));
-    crate::output::write_atomically(out, &files).map_err(|source| Error::Io {
+    let kept = kept_runs(&shards)?;
+    if !kept.is_empty() && kept.len() != rows.len() {
+        return Err(usage(format!(
+            "the shards kept {} run folders (--keep-runs) for {} runs: some are missing or extra",
+            kept.len(),
+            rows.len()
+        )));
+    }
+    crate::output::write_atomically_with(out, |tmp| {
+        for (file, bytes) in &files {
+            let path = tmp.join(file);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(path, bytes)?;
+        }
+        // Records kept with `--keep-runs` are copied one by one, never held
+        // in memory together.
+        for (name, from) in &kept {
+            let dir = tmp.join("runs").join(name);
+            std::fs::create_dir_all(&dir)?;
+            std::fs::copy(from.join("record.json"), dir.join("record.json"))?;
+        }
+        Ok(())
+    })
+    .map_err(|source| Error::Io {
         path: out.to_path_buf(),
         source,
     })?;
