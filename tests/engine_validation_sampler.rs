@@ -158,7 +158,10 @@ fn event_driven_bookkeeping_matches_a_recount_and_the_hand_over() {
                 break;
             }
             let net = world.resource::<Net>();
-            assert!(w.event_driven(), "seed {seed}: left the event-driven sampler");
+            assert!(
+                w.event_driven(),
+                "seed {seed}: left the event-driven sampler"
+            );
             let recount = recount(&world.resource::<TopoRes>().0, net, w, tau, gamma);
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.max(1e-12);
             assert!(
@@ -283,7 +286,10 @@ fn event_driven_runs_do_not_depend_on_the_tick_at_all() {
         assert_eq!(a.totals.peak_minute, b.totals.peak_minute);
         assert_eq!(a.totals.nodes_infected, b.totals.nodes_infected);
     }
-    assert!(outbreaks >= 4, "only {outbreaks} outbreaks of more than 100 nodes");
+    assert!(
+        outbreaks >= 4,
+        "only {outbreaks} outbreaks of more than 100 nodes"
+    );
 }
 
 /// Where each sampler is used: the validation scenarios get the
@@ -304,8 +310,17 @@ fn event_driven_sampler_only_for_the_plain_network_sir() {
             .expect("worm released in the first tick")
             .event_driven()
     };
-    assert!(uses_events("scenarios/validation/network-sir-tau1.7.ron", Sampler::Auto));
-    assert!(uses_events("scenarios/validation/network-sir.ron", Sampler::Auto));
-    assert!(!uses_events("scenarios/validation/network-sir.ron", Sampler::Direct));
+    assert!(uses_events(
+        "scenarios/validation/network-sir-tau1.7.ron",
+        Sampler::Auto
+    ));
+    assert!(uses_events(
+        "scenarios/validation/network-sir.ron",
+        Sampler::Auto
+    ));
+    assert!(!uses_events(
+        "scenarios/validation/network-sir.ron",
+        Sampler::Direct
+    ));
     assert!(!uses_events("scenarios/national-worm.ron", Sampler::Auto));
 }

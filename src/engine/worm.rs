@@ -24,23 +24,24 @@
 //!
 //! For that plain network SIR (at most one host per node, no internet
 //! pressure, no line traffic, every node up at release) [`Worm::release`]
-//! picks the event-driven sampler of Kiss, Miller & Simon (EoN's
-//! `fast_SIR`) instead: when a node is infected at `t` it draws its recovery
-//! time `t + Exp(γ)` and, for each susceptible neighbour over a line that
-//! carries the worm, a transmission time `t + Exp(τ)`, kept only if before
-//! the recovery and before the neighbour's earliest transmission so far;
-//! events are taken from a binary heap in time order. It is the same
-//! Markov chain (each infected–susceptible pair's clock and each recovery
-//! clock is an exponential clock, drawn once instead of resampled after
-//! every event), with fewer and cheaper draws: O(infected × degree × log)
-//! per outbreak instead of a logarithm and a sum-tree descent and update
-//! per event. Its draws differ from the direct method's, so results of the
-//! validation mode differ from those of the direct method seed by seed,
-//! not in distribution (tests/engine_validation.rs). Anything that changes
-//! rates from outside (a line or node flips, isolation, cleaning,
-//! patching) first hands the state to the direct method
-//! ([`Worm::leave_event_driven`]); by memorylessness the pending clocks can
-//! be dropped and the chain goes on exactly.
+//! picks the event-driven sampler of Kiss, Miller & Simon (EoN's `fast_SIR`)
+//! instead: when a node is infected at `t` it draws its recovery time `t +
+//! Exp(γ)` and, for each susceptible neighbour over a line that carries the
+//! worm, a transmission time `t + Exp(τ)`, kept only if before the recovery
+//! and before the neighbour's earliest transmission so far; events are taken
+//! in time order from a radix heap ([`RadixHeap`]). It is the same Markov
+//! chain (each infected–susceptible pair's clock and each recovery clock is
+//! an exponential clock, drawn once instead of resampled after every event),
+//! with fewer and cheaper draws: O(infected × degree × log) per outbreak
+//! instead of a logarithm and a sum-tree descent and update per event. Its
+//! draws differ from the direct method's, so results of the validation mode
+//! differ from those of the direct method seed by seed, not in distribution
+//! (tests/engine_validation_sampler.rs), and do not depend on the tick length
+//! at all (draws are made at infection, not per tick). Anything that changes
+//! rates from outside (a line or node flips, isolation, cleaning, patching)
+//! first hands the state to the direct method ([`Worm::leave_event_driven`]);
+//! by memorylessness the pending clocks can be dropped and the chain goes on
+//! exactly.
 
 use bevy_ecs::prelude::Resource;
 use rand::RngExt;
