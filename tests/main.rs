@@ -8,6 +8,7 @@ mod compare;
 mod damage;
 mod duty;
 mod engine_validation;
+mod engine_validation_sampler;
 mod golden;
 mod leads;
 mod outages;

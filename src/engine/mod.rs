@@ -10,6 +10,7 @@
 pub mod agenda;
 pub mod damage;
 pub mod net;
+pub mod radix;
 pub mod record;
 pub mod response;
 pub mod rng;
@@ -273,6 +274,14 @@ impl Sim {
         };
         sim.world.run_system_cached(record_tick).ok();
         sim
+    }
+
+    /// The same run with the worm sampled by `sampler` (see
+    /// [`worm::Sampler`]; [`worm::Sampler::Auto`] by default). Call before
+    /// the first step.
+    pub fn with_sampler(mut self, sampler: worm::Sampler) -> Sim {
+        self.world.insert_resource(sampler);
+        self
     }
 
     /// Ticks in the whole run.

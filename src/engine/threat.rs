@@ -8,7 +8,7 @@ use super::agenda::{Action, Agenda, DownCause};
 use super::net::Net;
 use super::record::{EventKind, RunRecord};
 use super::response::Response;
-use super::worm::{Worm, WormRes};
+use super::worm::{Sampler, Worm, WormRes};
 use super::{Clock, Hosts, ScenarioRes, Streams, TopoRes};
 use crate::model::scenario::InjectKind;
 use crate::model::topology::{LinkId, NodeId, Topology};
@@ -63,8 +63,10 @@ pub fn advance_threats(
     mut rec: ResMut<RunRecord>,
     mut symptoms: ResMut<Symptoms>,
     mut response: Option<ResMut<Response>>,
+    sampler: Option<Res<Sampler>>,
 ) {
     let topo = &*topo.0;
+    let sampler = sampler.map_or(Sampler::Auto, |s| *s);
     let t_end = clock.now + clock.dt;
     let mut t = clock.now;
     let mut flipped = Vec::new();
@@ -99,6 +101,7 @@ pub fn advance_threats(
                         &mut agenda,
                         &mut streams,
                         &mut rec,
+                        sampler,
                     );
                 }
                 Action::NodeDown(v, cause, src) => {
@@ -266,6 +269,7 @@ fn apply_inject(
     agenda: &mut Agenda,
     streams: &mut Streams,
     rec: &mut RunRecord,
+    sampler: Sampler,
 ) {
     match kind {
         InjectKind::Worm(p) => {
@@ -293,6 +297,7 @@ fn apply_inject(
                 &mut streams.worm,
                 t,
                 rec,
+                sampler,
             ));
         }
         InjectKind::LinkCut { link, duration_min } => {

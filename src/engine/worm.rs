@@ -21,13 +21,35 @@
 //! depend on the tick length. With one host per node (`n_v = 1`), β = 0 and
 //! no internet pressure this is exactly the Markovian network SIR with
 //! per-link transmission rate τ and recovery rate γ.
+//!
+//! For that plain network SIR (at most one host per node, no internet
+//! pressure, no line traffic, every node up at release) [`Worm::release`]
+//! picks the event-driven sampler of Kiss, Miller & Simon (EoN's `fast_SIR`)
+//! instead: when a node is infected at `t` it draws its recovery time `t +
+//! Exp(γ)` and, for each susceptible neighbour over a line that carries the
+//! worm, a transmission time `t + Exp(τ)`, kept only if before the recovery
+//! and before the neighbour's earliest transmission so far; events are taken
+//! in time order from a radix heap ([`RadixHeap`]). It is the same Markov
+//! chain (each infected–susceptible pair's clock and each recovery clock is
+//! an exponential clock, drawn once instead of resampled after every event),
+//! with fewer and cheaper draws: O(infected × degree × log) per outbreak
+//! instead of a logarithm and a sum-tree descent and update per event. Its
+//! draws differ from the direct method's, so results of the validation mode
+//! differ from those of the direct method seed by seed, not in distribution
+//! (tests/engine_validation_sampler.rs), and do not depend on the tick length
+//! at all (draws are made at infection, not per tick). Anything that changes
+//! rates from outside (a line or node flips, isolation, cleaning, patching)
+//! first hands the state to the direct method ([`Worm::leave_event_driven`]);
+//! by memorylessness the pending clocks can be dropped and the chain goes on
+//! exactly.
 
 use bevy_ecs::prelude::Resource;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Binomial, Distribution};
+use rand_distr::{Binomial, Distribution, Exp1};
 
 use super::net::Net;
+use super::radix::RadixHeap;
 use super::record::{EventKind, RunRecord};
 use super::sumtree::SumTree;
 use crate::model::scenario::WormInject;
@@ -36,6 +58,19 @@ use crate::model::topology::{LinkId, NodeId, Topology};
 /// Share of a node's hosts infected past which the site's servers and LAN are
 /// overwhelmed by scanning traffic and its services count as unavailable.
 pub const OVERLOAD_SHARE: f64 = 0.5;
+
+/// Which sampler a run's worm uses (a resource; [`Sampler::Auto`] unless
+/// set with [`super::Sim::with_sampler`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Resource)]
+pub enum Sampler {
+    /// The event-driven sampler where the model is the plain network SIR
+    /// (see the module documentation), the direct method elsewhere.
+    #[default]
+    Auto,
+    /// Always the direct method (the sum tree), as before the event-driven
+    /// sampler existed: for comparing the two (tests).
+    Direct,
+}
 
 /// The worm's state (present once a worm has been released).
 #[derive(Clone, Debug)]
@@ -63,9 +98,12 @@ pub struct Worm {
     hot: Vec<Hot>,
     /// Internet scanning blocked at this gateway (by responders).
     pub ext_blocked: Vec<bool>,
+    /// The direct method's rates (empty while [`Worm::events`] is in use).
     tree: SumTree,
     /// Scratch list of staged leaves (see [`SumTree::stage`]).
     touched: Vec<u32>,
+    /// The event-driven sampler's pending events, while it is in use.
+    events: Option<EventQueue>,
     pub tot_s: u64,
     pub tot_i: u64,
     pub tot_r: u64,
@@ -94,6 +132,20 @@ struct Hot {
     n: u32,
     /// Internet scanning pressure (0 unless an exposed gateway).
     ext: f64,
+    /// Event-driven sampler only: the earliest transmission scheduled to
+    /// this (susceptible) node so far, in minutes (∞ if none).
+    next: f64,
+}
+
+/// The event-driven sampler's state.
+#[derive(Clone, Debug, Default)]
+struct EventQueue {
+    /// Pending events: `node << 1 | 1` a recovery, `node << 1` a
+    /// transmission to the node.
+    heap: RadixHeap,
+    /// Σ_v s_v·c_v: (susceptible host, infected host) pairs across lines
+    /// that carry the worm; the total rate is τ·pairs + γ·infected.
+    pairs: u64,
 }
 
 /// The worm as a resource; `None` until released.
@@ -113,8 +165,10 @@ impl Worm {
         rng: &mut ChaCha8Rng,
         now: f64,
         rec: &mut RunRecord,
+        sampler: Sampler,
     ) -> Worm {
         let nn = topo.nodes.len();
+        let event_driven = sampler == Sampler::Auto && Worm::is_plain_network_sir(p, hosts, net);
         let mut w = Worm {
             name: p.name.clone(),
             inject,
@@ -132,8 +186,9 @@ impl Worm {
             contained: vec![false; nn],
             hot: vec![Hot::default(); nn],
             ext_blocked: vec![false; nn],
-            tree: SumTree::new(nn),
+            tree: SumTree::new(0),
             touched: Vec::new(),
+            events: None,
             tot_s: 0,
             tot_i: 0,
             tot_r: 0,
@@ -161,6 +216,7 @@ impl Worm {
             w.hot[v] = Hot {
                 s,
                 n,
+                next: f64::INFINITY,
                 ..Hot::default()
             };
             w.tot_s += s as u64;
@@ -214,34 +270,113 @@ impl Worm {
                 }
             }
         }
-        // A node with no infected host, no pressure from its lines and no
-        // internet scanning has rate 0 (β·0 + τ·0 + 0 = 0, γ·0 = 0), as its
-        // leaf already is: only the infected nodes, their neighbours and
-        // the internet gateways can have a rate. Setting those leaves on
-        // the zero tree leaves exactly the tree a fill with every rate
-        // would (each sum is `left + right` of the final children).
-        let mut touched = std::mem::take(&mut w.touched);
-        let candidates = seeded
-            .iter()
-            .flat_map(|&v| std::iter::once(v).chain(topo.neighbours(v).iter().map(|&(x, _)| x)))
-            .chain(p.internet_entry.iter().copied());
-        for v in candidates {
-            let vi = v as usize;
-            let h = w.hot[vi];
-            if w.i[vi] == 0 && h.c == 0 && h.ext == 0.0 {
-                continue;
+        if event_driven {
+            // Each initial node draws its recovery and its transmissions
+            // now, in ascending order.
+            let mut q = EventQueue::default();
+            for &v in &seeded {
+                for &(x, l) in topo.neighbours(v) {
+                    if net.spread[l as usize] {
+                        q.pairs += w.i[v as usize] as u64 * w.hot[x as usize].s as u64;
+                    }
+                }
             }
-            let (a, b) = w.rates(net, v);
-            w.tree.stage(vi, a + b, &mut touched);
+            for &v in &seeded {
+                w.schedule(topo, net, rng, &mut q, v, now);
+            }
+            w.events = Some(q);
+        } else {
+            w.tree = SumTree::new(nn);
+            // A node with no infected host, no pressure from its lines and no
+            // internet scanning has rate 0 (β·0 + τ·0 + 0 = 0, γ·0 = 0), as its
+            // leaf already is: only the infected nodes, their neighbours and
+            // the internet gateways can have a rate. Setting those leaves on
+            // the zero tree leaves exactly the tree a fill with every rate
+            // would (each sum is `left + right` of the final children).
+            let mut touched = std::mem::take(&mut w.touched);
+            let candidates = seeded
+                .iter()
+                .flat_map(|&v| std::iter::once(v).chain(topo.neighbours(v).iter().map(|&(x, _)| x)))
+                .chain(p.internet_entry.iter().copied());
+            for v in candidates {
+                let vi = v as usize;
+                let h = w.hot[vi];
+                if w.i[vi] == 0 && h.c == 0 && h.ext == 0.0 {
+                    continue;
+                }
+                let (a, b) = w.rates(net, v);
+                w.tree.stage(vi, a + b, &mut touched);
+            }
+            w.tree.commit(&mut touched);
+            w.touched = touched;
         }
-        w.tree.commit(&mut touched);
-        w.touched = touched;
         let mut flipped = Vec::new();
         for &v in &seeded {
             w.check_node(topo, net, v, now, rec, &mut flipped);
         }
         w.apply_flips(topo, net, &flipped);
         w
+    }
+
+    /// The worm is the plain Markovian network SIR, for which the
+    /// event-driven sampler is exact: at most one host per node (so spread
+    /// inside a node never happens), no internet scanning, no traffic to
+    /// saturate lines, every node up.
+    fn is_plain_network_sir(p: &WormInject, hosts: &[u32], net: &Net) -> bool {
+        hosts.iter().all(|&h| h <= 1)
+            && (p.internet_entry.is_empty() || p.internet_scan_per_hour <= 0.0)
+            && p.traffic_kbps_per_host <= 0.0
+            && net.node_down.iter().all(|&d| d == 0)
+    }
+
+    /// Whether the event-driven sampler is in use (see the module
+    /// documentation).
+    pub fn event_driven(&self) -> bool {
+        self.events.is_some()
+    }
+
+    /// Event-driven sampler: node `v` was infected at minute `t`; draws its
+    /// recovery time and, for each susceptible neighbour over a line that
+    /// carries the worm (in adjacency order), a transmission time, kept if
+    /// before the recovery and before the neighbour's earliest one so far.
+    fn schedule(
+        &mut self,
+        topo: &Topology,
+        net: &Net,
+        rng: &mut ChaCha8Rng,
+        q: &mut EventQueue,
+        v: NodeId,
+        t: f64,
+    ) {
+        let recovery = t + exp(rng, self.gamma);
+        q.heap.push(recovery, v << 1 | 1);
+        for &(x, l) in topo.neighbours(v) {
+            let h = &mut self.hot[x as usize];
+            if h.s == 0 || !net.spread[l as usize] {
+                continue;
+            }
+            let at = t + exp(rng, self.tau);
+            if at < recovery && at < h.next {
+                h.next = at;
+                q.heap.push(at, x << 1);
+            }
+        }
+    }
+
+    /// Hands the state to the direct method: the sum tree is built from
+    /// every node's rates now and the pending events are dropped (their
+    /// clocks are memoryless, so the chain goes on exactly). Called before
+    /// anything changes rates from outside; a no-op under the direct method.
+    pub fn leave_event_driven(&mut self, net: &Net) {
+        if self.events.take().is_none() {
+            return;
+        }
+        let mut tree = SumTree::new(self.n.len());
+        tree.fill((0..self.n.len()).map(|v| {
+            let (a, b) = self.rates(net, v as NodeId);
+            a + b
+        }));
+        self.tree = tree;
     }
 
     /// (infection rate, recovery rate) at node `v`, per minute.
@@ -278,12 +413,18 @@ impl Worm {
 
     /// Total event rate now (per minute).
     pub fn total_rate(&self) -> f64 {
-        self.tree.total()
+        match &self.events {
+            Some(q) => self.tau * q.pairs as f64 + self.gamma * self.tot_i as f64,
+            None => self.tree.total(),
+        }
     }
 
     /// Lines whose usability flipped: move the far-end infected counts in or
     /// out of each end's pressure and refresh both ends' rates.
     pub fn apply_flips(&mut self, topo: &Topology, net: &Net, flipped: &[LinkId]) {
+        if !flipped.is_empty() {
+            self.leave_event_driven(net);
+        }
         for &l in flipped {
             let link = &topo.links[l as usize];
             let (a, b) = (link.a as usize, link.b as usize);
@@ -302,6 +443,7 @@ impl Worm {
 
     /// A node changed state (up/down, isolated, internet blocked).
     pub fn node_changed(&mut self, net: &Net, v: NodeId) {
+        self.leave_event_driven(net);
         self.refresh_leaf(net, v);
     }
 
@@ -386,6 +528,116 @@ impl Worm {
     /// reached: `t1`, or earlier when a primary line went down and the caller
     /// must schedule its failover before going on.
     pub fn advance(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        rng: &mut ChaCha8Rng,
+        rec: &mut RunRecord,
+        t0: f64,
+        t1: f64,
+    ) -> f64 {
+        if self.events.is_some() {
+            return self.advance_events(topo, net, rng, rec, t0, t1);
+        }
+        self.advance_direct(topo, net, rng, rec, t0, t1)
+    }
+
+    /// [`Worm::advance`] with the event-driven sampler: takes the pending
+    /// events before `t1` in time order (a transmission to a node no longer
+    /// susceptible is dropped).
+    fn advance_events(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        rng: &mut ChaCha8Rng,
+        rec: &mut RunRecord,
+        t0: f64,
+        t1: f64,
+    ) -> f64 {
+        let Some(mut q) = self.events.take() else {
+            return self.advance_direct(topo, net, rng, rec, t0, t1);
+        };
+        let mut flipped = Vec::new();
+        while let Some(next) = q.heap.peek() {
+            if next >= t1 {
+                break;
+            }
+            let Some((t, ev)) = q.heap.pop() else { break };
+            let v: NodeId = ev >> 1;
+            let vi = v as usize;
+            if ev & 1 == 1 {
+                self.i[vi] -= 1;
+                self.r[vi] += 1;
+                self.sync(vi);
+                self.tot_i -= 1;
+                self.tot_r += 1;
+                self.nodes_infected_now -= 1;
+                rec.event(
+                    t,
+                    EventKind::NodeClean,
+                    Some(v),
+                    None,
+                    "last infected host recovered",
+                );
+                for &(x, l) in topo.neighbours(v) {
+                    if net.spread[l as usize] {
+                        let h = &mut self.hot[x as usize];
+                        h.c -= 1;
+                        q.pairs -= h.s as u64;
+                    }
+                }
+            } else {
+                if self.hot[vi].s == 0 {
+                    continue;
+                }
+                q.pairs -= self.hot[vi].c as u64;
+                self.s[vi] -= 1;
+                self.i[vi] += 1;
+                self.sync(vi);
+                self.tot_s -= 1;
+                self.tot_i += 1;
+                self.infections += 1;
+                self.nodes_infected_now += 1;
+                if !self.ever[vi] {
+                    self.ever[vi] = true;
+                    self.nodes_ever += 1;
+                    self.newly_infected.push(v);
+                    rec.event(
+                        t,
+                        EventKind::NodeInfected,
+                        Some(v),
+                        None,
+                        "first host infected",
+                    );
+                }
+                if self.tot_i > self.peak {
+                    self.peak = self.tot_i;
+                    self.peak_minute = t;
+                }
+                for &(x, l) in topo.neighbours(v) {
+                    if net.spread[l as usize] {
+                        let h = &mut self.hot[x as usize];
+                        h.c += 1;
+                        q.pairs += h.s as u64;
+                    }
+                }
+                self.schedule(topo, net, rng, &mut q, v, t);
+            }
+            self.check_node(topo, net, v, t, rec, &mut flipped);
+            if !flipped.is_empty() || !net.pending_failover.is_empty() {
+                // Not reached in the plain network SIR (no traffic, no
+                // outages); handled exactly all the same.
+                self.events = Some(q);
+                self.apply_flips(topo, net, &flipped);
+                return t;
+            }
+        }
+        self.events = Some(q);
+        t1
+    }
+
+    /// [`Worm::advance`] with the direct method over the sum tree.
+    fn advance_direct(
         &mut self,
         topo: &Topology,
         net: &mut Net,
@@ -505,6 +757,7 @@ impl Worm {
         rec: &mut RunRecord,
         flipped: &mut Vec<LinkId>,
     ) -> u32 {
+        self.leave_event_driven(net);
         let vi = v as usize;
         self.contained[vi] = true;
         let k = self.active(vi);
@@ -532,6 +785,7 @@ impl Worm {
         if !self.contained[vi] {
             return false;
         }
+        self.leave_event_driven(net);
         self.contained[vi] = false;
         while self.q[vi] > 0 {
             self.q[vi] -= 1;
@@ -545,6 +799,7 @@ impl Worm {
     /// Moves up to `k` infected hosts of `v` to cleaned (responders' work),
     /// isolated ones first.
     pub fn clean(&mut self, topo: &Topology, net: &mut Net, v: NodeId, k: u32) -> u32 {
+        self.leave_event_driven(net);
         let vi = v as usize;
         let k = k.min(self.i[vi]);
         for _ in 0..k {
@@ -569,6 +824,7 @@ impl Worm {
 
     /// Moves up to `k` susceptible hosts of `v` to patched/immune.
     pub fn patch(&mut self, net: &Net, v: NodeId, k: u32) -> u32 {
+        self.leave_event_driven(net);
         let vi = v as usize;
         let k = k.min(self.s[vi]);
         self.s[vi] -= k;
@@ -578,5 +834,16 @@ impl Worm {
         self.tot_imm += k as u64;
         self.refresh_leaf(net, v);
         k
+    }
+}
+
+/// An exponential waiting time at `rate` per minute (∞ at rate 0).
+#[inline]
+fn exp(rng: &mut ChaCha8Rng, rate: f64) -> f64 {
+    if rate > 0.0 {
+        let e: f64 = Exp1.sample(rng);
+        e / rate
+    } else {
+        f64::INFINITY
     }
 }
