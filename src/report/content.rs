@@ -1032,6 +1032,7 @@ fn outcomes(ctx: &Ctx) -> Section {
         ]
         .into_iter()
         .chain(data_losses(ctx))
+        .chain(super::spread::blocks(ctx, ctx.spread))
         .collect(),
     }
 }
@@ -1142,6 +1143,24 @@ pub fn due_date(start: &str, days: u32) -> String {
     }
 }
 
+/// The date `days` after minute `from_min` of a run that started at
+/// `start`, as `YYYY-MM-DD`.
+pub fn due_date_at(start: &str, from_min: f64, days: u32) -> String {
+    match start.parse::<DateTime>() {
+        Ok(t) => t
+            .checked_add(jiff::Span::new().minutes(from_min.max(0.0) as i64))
+            .ok()
+            .and_then(|t| {
+                t.date()
+                    .checked_add(jiff::Span::new().days(i64::from(days)))
+                    .ok()
+            })
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        Err(_) => format!("+{days} d"),
+    }
+}
+
 fn improvement(ctx: &Ctx) -> Section {
     let rows: Vec<Vec<Cell>> = ctx
         .a
@@ -1171,14 +1190,12 @@ fn improvement(ctx: &Ctx) -> Section {
                 }),
                 Cell::from(ctx.lang.pick(&f.action_zh, &f.action_en)),
                 Cell::from(owner),
-                cell(
-                    format!(
-                        "{} ({})",
-                        due_date(&ctx.rec.start, f.due_days),
-                        fill(ctx.t(lb::IP_DUE_RULE), &[("days", f.due_days.to_string())])
-                    ),
-                    "nowrap",
-                ),
+                cell(due_date_at(&ctx.rec.start, f.due.from_min, f.due.days), "nowrap"),
+                Cell::from(if f.due.basis_en.is_empty() {
+                    fill(ctx.t(lb::IP_DUE_RULE), &[("days", f.due_days.to_string())])
+                } else {
+                    ctx.lang.pick(&f.due.basis_zh, &f.due.basis_en).to_string()
+                }),
             ]
         })
         .collect();
@@ -1194,6 +1211,7 @@ fn improvement(ctx: &Ctx) -> Section {
                 lb::IP_ACTION,
                 lb::IP_OWNER,
                 lb::IP_DUE,
+                lb::IP_BASIS,
             ]
             .iter()
             .map(|l| ctx.t(*l).to_string())

@@ -223,6 +223,7 @@ labels! {
     IP_ACTION = "纠正措施", "Corrective action";
     IP_OWNER = "责任单位", "Owner";
     IP_DUE = "完成期限", "Due date";
+    IP_BASIS = "期限依据", "Due-date basis";
     IP_NONE = "无需纠正措施。", "No corrective actions.";
 
     AP_FILE = "文件", "File";
