@@ -17,4 +17,5 @@ mod realism;
 mod report;
 mod response;
 mod sources;
+mod spread;
 mod util;

@@ -1326,6 +1326,17 @@ fn method(ctx: &Ctx) -> Section {
             ("u", m.due_days[3].to_string()),
         ],
     ));
+    if let Some(d) = m.improvement {
+        bullets.push(fill(
+            ctx.t(lb::EM_DUE_CAUSE),
+            &[
+                ("rc", d[0].to_string()),
+                ("sq", d[1].to_string()),
+                ("pg", d[2].to_string()),
+                ("tr", d[3].to_string()),
+            ],
+        ));
+    }
     Section {
         id: "method",
         title: ctx.t(lb::SEC_METHOD).to_string(),

@@ -178,8 +178,10 @@ fn value(name: &str, v: Option<f64>, na: &str) -> String {
         return na.to_string();
     };
     match METRICS.iter().find(|m| m.name == name) {
-        Some(m) => crate::batch::fmt_value(m.kind, Some(v)),
-        None => format!("{v:.1}"),
+        Some(m) if m.kind == crate::batch::Kind::Count => {
+            crate::model::topology_summary::thousands(v.round().max(0.0) as u64)
+        }
+        _ => format!("{v:.1}"),
     }
 }
 
@@ -249,7 +251,7 @@ pub fn blocks(ctx: &Ctx, spread: Option<&Spread>) -> Vec<Block> {
                     num(value(&m.name, m.median, na)),
                     num(value(&m.name, m.p5, na)),
                     num(value(&m.name, m.p95, na)),
-                    num(m.percentile.map_or(na.to_string(), |p| format!("{p:.0}"))),
+                    num(m.percentile.map_or(na.to_string(), |p| (p.round() as u64).to_string())),
                 ]
             })
             .collect(),

@@ -320,23 +320,46 @@ pub fn report_cause(rec: &RunRecord, o: &Obligation) -> Option<RootCause> {
     let (a_en, a_zh) = span(h.allowed);
     let (tk_en, tk_zh) = span(h.took(end));
     let hops = chain.len();
-    let done = if h.finished.is_some() {
-        ("", "")
+    let (of_en, of_zh) = if hops > 1 {
+        (
+            format!(", the slowest of {hops} hops"),
+            format!("（{hops} 级中最慢的一级）"),
+        )
     } else {
-        (", not done by the end", "，至演练结束仍未完成")
+        (String::new(), String::new())
+    };
+    let skipped = rec.tasks.get(h.task).is_some_and(|t| t.state == "skipped");
+    let (d_en, d_zh) = if skipped {
+        (
+            format!("{g_en} to grade, then the report was skipped (not done at all; allowed {a_en})"),
+            format!("定级 {g_zh}，随后漏报（完全未报告；时限 {a_zh}）"),
+        )
+    } else if h.started.is_none() {
+        (
+            format!("{g_en} to grade, then {q_en} waiting for staff without being started (allowed {a_en})"),
+            format!("定级 {g_zh}，随后等待人员 {q_zh} 仍未开始（时限 {a_zh}）"),
+        )
+    } else {
+        let (end_en, end_zh) = if h.finished.is_some() {
+            ("", "")
+        } else {
+            (", not done by the end", "，至演练结束仍未完成")
+        };
+        (
+            format!(
+                "{tk_en} from learning to reporting against {a_en} allowed — {g_en} to grade, {q_en} waiting for staff, {w_en} to report{end_en}"
+            ),
+            format!(
+                "从获知到报出用时 {tk_zh}（时限 {a_zh}），其中定级 {g_zh}、等待人员 {q_zh}、报告 {w_zh}{end_zh}"
+            ),
+        )
     };
     Some(RootCause {
         kind: CauseKind::ReportChain,
         unit: node_id(rec, h.unit),
         body: h.body.clone(),
-        en: format!(
-            "{head_en}; of its {hops} hops the delay sits at {u_en} ({b_en}): {tk_en} from learning to reporting against {a_en} allowed — {g_en} to grade, {q_en} waiting for staff, {w_en} to report{}",
-            done.0
-        ),
-        zh: format!(
-            "{head_zh}；共 {hops} 级，延误主要在{u_zh}{b_zh}：从获知到报出用时 {tk_zh}（时限 {a_zh}），其中定级 {g_zh}、等待人员 {q_zh}、报告 {w_zh}{}",
-            done.1
-        ),
+        en: format!("{head_en}; the delay sits at {u_en} ({b_en}){of_en}: {d_en}"),
+        zh: format!("{head_zh}；延误主要在{u_zh}{b_zh}{of_zh}：{d_zh}"),
     })
 }
 
@@ -716,7 +739,7 @@ mod tests {
         assert_eq!(c.unit, "gd.01");
         assert!(
             c.en.starts_with(
-                "initial report from gd.01.01 bureau reached hq bureau after 2.0 h (due 90 min along the chain); of its 3 hops the delay sits at gd.01 bureau (emergency office): 95 min from learning to reporting against 30 min allowed — 3 min to grade, 85 min waiting for staff, 7 min to report"
+                "initial report from gd.01.01 bureau reached hq bureau after 2.0 h (due 90 min along the chain); the delay sits at gd.01 bureau (emergency office), the slowest of 3 hops: 95 min from learning to reporting against 30 min allowed — 3 min to grade, 85 min waiting for staff, 7 min to report"
             ),
             "{}",
             c.en
