@@ -501,10 +501,7 @@ fn improvement_plan_rows_have_root_cause_owner_unit_and_due_rule() {
             root.contains(unit),
             "owner's unit is the root cause's: {r:?}"
         );
-        assert!(
-            due.len() == 10 && due.starts_with("2002-"),
-            "a date: {due}"
-        );
+        assert!(due.len() == 10 && due.starts_with("2002-"), "a date: {due}");
         assert!(
             basis.starts_with("scoring.ron ") || basis.starts_with("plan, "),
             "{basis}"

@@ -18,7 +18,15 @@ fn drillsim(args: &[&str]) -> Output {
 }
 
 fn run(out: &Path, extra: &[&str]) {
-    let mut args = vec!["run", "--seed", "3", "--lang", "en", "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        "--seed",
+        "3",
+        "--lang",
+        "en",
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let o = drillsim(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -93,7 +101,11 @@ fn a_broken_spread_file_is_a_positioned_error_and_changes_nothing() {
     let d = t.path().join("run");
     run(&d, &["--spread", "2"]);
     let before = read(&d, "report.md");
-    fs::write(d.join("spread.json"), "{\n  \"format\": 1,\n  \"seed\": \"x\"\n}\n").unwrap();
+    fs::write(
+        d.join("spread.json"),
+        "{\n  \"format\": 1,\n  \"seed\": \"x\"\n}\n",
+    )
+    .unwrap();
     let o = drillsim(&["report", d.to_str().unwrap(), "--lang", "en"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);

@@ -1190,7 +1190,10 @@ fn improvement(ctx: &Ctx) -> Section {
                 }),
                 Cell::from(ctx.lang.pick(&f.action_zh, &f.action_en)),
                 Cell::from(owner),
-                cell(due_date_at(&ctx.rec.start, f.due.from_min, f.due.days), "nowrap"),
+                cell(
+                    due_date_at(&ctx.rec.start, f.due.from_min, f.due.days),
+                    "nowrap",
+                ),
                 Cell::from(if f.due.basis_en.is_empty() {
                     fill(ctx.t(lb::IP_DUE_RULE), &[("days", f.due_days.to_string())])
                 } else {

@@ -251,7 +251,9 @@ pub fn blocks(ctx: &Ctx, spread: Option<&Spread>) -> Vec<Block> {
                     num(value(&m.name, m.median, na)),
                     num(value(&m.name, m.p5, na)),
                     num(value(&m.name, m.p95, na)),
-                    num(m.percentile.map_or(na.to_string(), |p| (p.round() as u64).to_string())),
+                    num(m
+                        .percentile
+                        .map_or(na.to_string(), |p| (p.round() as u64).to_string())),
                 ]
             })
             .collect(),

@@ -19,8 +19,8 @@
 //! (ties: the order of `Assessment::bodies`; none late or missed: most
 //! deviations; none at all: most obligations); due days by rating.
 
-use super::thresholds::Thresholds;
 use super::root_cause::CauseKind;
+use super::thresholds::Thresholds;
 use super::{Capability, CapabilityRating, Due, Finding, Obligation, Rating, Status, compliance};
 use crate::engine::RunRecord;
 use crate::model::topology_summary::thousands;
@@ -458,7 +458,14 @@ pub fn findings(
         let due = if strength {
             Due::default()
         } else {
-            due_of(rec, th, c, r.rating, cause.kind, worst_own.map(|o| o.action.as_str()))
+            due_of(
+                rec,
+                th,
+                c,
+                r.rating,
+                cause.kind,
+                worst_own.map(|o| o.action.as_str()),
+            )
         };
         out.push(Finding {
             capability: c,

@@ -30,7 +30,9 @@ use crate::model::topology_summary::thousands;
 
 /// What kind of root cause the record shows (the key of the thresholds
 /// file's `improvement` block).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CauseKind {
     /// A hop of the reporting chain lost the time.
@@ -282,10 +284,13 @@ fn report_kind(name: &str) -> (&'static str, &'static str) {
 pub fn report_cause(rec: &RunRecord, o: &Obligation) -> Option<RootCause> {
     let chain = report_chain(rec, o.task);
     let end = rec.duration_min;
-    let worst = chain.iter().enumerate().fold(None::<usize>, |b, (i, h)| match b {
-        Some(j) if chain[j].over(end) >= h.over(end) => b,
-        _ => Some(i),
-    })?;
+    let worst = chain
+        .iter()
+        .enumerate()
+        .fold(None::<usize>, |b, (i, h)| match b {
+            Some(j) if chain[j].over(end) >= h.over(end) => b,
+            _ => Some(i),
+        })?;
     let (first, last, h) = (&chain[0], chain.last()?, &chain[worst]);
     let (k_en, k_zh) = report_kind(&o.name);
     let (o_en, o_zh) = node_names(rec, &node_id(rec, first.unit));
@@ -298,12 +303,16 @@ pub fn report_cause(rec: &RunRecord, o: &Obligation) -> Option<RootCause> {
         Some(f) => {
             let (t_en, t_zh) = span(f - first.learned);
             (
-                format!("{k_en} from {o_en} reached {top_en} after {t_en} (due {al_en} along the chain)"),
+                format!(
+                    "{k_en} from {o_en} reached {top_en} after {t_en} (due {al_en} along the chain)"
+                ),
                 format!("{o_zh}的{k_zh}经 {t_zh} 到达{top_zh}（逐级时限合计 {al_zh}）"),
             )
         }
         None => (
-            format!("{k_en} from {o_en} had not reached {top_en} when the run ended (due {al_en} along the chain)"),
+            format!(
+                "{k_en} from {o_en} had not reached {top_en} when the run ended (due {al_en} along the chain)"
+            ),
             format!("{o_zh}的{k_zh}至演练结束仍未到达{top_zh}（逐级时限合计 {al_zh}）"),
         ),
     };
@@ -331,12 +340,16 @@ pub fn report_cause(rec: &RunRecord, o: &Obligation) -> Option<RootCause> {
     let skipped = rec.tasks.get(h.task).is_some_and(|t| t.state == "skipped");
     let (d_en, d_zh) = if skipped {
         (
-            format!("{g_en} to grade, then the report was skipped (not done at all; allowed {a_en})"),
+            format!(
+                "{g_en} to grade, then the report was skipped (not done at all; allowed {a_en})"
+            ),
             format!("定级 {g_zh}，随后漏报（完全未报告；时限 {a_zh}）"),
         )
     } else if h.started.is_none() {
         (
-            format!("{g_en} to grade, then {q_en} waiting for staff without being started (allowed {a_en})"),
+            format!(
+                "{g_en} to grade, then {q_en} waiting for staff without being started (allowed {a_en})"
+            ),
             format!("定级 {g_zh}，随后等待人员 {q_zh} 仍未开始（时限 {a_zh}）"),
         )
     } else {
@@ -424,7 +437,10 @@ pub fn needed_for(rec: &RunRecord, c: Capability) -> Option<(String, String)> {
                 "taxpayer services were down {:.1} service-hours",
                 t.taxpayer_service_hours_lost
             ),
-            format!("面向纳税人的服务中断 {:.1} 服务小时", t.taxpayer_service_hours_lost),
+            format!(
+                "面向纳税人的服务中断 {:.1} 服务小时",
+                t.taxpayer_service_hours_lost
+            ),
         )),
         // Every incident needs closing: investigation, evaluation, summary.
         // (Detection, reporting and grading are the engine's own flow for
@@ -550,7 +566,9 @@ pub fn of(rec: &RunRecord, o: &Obligation) -> RootCause {
                     format!(
                         "{what_en} was never started by the end of the run: no one picked it up ({busy} other tasks of the unit's {b_en} were in hand meanwhile)"
                     ),
-                    format!("{what_zh}至运行结束仍未开始：无人承接（其间该单位{b_zh}另有 {busy} 项任务在办）"),
+                    format!(
+                        "{what_zh}至运行结束仍未开始：无人承接（其间该单位{b_zh}另有 {busy} 项任务在办）"
+                    ),
                 )
             }
         }
@@ -643,13 +661,83 @@ mod tests {
             province: String::new(),
         };
         let tasks = vec![
-            task(0, "grade", "grade", "IV", 3, 0.0, None, Some(0.0), Some(3.0)),
-            task(1, "report", "initial_report", "gd.01", 3, 3.0, Some(30.0), Some(4.0), Some(12.0)),
-            task(2, "grade", "grade", "IV", 2, 12.0, None, Some(12.0), Some(15.0)),
-            task(3, "report", "initial_report", "gd", 2, 15.0, Some(42.0), Some(100.0), Some(107.0)),
-            task(4, "grade", "grade", "IV", 1, 107.0, None, Some(107.0), Some(110.0)),
-            task(5, "report", "initial_report", "hq", 1, 110.0, Some(137.0), Some(111.0), Some(120.0)),
-            task(6, "grade", "grade", "IV", 0, 120.0, None, Some(120.0), Some(123.0)),
+            task(
+                0,
+                "grade",
+                "grade",
+                "IV",
+                3,
+                0.0,
+                None,
+                Some(0.0),
+                Some(3.0),
+            ),
+            task(
+                1,
+                "report",
+                "initial_report",
+                "gd.01",
+                3,
+                3.0,
+                Some(30.0),
+                Some(4.0),
+                Some(12.0),
+            ),
+            task(
+                2,
+                "grade",
+                "grade",
+                "IV",
+                2,
+                12.0,
+                None,
+                Some(12.0),
+                Some(15.0),
+            ),
+            task(
+                3,
+                "report",
+                "initial_report",
+                "gd",
+                2,
+                15.0,
+                Some(42.0),
+                Some(100.0),
+                Some(107.0),
+            ),
+            task(
+                4,
+                "grade",
+                "grade",
+                "IV",
+                1,
+                107.0,
+                None,
+                Some(107.0),
+                Some(110.0),
+            ),
+            task(
+                5,
+                "report",
+                "initial_report",
+                "hq",
+                1,
+                110.0,
+                Some(137.0),
+                Some(111.0),
+                Some(120.0),
+            ),
+            task(
+                6,
+                "grade",
+                "grade",
+                "IV",
+                0,
+                120.0,
+                None,
+                Some(120.0),
+                Some(123.0),
+            ),
         ];
         RunRecord {
             start: "2002-11-08T09:00:00".into(),
@@ -751,8 +839,15 @@ mod tests {
             .find(|f| f.capability == Capability::DetectionReporting)
             .unwrap();
         assert!(!f.strength);
-        assert_eq!((f.owner_unit.as_str(), f.owner.as_str()), ("gd.01", "emergency_office"));
-        assert!(f.root_en.contains("the delay sits at gd.01 bureau"), "{}", f.root_en);
+        assert_eq!(
+            (f.owner_unit.as_str(), f.owner.as_str()),
+            ("gd.01", "emergency_office")
+        );
+        assert!(
+            f.root_en.contains("the delay sits at gd.01 bureau"),
+            "{}",
+            f.root_en
+        );
         // Due: the improvement block's report_chain days (30) are sooner
         // than the rating's.
         assert_eq!(f.cause, CauseKind::ReportChain);
@@ -772,7 +867,11 @@ mod tests {
         let f = &a.findings[0];
         let r = a.ratings[0].rating;
         assert_eq!(f.due.days, th.due_days(r));
-        assert!(f.due.basis_en.starts_with("scoring.ron due_days."), "{}", f.due.basis_en);
+        assert!(
+            f.due.basis_en.starts_with("scoring.ron due_days."),
+            "{}",
+            f.due.basis_en
+        );
     }
 
     #[test]
@@ -784,7 +883,11 @@ mod tests {
             .iter()
             .find(|f| f.capability == Capability::Communication)
             .expect("communication gap");
-        assert!(!a.ratings.iter().any(|r| r.capability == Capability::Communication));
+        assert!(
+            !a.ratings
+                .iter()
+                .any(|r| r.capability == Capability::Communication)
+        );
         assert_eq!(f.cause, CauseKind::PlanGap);
         assert_eq!(f.owner_unit, "hq");
         assert!(
@@ -794,7 +897,10 @@ mod tests {
             "{}",
             f.root_en
         );
-        assert_eq!(f.due.days, 30, "plan gap 90 days, but unrated counts as U (30)");
+        assert_eq!(
+            f.due.days, 30,
+            "plan gap 90 days, but unrated counts as U (30)"
+        );
         // Post-incident: the plan's own rule, from the response's end.
         let p = a
             .findings
@@ -807,14 +913,28 @@ mod tests {
             "plan, plan 2.3 结束响应: summary report within 30 days of the end of the response"
         );
         // Containment: nothing infected, no need shown.
-        assert!(!a.findings.iter().any(|f| f.capability == Capability::Containment));
+        assert!(
+            !a.findings
+                .iter()
+                .any(|f| f.capability == Capability::Containment)
+        );
     }
 
     #[test]
     fn staff_queue_counts_the_units_other_tasks() {
         let mut rec = chain_record();
         // A step at the prefecture that waited 60 min while its report ran.
-        let mut t = task(7, "step", "isolate", "isolate", 2, 90.0, Some(100.0), Some(150.0), Some(160.0));
+        let mut t = task(
+            7,
+            "step",
+            "isolate",
+            "isolate",
+            2,
+            90.0,
+            Some(100.0),
+            Some(150.0),
+            Some(160.0),
+        );
         t.body = "emergency_office".into();
         rec.tasks.push(t);
         assert_eq!(busy_meanwhile(&rec, &rec.tasks[7]), 1);
