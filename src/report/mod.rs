@@ -292,6 +292,15 @@ mod tests {
     #[test]
     fn improvement_due_date_counts_from_the_start() {
         assert_eq!(content::due_date("2002-11-08T09:00:00", 30), "2002-12-08");
+        // From minute 4320 (three days in): the plan's 30 days after the end.
+        assert_eq!(
+            content::due_date_at("2002-11-08T09:00:00", 4320.0, 30),
+            "2002-12-11"
+        );
+        assert_eq!(
+            content::due_date_at("2002-11-08T09:00:00", 0.0, 30),
+            "2002-12-08"
+        );
     }
 
     /// Renders a real run folder for a look: `REPORT_RUN=/tmp/x cargo test

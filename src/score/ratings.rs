@@ -446,6 +446,23 @@ pub fn findings(
         } else {
             (cause.body.clone(), cause.unit.clone())
         };
+        // The finding cites its root cause in a few words (the row has it
+        // in full).
+        if !cause.unit.is_empty() {
+            let (u_en, u_zh) = node_names(rec, &cause.unit);
+            let (b_en, b_zh) = body_names(rec, &cause.body);
+            let (k_en, k_zh) = match cause.kind {
+                CauseKind::ReportChain => {
+                    ("the reporting chain's slowest hop", "报告链路中最慢的一级")
+                }
+                CauseKind::StaffQueue => ("a staff queue", "人员排队"),
+                CauseKind::PlanGap => ("a missing step in the plan", "预案缺少步骤"),
+                CauseKind::Training => ("the team's own work", "小组自身执行"),
+                CauseKind::None => ("the record", "运行记录"),
+            };
+            en += &format!(" Root cause: {k_en}, at {u_en} ({b_en}).");
+            zh += &format!("根本原因：{k_zh}，在{u_zh}{b_zh}。");
+        }
         let (mut root_en, mut root_zh) = (cause.en.clone(), cause.zh.clone());
         for (l_en, l_zh) in &r.limits {
             if !root_en.is_empty() {

@@ -844,6 +844,12 @@ mod tests {
             ("gd.01", "emergency_office")
         );
         assert!(
+            f.text_en
+                .ends_with(" Root cause: the reporting chain's slowest hop, at gd.01 bureau (emergency office)."),
+            "{}",
+            f.text_en
+        );
+        assert!(
             f.root_en.contains("the delay sits at gd.01 bureau"),
             "{}",
             f.root_en
