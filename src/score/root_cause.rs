@@ -5,7 +5,8 @@
 //!   reached this unit first, and so on down to a unit that detected the
 //!   incident itself), then forward through the target's own report of the
 //!   same kind up to the top the report reached (HQ, or the national
-//!   authority). Each hop is one unit: from when it learned (its first
+//!   authority), stopping at a target that knew already (its news came
+//!   another way). Each hop is one unit: from when it learned (its first
 //!   grading task was created) to when its report was done, split into
 //!   grading, waiting for staff and reporting, against the time the rule
 //!   allowed (report due − learned). The hop that ran most over its allowed
@@ -210,7 +211,10 @@ pub fn report_chain(rec: &RunRecord, task: usize) -> Vec<Hop> {
         let Some(next_unit) = node_index(rec, &cur.action) else {
             break;
         };
-        if seen.contains(&next_unit) {
+        // The target knew already (from another report or its own
+        // detection): this report did not carry the news further.
+        let knew = learned(rec, inc, next_unit).unwrap_or(f64::INFINITY);
+        if seen.contains(&next_unit) || cur.finished.is_some_and(|f| knew < f - 1e-6) {
             break;
         }
         let next = reports()
@@ -810,6 +814,26 @@ mod tests {
         assert_eq!(report_chain(&rec, 1), chain);
         // Not a report: no chain.
         assert!(report_chain(&rec, 0).is_empty());
+    }
+
+    #[test]
+    fn the_chain_stops_where_the_target_knew_already() {
+        let mut rec = chain_record();
+        // The province heard at minute 50 from elsewhere: the prefecture's
+        // report (done at 107) carried no news further.
+        rec.tasks[4].created = 50.0;
+        let chain = report_chain(&rec, 3);
+        let units: Vec<u32> = chain.iter().map(|h| h.unit).collect();
+        assert_eq!(units, [3, 2]);
+        assert_eq!(chain.last().unwrap().to, "gd");
+        let a = assess(&rec, &default_thresholds());
+        let late = a.obligations.iter().find(|o| o.task == 3).unwrap();
+        let c = of(&rec, late);
+        assert!(
+            c.en.starts_with("initial report from gd.01.01 bureau reached gd bureau after 107 min"),
+            "{}",
+            c.en
+        );
     }
 
     #[test]
