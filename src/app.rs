@@ -166,6 +166,10 @@ pub struct RunArgs {
     pub seed: u64,
     pub out: Option<PathBuf>,
     pub no_response: bool,
+    /// Seeds for the spread across seeds (`seed .. seed + spread`); 0: off.
+    pub spread: u64,
+    /// Worker threads of the spread's runs (0 = one per core).
+    pub jobs: usize,
 }
 
 /// The default output folder: `runs/<scenario>-<seed>`.
@@ -210,21 +214,36 @@ pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&scenario, args.seed));
+    let setup = ResponseSetup {
+        plan,
+        teams,
+        spread: !args.perfect,
+    };
     let record = engine::run_with(
         topo.clone(),
-        scenario,
-        Some(ResponseSetup {
-            plan,
-            teams,
-            spread: !args.perfect,
-        }),
+        scenario.clone(),
+        Some(setup.clone()),
         RunConfig {
             seed: args.seed,
             response: !args.no_response,
         },
     );
     let assessment = score::assess(&record, &thresholds);
-    let files = crate::output::run_files(&record, &assessment, args.lang);
+    let spread = if args.spread > 0 {
+        let job = crate::batch::spread::SpreadJob {
+            topo: topo.clone(),
+            scenario,
+            setup,
+            thresholds: &thresholds,
+            response: !args.no_response,
+            jobs: args.jobs,
+        };
+        let rows = crate::batch::spread::rows(&job, args.seed, args.spread, &assessment)?;
+        Some(crate::report::spread::Spread::of(args.seed, &rows))
+    } else {
+        None
+    };
+    let files = crate::output::run_files_with(&record, &assessment, args.lang, spread.as_ref());
     crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
         path: out.clone(),
         source,
@@ -265,8 +284,17 @@ pub fn report(dir: &Path, scoring: Option<&Path>, lang: Lang) -> Result<RunOutpu
             msg,
         )]))
     })?;
+    let spread = crate::output::read_spread(dir).map_err(|msg| {
+        Error::Input(Diagnostics(vec![Diagnostic::at(
+            &dir.join("spread.json"),
+            "",
+            1,
+            1,
+            msg,
+        )]))
+    })?;
     let assessment = score::assess(&record, &thresholds);
-    let files = crate::output::run_files(&record, &assessment, lang);
+    let files = crate::output::run_files_with(&record, &assessment, lang, spread.as_ref());
     crate::output::write_atomically(dir, &files).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,

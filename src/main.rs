@@ -53,6 +53,13 @@ enum Command {
         /// Language of the after-action report: zh (default) or en.
         #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
         lang: Lang,
+        /// Also run seeds SEED..SEED+N-1 and report how typical this run is
+        /// (spread.json and the report's "Spread across seeds"; 0 = off).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        spread: u64,
+        /// Worker threads of the --spread runs (0 = one per core). Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
     },
     /// Score a saved run again and rewrite its tables and report (no re-simulation).
     Report {
@@ -223,6 +230,8 @@ fn dispatch(command: Command) -> Result<(), Error> {
             no_response,
             scoring,
             lang,
+            spread,
+            jobs,
         } => {
             let r = app::run(&RunArgs {
                 scenario,
@@ -235,6 +244,8 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 seed,
                 out,
                 no_response,
+                spread,
+                jobs,
             })?;
             println!(
                 "{}",

@@ -489,8 +489,8 @@ fn improvement_plan_rows_have_root_cause_owner_unit_and_due_rule() {
     assert!(!rows.is_empty());
     let units: Vec<&str> = rec.meta.nodes.iter().map(|n| n.name_en.as_str()).collect();
     for r in &rows {
-        assert_eq!(r.len(), 7, "{r:?}");
-        let (root, owner, due) = (&r[3], &r[5], &r[6]);
+        assert_eq!(r.len(), 8, "{r:?}");
+        let (root, owner, due, basis) = (&r[3], &r[5], &r[6], &r[7]);
         assert!(
             units.iter().any(|u| root.contains(&format!(" at {u} "))),
             "{root}"
@@ -501,9 +501,10 @@ fn improvement_plan_rows_have_root_cause_owner_unit_and_due_rule() {
             root.contains(unit),
             "owner's unit is the root cause's: {r:?}"
         );
+        assert!(due.len() == 10 && due.starts_with("2002-"), "a date: {due}");
         assert!(
-            due.contains("days from the exercise, thresholds file"),
-            "{due}"
+            basis.starts_with("scoring.ron ") || basis.starts_with("plan, "),
+            "{basis}"
         );
     }
 }

@@ -18,4 +18,5 @@ mod realism;
 mod report;
 mod response;
 mod sources;
+mod spread;
 mod util;

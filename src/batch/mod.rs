@@ -31,6 +31,7 @@ pub mod manifest;
 pub mod merge;
 pub mod pipeline;
 pub mod report;
+pub mod spread;
 pub mod stats;
 
 use manifest::Shard;

@@ -598,6 +598,12 @@ fn run_meta(topo: &Topology, scenario: &Scenario, response: Option<&ResponseSetu
             .iter()
             .map(|o| (o.capability, o.clause.clone(), o.text.clone()))
             .collect(),
+        end: plan.map(|p| crate::engine::record::EndMeta {
+            actor: p.bodies[p.end.actor].id.clone(),
+            evaluation_days: p.end.evaluation_days,
+            summary_report_days: p.end.summary_report_days,
+            clause: p.end.clause.clone(),
+        }),
     }
 }
 

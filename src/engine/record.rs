@@ -402,6 +402,20 @@ pub struct RunMeta {
     /// The scenario's exercise objectives (capability, clause, text).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objectives: Vec<(crate::score::Capability, String, String)>,
+    /// The plan's end-of-response rule (None without response).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<EndMeta>,
+}
+
+/// The plan's end-of-response rule as the record remembers it: who closes
+/// the response, the evaluation's and the summary report's days after the
+/// end, and the clause.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EndMeta {
+    pub actor: String,
+    pub evaluation_days: f64,
+    pub summary_report_days: f64,
+    pub clause: String,
 }
 
 /// Everything a run leaves behind.

@@ -251,6 +251,17 @@ pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
 /// the report. A pure function of the record and its assessment, so that
 /// `drillsim report` rebuilds exactly what `drillsim run` wrote.
 pub fn run_files(rec: &RunRecord, a: &Assessment, lang: Lang) -> Vec<(String, Vec<u8>)> {
+    run_files_with(rec, a, lang, None)
+}
+
+/// [`run_files`] plus `spread.json` and the report's spread section when
+/// the run has a spread across seeds.
+pub fn run_files_with(
+    rec: &RunRecord,
+    a: &Assessment,
+    lang: Lang,
+    spread: Option<&crate::report::spread::Spread>,
+) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         ("timeline.csv".to_string(), timeline_csv(rec, a)),
         ("events.csv".to_string(), events_csv(rec)),
@@ -261,8 +272,25 @@ pub fn run_files(rec: &RunRecord, a: &Assessment, lang: Lang) -> Vec<(String, Ve
         ("summary.json".to_string(), summary_json(rec, a)),
         ("record.json".to_string(), record_json(rec)),
     ];
-    files.extend(crate::report::render(rec, a, lang).0);
+    if let Some(sp) = spread {
+        files.push(("spread.json".to_string(), sp.to_json()));
+    }
+    files.extend(crate::report::render_with(rec, a, lang, spread).0);
     files
+}
+
+/// The run folder's `spread.json`, if it has one (None when absent; an
+/// unreadable or malformed file is an error with its line and column).
+pub fn read_spread(dir: &Path) -> Result<Option<crate::report::spread::Spread>, String> {
+    let path = dir.join("spread.json");
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
 }
 
 /// A short human summary of a run.

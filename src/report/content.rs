@@ -1032,6 +1032,7 @@ fn outcomes(ctx: &Ctx) -> Section {
         ]
         .into_iter()
         .chain(data_losses(ctx))
+        .chain(super::spread::blocks(ctx, ctx.spread))
         .collect(),
     }
 }
@@ -1142,6 +1143,24 @@ pub fn due_date(start: &str, days: u32) -> String {
     }
 }
 
+/// The date `days` after minute `from_min` of a run that started at
+/// `start`, as `YYYY-MM-DD`.
+pub fn due_date_at(start: &str, from_min: f64, days: u32) -> String {
+    match start.parse::<DateTime>() {
+        Ok(t) => t
+            .checked_add(jiff::Span::new().minutes(from_min.max(0.0) as i64))
+            .ok()
+            .and_then(|t| {
+                t.date()
+                    .checked_add(jiff::Span::new().days(i64::from(days)))
+                    .ok()
+            })
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        Err(_) => format!("+{days} d"),
+    }
+}
+
 fn improvement(ctx: &Ctx) -> Section {
     let rows: Vec<Vec<Cell>> = ctx
         .a
@@ -1172,13 +1191,14 @@ fn improvement(ctx: &Ctx) -> Section {
                 Cell::from(ctx.lang.pick(&f.action_zh, &f.action_en)),
                 Cell::from(owner),
                 cell(
-                    format!(
-                        "{} ({})",
-                        due_date(&ctx.rec.start, f.due_days),
-                        fill(ctx.t(lb::IP_DUE_RULE), &[("days", f.due_days.to_string())])
-                    ),
+                    due_date_at(&ctx.rec.start, f.due.from_min, f.due.days),
                     "nowrap",
                 ),
+                Cell::from(if f.due.basis_en.is_empty() {
+                    fill(ctx.t(lb::IP_DUE_RULE), &[("days", f.due_days.to_string())])
+                } else {
+                    ctx.lang.pick(&f.due.basis_zh, &f.due.basis_en).to_string()
+                }),
             ]
         })
         .collect();
@@ -1194,6 +1214,7 @@ fn improvement(ctx: &Ctx) -> Section {
                 lb::IP_ACTION,
                 lb::IP_OWNER,
                 lb::IP_DUE,
+                lb::IP_BASIS,
             ]
             .iter()
             .map(|l| ctx.t(*l).to_string())
@@ -1308,6 +1329,17 @@ fn method(ctx: &Ctx) -> Section {
             ("u", m.due_days[3].to_string()),
         ],
     ));
+    if let Some(d) = m.improvement {
+        bullets.push(fill(
+            ctx.t(lb::EM_DUE_CAUSE),
+            &[
+                ("rc", d[0].to_string()),
+                ("sq", d[1].to_string()),
+                ("pg", d[2].to_string()),
+                ("tr", d[3].to_string()),
+            ],
+        ));
+    }
     Section {
         id: "method",
         title: ctx.t(lb::SEC_METHOD).to_string(),

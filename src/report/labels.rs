@@ -223,6 +223,8 @@ labels! {
     IP_ACTION = "纠正措施", "Corrective action";
     IP_OWNER = "责任单位", "Owner";
     IP_DUE = "完成期限", "Due date";
+    EM_DUE_CAUSE = "按根本原因的期限（取与评定等级期限中较早者）：报告链路 {rc} 天、人员排队 {sq} 天、预案缺口 {pg} 天、培训演练 {tr} 天；事后调查与总结类措施按预案的响应结束规定（评估、总结报告）自响应结束起算。", "Due days by root cause (the sooner of these and the rating's): reporting chain {rc}, staff queue {sq}, plan gap {pg}, training {tr} days; post-incident actions follow the plan's end-of-response rule (evaluation, summary report), counted from the end of the response.";
+    IP_BASIS = "期限依据", "Due-date basis";
     IP_NONE = "无需纠正措施。", "No corrective actions.";
 
     AP_FILE = "文件", "File";

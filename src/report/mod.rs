@@ -10,6 +10,7 @@ pub mod fonts;
 pub mod html;
 pub mod labels;
 pub mod markdown;
+pub mod spread;
 
 use std::collections::HashMap;
 
@@ -40,7 +41,19 @@ impl ReportFiles {
 /// `report.md`, and `charts/<name>.svg` + `charts/<name>.png` per chart.
 /// Pure and deterministic: the same input gives the same bytes.
 pub fn render(rec: &RunRecord, a: &Assessment, lang: Lang) -> ReportFiles {
-    let ctx = Ctx::new(rec, a, lang);
+    render_with(rec, a, lang, None)
+}
+
+/// [`render`] with the spread across seeds (`spread.json`) when the run
+/// folder has one.
+pub fn render_with(
+    rec: &RunRecord,
+    a: &Assessment,
+    lang: Lang,
+    spread: Option<&spread::Spread>,
+) -> ReportFiles {
+    let mut ctx = Ctx::new(rec, a, lang);
+    ctx.spread = spread;
     let charts = charts::all(&ctx);
     let doc = content::document(&ctx, &charts);
     let mut files = vec![
@@ -59,6 +72,8 @@ pub struct Ctx<'a> {
     pub rec: &'a RunRecord,
     pub a: &'a Assessment,
     pub lang: Lang,
+    /// The spread across seeds, when the run has one.
+    pub spread: Option<&'a spread::Spread>,
     bodies: HashMap<&'a str, &'a BodyMeta>,
     nodes: HashMap<&'a str, &'a NodeMeta>,
 }
@@ -69,6 +84,7 @@ impl<'a> Ctx<'a> {
             rec,
             a,
             lang,
+            spread: None,
             bodies: rec.meta.bodies.iter().map(|b| (b.id.as_str(), b)).collect(),
             nodes: rec.meta.nodes.iter().map(|n| (n.id.as_str(), n)).collect(),
         }
@@ -276,6 +292,15 @@ mod tests {
     #[test]
     fn improvement_due_date_counts_from_the_start() {
         assert_eq!(content::due_date("2002-11-08T09:00:00", 30), "2002-12-08");
+        // From minute 4320 (three days in): the plan's 30 days after the end.
+        assert_eq!(
+            content::due_date_at("2002-11-08T09:00:00", 4320.0, 30),
+            "2002-12-11"
+        );
+        assert_eq!(
+            content::due_date_at("2002-11-08T09:00:00", 0.0, 30),
+            "2002-12-08"
+        );
     }
 
     /// Renders a real run folder for a look: `REPORT_RUN=/tmp/x cargo test

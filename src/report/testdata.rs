@@ -253,6 +253,7 @@ pub fn record(name: &str) -> RunRecord {
                 "总体预案 五.2".into(),
                 "Isolate infected sites within the deadline <i>".into(),
             )],
+            end: None,
         }),
     }
 }
@@ -444,6 +445,8 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 owner_unit: String::new(),
                 root_en: String::new(),
                 root_zh: String::new(),
+                cause: Default::default(),
+                due: Default::default(),
             },
             Finding {
                 capability: Capability::Containment,
@@ -457,6 +460,8 @@ pub fn assess(rec: &RunRecord) -> Assessment {
                 owner_unit: "gd".into(),
                 root_en: "late isolation hop <b>".into(),
                 root_zh: "隔离超时".into(),
+                cause: Default::default(),
+                due: Default::default(),
             },
         ],
     }

@@ -15,6 +15,7 @@ pub mod export;
 pub mod obligations;
 pub mod outcomes;
 pub mod ratings;
+pub mod root_cause;
 pub mod thresholds;
 
 pub use export::{compliance_columns, obligations_csv};
@@ -64,6 +65,9 @@ pub struct Method {
     pub containment_max_cut_off_share: Option<f64>,
     pub containment_max_growth_hours: Option<f64>,
     pub grading_max_wrong_level: Option<u32>,
+    /// Due days by root-cause kind (`root_cause::CauseKind::ALL` order).
+    #[serde(default)]
+    pub improvement: Option<[u32; 4]>,
 }
 
 impl Method {
@@ -91,6 +95,7 @@ impl Method {
             containment_max_cut_off_share: th.outcome_rules.containment_max_cut_off_share,
             containment_max_growth_hours: th.outcome_rules.containment_max_growth_hours,
             grading_max_wrong_level: th.outcome_rules.grading_max_wrong_level,
+            improvement: th.improvement,
         }
     }
 }
@@ -329,6 +334,23 @@ pub struct Finding {
     pub root_en: String,
     #[serde(default)]
     pub root_zh: String,
+    /// The kind of the root cause (picks the due days).
+    #[serde(default)]
+    pub cause: root_cause::CauseKind,
+    /// When the corrective action is due and which rule says so.
+    #[serde(default)]
+    pub due: Due,
+}
+
+/// A corrective action's due date: `days` after minute `from_min` of the
+/// run (0: the exercise start), and the rule it comes from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Due {
+    pub from_min: f64,
+    pub days: u32,
+    /// The plan clause or thresholds-file entry (English, Chinese).
+    pub basis_en: String,
+    pub basis_zh: String,
 }
 
 /// The assessment of one run.

@@ -19,8 +19,9 @@
 //! (ties: the order of `Assessment::bodies`; none late or missed: most
 //! deviations; none at all: most obligations); due days by rating.
 
+use super::root_cause::CauseKind;
 use super::thresholds::Thresholds;
-use super::{Capability, CapabilityRating, Finding, Obligation, Rating, Status, compliance};
+use super::{Capability, CapabilityRating, Due, Finding, Obligation, Rating, Status, compliance};
 use crate::engine::RunRecord;
 use crate::model::topology_summary::thousands;
 
@@ -181,101 +182,11 @@ fn costliest<'a>(problems: &[&&'a Obligation]) -> Option<&'a Obligation> {
     })
 }
 
-/// Minutes readably: `45 min` / `3.2 h`.
-fn span(m: f64) -> (String, String) {
-    if m < 120.0 {
-        (format!("{m:.0} min"), format!("{m:.0} 分钟"))
-    } else {
-        (
-            format!("{:.1} h", m / 60.0),
-            format!("{:.1} 小时", m / 60.0),
-        )
-    }
-}
-
-/// The root cause of one problem as far as the record shows it: where it
-/// happened and, from its task, whether it waited in the staff queue (the
-/// time from when it arose to its start) or took long once started, was
-/// never started, started before its predecessors, or graded another level.
+/// The root cause of one problem as far as the record shows it (see
+/// [`super::root_cause::of`]): English, Chinese.
 pub fn root_cause(rec: &RunRecord, o: &Obligation) -> (String, String) {
-    let (u_en, u_zh) = node_names(rec, &o.unit);
-    let (b_en, b_zh) = body_names(rec, &o.body);
-    let what_en = format!("{} {} at {u_en} ({b_en})", o.kind, o.name);
-    let kind_zh = match o.kind.as_str() {
-        "report" => "报告",
-        "grade" => "定级",
-        "activate" => "启动响应",
-        _ => "处置步骤",
-    };
-    let what_zh = format!("{u_zh}{b_zh}的{kind_zh} {}", o.name);
-    let task = rec.tasks.get(o.task).filter(|t| t.id == o.task);
-    match o.status {
-        Status::WrongLevel => {
-            let expected = task
-                .and_then(|t| t.expected_level.clone())
-                .unwrap_or_default();
-            (
-                format!(
-                    "{what_en} chose level {} where the facts it had called for {expected}",
-                    o.action
-                ),
-                format!(
-                    "{what_zh}定为 {} 级，而掌握的情况应定为 {expected} 级",
-                    o.action
-                ),
-            )
-        }
-        Status::OutOfOrder => (
-            format!("{what_en} started before the steps the plan puts first (missing step order)"),
-            format!("{what_zh}在预案规定的前序步骤完成前开始（未按步骤顺序）"),
-        ),
-        Status::Missed if task.is_none_or(|t| t.started.is_none()) => {
-            if task.is_some_and(|t| t.state == "skipped") {
-                (
-                    format!("{what_en} was skipped: the team left the step out (not done at all)"),
-                    format!("{what_zh}被跳过：该小组漏做了这一步（完全未执行）"),
-                )
-            } else {
-                (
-                    format!(
-                        "{what_en} was never started by the end of the run: no one picked it up"
-                    ),
-                    format!("{what_zh}至运行结束仍未开始：无人承接"),
-                )
-            }
-        }
-        _ => {
-            let Some(t) = task else {
-                return (what_en, what_zh);
-            };
-            let wait = t.started.map(|s| s - t.created).unwrap_or(0.0);
-            let work = match (t.started, t.finished) {
-                (Some(s), Some(f)) => f - s,
-                _ => 0.0,
-            };
-            let allowed = t.due.map(|d| d - t.created).unwrap_or(0.0);
-            let (w_en, w_zh) = span(wait);
-            let (k_en, k_zh) = span(work);
-            let (a_en, a_zh) = span(allowed);
-            if wait >= work {
-                (
-                    format!(
-                        "{what_en} waited {w_en} in the staff queue before it started, then took                          {k_en} (allowed {a_en} in all)"
-                    ),
-                    format!(
-                        "{what_zh}在人员队列中等待 {w_zh} 才开始，办理用时 {k_zh}（时限共 {a_zh}）"
-                    ),
-                )
-            } else {
-                (
-                    format!(
-                        "{what_en} started after {w_en} but took {k_en} to do (allowed {a_en} in all)"
-                    ),
-                    format!("{what_zh}等待 {w_zh} 后开始，但办理用时 {k_zh}（时限共 {a_zh}）"),
-                )
-            }
-        }
-    }
+    let c = super::root_cause::of(rec, o);
+    (c.en, c.zh)
 }
 
 /// English and Chinese names of a node (its id if unknown).
@@ -517,16 +428,42 @@ pub fn findings(
             (false, Some(o)) => (o.body.to_string(), o.unit.to_string()),
             _ => (owner, String::new()),
         };
-        // The root cause: the owning unit's costliest problem.
+        // The root cause: the owning unit's costliest problem; a late or
+        // missed report's cause may sit at another hop of its chain, which
+        // then owns the fix.
         let own: Vec<&&Obligation> = problems
             .iter()
             .filter(|o| o.unit == owner_unit && o.body == owner)
             .copied()
             .collect();
-        let (mut root_en, mut root_zh) = match (strength, costliest(&own)) {
-            (false, Some(o)) => root_cause(rec, o),
-            _ => (String::new(), String::new()),
+        let worst_own = costliest(&own);
+        let cause = match (strength, worst_own) {
+            (false, Some(o)) => super::root_cause::of(rec, o),
+            _ => super::root_cause::RootCause::default(),
         };
+        let (owner, owner_unit) = if cause.unit.is_empty() {
+            (owner, owner_unit)
+        } else {
+            (cause.body.clone(), cause.unit.clone())
+        };
+        // The finding cites its root cause in a few words (the row has it
+        // in full).
+        if !cause.unit.is_empty() {
+            let (u_en, u_zh) = node_names(rec, &cause.unit);
+            let (b_en, b_zh) = body_names(rec, &cause.body);
+            let (k_en, k_zh) = match cause.kind {
+                CauseKind::ReportChain => {
+                    ("the reporting chain's slowest hop", "报告链路中最慢的一级")
+                }
+                CauseKind::StaffQueue => ("a staff queue", "人员排队"),
+                CauseKind::PlanGap => ("a missing step in the plan", "预案缺少步骤"),
+                CauseKind::Training => ("the team's own work", "小组自身执行"),
+                CauseKind::None => ("the record", "运行记录"),
+            };
+            en += &format!(" Root cause: {k_en}, at {u_en} ({b_en}).");
+            zh += &format!("根本原因：{k_zh}，在{u_zh}{b_zh}。");
+        }
+        let (mut root_en, mut root_zh) = (cause.en.clone(), cause.zh.clone());
         for (l_en, l_zh) in &r.limits {
             if !root_en.is_empty() {
                 root_en += "; ";
@@ -535,6 +472,18 @@ pub fn findings(
             root_en += &format!("outcome: {l_en}");
             root_zh += &format!("结果指标：{l_zh}");
         }
+        let due = if strength {
+            Due::default()
+        } else {
+            due_of(
+                rec,
+                th,
+                c,
+                r.rating,
+                cause.kind,
+                worst_own.map(|o| o.action.as_str()),
+            )
+        };
         out.push(Finding {
             capability: c,
             strength,
@@ -543,12 +492,49 @@ pub fn findings(
             action_en,
             action_zh,
             owner,
-            due_days: th.due_days(r.rating),
+            due_days: due.days,
             owner_unit,
             root_en,
             root_zh,
+            cause: cause.kind,
+            due,
         });
     }
+    // Capabilities the outcomes called for with no obligation at all: a
+    // missing step in the plan.
+    for c in Capability::ALL {
+        if ratings.iter().any(|r| r.capability == c) {
+            continue;
+        }
+        let Some(cause) = super::root_cause::plan_gap(rec, obs, c) else {
+            continue;
+        };
+        let (cap_en, cap_zh) = (c.name_en(), c.name_zh());
+        let (b_en, b_zh) = body_names(rec, &cause.body);
+        let due = due_of(rec, th, c, Rating::U, cause.kind, None);
+        out.push(Finding {
+            capability: c,
+            strength: false,
+            text_en: format!(
+                "No {cap_en} obligation arose in this run although the outcomes called for it: not rated, and a gap in the plan."
+            ),
+            text_zh: format!("本次运行未产生任何{cap_zh}义务，而结果表明需要：未评定，属预案缺口。"),
+            action_en: format!(
+                "Amend the plan: add a {cap_en} step for this incident class with its actor, level and deadline, and have the {b_en} submit the revision for approval."
+            ),
+            action_zh: format!(
+                "修订预案：为该类事件增加{cap_zh}步骤，明确执行主体、适用级别和时限，由{b_zh}提交审批。"
+            ),
+            owner: cause.body.clone(),
+            due_days: due.days,
+            owner_unit: cause.unit.clone(),
+            root_en: cause.en,
+            root_zh: cause.zh,
+            cause: cause.kind,
+            due,
+        });
+    }
+    out.sort_by_key(|f| Capability::ALL.iter().position(|c| *c == f.capability));
     out
 }
 
@@ -650,4 +636,82 @@ fn corrective_action(
         format!("{base_en}{add_en}."),
         format!("{base_zh}{add_zh}。"),
     )
+}
+
+/// When a corrective action is due and why: a post-incident row by the
+/// plan's end-of-response rule (the evaluation's days when its costliest
+/// problem is the evaluation, else the summary report's), counted from the
+/// last response end (the end of the run while a response is open); any
+/// other row by the thresholds file — the `improvement` days of its root
+/// cause's kind when sooner than the rating's `due_days`, counted from the
+/// exercise start.
+pub fn due_of(
+    rec: &RunRecord,
+    th: &Thresholds,
+    c: Capability,
+    rating: Rating,
+    kind: CauseKind,
+    action: Option<&str>,
+) -> Due {
+    if c == Capability::PostIncident
+        && let Some(end) = &rec.meta.end
+    {
+        let (days, what_en, what_zh) = if action == Some("evaluate") {
+            (end.evaluation_days, "evaluation", "评估")
+        } else {
+            (end.summary_report_days, "summary report", "总结报告")
+        };
+        let ended = rec
+            .events
+            .iter()
+            .filter(|e| e.kind == crate::engine::record::EventKind::ResponseEnded)
+            .map(|e| e.minute)
+            .max_by(f64::total_cmp);
+        let clause = end.clause.split(';').next().unwrap_or("").trim();
+        let days_u = days.ceil().max(0.0) as u32;
+        let (open_en, open_zh) = if ended.is_none() {
+            (
+                " (response still open: counted from the end of the run)",
+                "（响应未结束：自演练结束起算）",
+            )
+        } else {
+            ("", "")
+        };
+        return Due {
+            from_min: ended.unwrap_or(rec.duration_min),
+            days: days_u,
+            basis_en: format!(
+                "plan, {clause}: {what_en} within {days_u} days of the end of the response{open_en}"
+            ),
+            basis_zh: format!("预案 {clause}：响应结束后 {days_u} 天内完成{what_zh}{open_zh}"),
+        };
+    }
+    let by_rating = th.due_days(rating);
+    let r = rating.as_str().to_lowercase();
+    match th.improvement_days(kind) {
+        Some(d) if d < by_rating || by_rating == 0 => Due {
+            from_min: 0.0,
+            days: d,
+            basis_en: format!(
+                "scoring.ron improvement.{}: {d} days from the exercise start",
+                kind.as_str()
+            ),
+            basis_zh: format!(
+                "评分阈值文件 scoring.ron 改进期限（{}）：演练开始后 {d} 天",
+                kind.name_zh()
+            ),
+        },
+        _ => Due {
+            from_min: 0.0,
+            days: by_rating,
+            basis_en: format!(
+                "scoring.ron due_days.{r}: {by_rating} days from the exercise start (rated {})",
+                rating.as_str()
+            ),
+            basis_zh: format!(
+                "评分阈值文件 scoring.ron 按评定等级 {} 的期限：演练开始后 {by_rating} 天",
+                rating.as_str()
+            ),
+        },
+    }
 }

@@ -412,7 +412,13 @@ fn golden_outcomes_and_ratings() {
     let f = &a.findings[0];
     assert!(!f.strength);
     assert_eq!(f.owner, "emergency_office");
-    assert_eq!(f.due_days, 60);
+    // Rated M (60 days), but the root cause's kind gives 30: the sooner.
+    assert_eq!(f.due_days, 30);
+    assert!(
+        f.due.basis_en.starts_with("scoring.ron improvement."),
+        "{}",
+        f.due.basis_en
+    );
     assert!(
         f.text_en.starts_with(
             "3 detection and reporting obligations were assessed: 1 on time, 1 late \
@@ -454,7 +460,13 @@ fn golden_outcomes_and_ratings() {
         "{}",
         g.action_en
     );
-    assert_eq!(g.due_days, 90);
+    // Rated S (90 days); a wrong level is a training cause (30 days).
+    assert_eq!(g.cause, root_cause::CauseKind::Training);
+    assert_eq!(g.due_days, 30);
+    assert_eq!(
+        g.due.basis_en,
+        "scoring.ron improvement.training: 30 days from the exercise start"
+    );
     assert_eq!(a.findings[2].due_days, 30);
     assert_eq!(a.findings[2].owner, "information_centre");
     // Deterministic.
@@ -572,7 +584,22 @@ fn real_run_is_assessed() {
             "{c:?}"
         );
     }
-    assert_eq!(a.findings.len(), a.ratings.len());
+    // One finding per rated capability, plus the plan's gaps (capabilities
+    // the outcomes called for without any obligation).
+    let gaps: Vec<&Finding> = a
+        .findings
+        .iter()
+        .filter(|f| !a.ratings.iter().any(|r| r.capability == f.capability))
+        .collect();
+    assert_eq!(a.findings.len(), a.ratings.len() + gaps.len());
+    for g in &gaps {
+        assert_eq!(g.cause, root_cause::CauseKind::PlanGap, "{g:?}");
+        assert!(!a.obligations.iter().any(|o| o.capability == g.capability));
+    }
+    eprintln!(
+        "plan gaps: {:?}",
+        gaps.iter().map(|g| &g.root_en).collect::<Vec<_>>()
+    );
     assert!(o.time_to_detect_min.is_some());
     assert_eq!(a, assess(&rec, &default_thresholds()));
     eprintln!(

@@ -27,6 +27,9 @@
 //!         containment_max_growth_hours: Some(6.0),     // ≥ 0
 //!         grading_max_wrong_level: Some(2),
 //!     ),
+//!     improvement: Some((                        // optional: due days by root cause
+//!         report_chain: 30, staff_queue: 60, plan_gap: 90, training: 30,
+//!     )),
 //! )
 //! ```
 //!
@@ -82,6 +85,20 @@ pub struct ScoringFile {
     /// Outcome limits on ratings (optional; each rule off when absent).
     #[serde(default)]
     pub outcomes: OutcomeRulesFile,
+    /// Due days by root-cause kind (optional; without it the rating's
+    /// `due_days` apply).
+    #[serde(default)]
+    pub improvement: Option<ImprovementFile>,
+}
+
+/// `improvement: (report_chain: 30, staff_queue: 60, plan_gap: 90, training: 30)`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImprovementFile {
+    pub report_chain: u32,
+    pub staff_queue: u32,
+    pub plan_gap: u32,
+    pub training: u32,
 }
 
 /// `outcomes: (containment_max_cut_off_share: Some(0.01), …)`.
@@ -192,6 +209,10 @@ pub struct Thresholds {
     pub due_days: [u32; 4],
     /// Outcome limits on ratings.
     pub outcome_rules: OutcomeRules,
+    /// Days to complete a corrective action by the kind of its root cause,
+    /// indexed like [`super::root_cause::CauseKind::ALL`]; None: the
+    /// rating's `due_days` only.
+    pub improvement: Option<[u32; 4]>,
 }
 
 /// Outcomes that hold a rating below P whatever the compliance (None: the
@@ -259,6 +280,15 @@ impl Thresholds {
 
     pub fn due_days(&self, r: Rating) -> u32 {
         self.due_days[r as usize]
+    }
+
+    /// Due days of a corrective action whose root cause is of `kind`, if the
+    /// `improvement` block gives them.
+    pub fn improvement_days(&self, kind: super::root_cause::CauseKind) -> Option<u32> {
+        let i = super::root_cause::CauseKind::ALL
+            .iter()
+            .position(|k| *k == kind)?;
+        self.improvement.map(|d| d[i])
     }
 }
 
@@ -517,6 +547,9 @@ impl Validator<'_> {
                 }),
                 grading_max_wrong_level: o.grading_max_wrong_level,
             },
+            improvement: raw
+                .improvement
+                .map(|i| [i.report_chain, i.staff_queue, i.plan_gap, i.training]),
         }
     }
 }
