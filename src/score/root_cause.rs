@@ -154,8 +154,8 @@ fn hop(rec: &RunRecord, t: &TaskRecord) -> Hop {
     Hop {
         task: t.id,
         unit: t.unit,
-        body: t.body.clone(),
-        to: t.action.clone(),
+        body: t.body.to_string(),
+        to: t.action.to_string(),
         learned,
         created: t.created,
         started: t.started,
@@ -529,8 +529,8 @@ pub fn of(rec: &RunRecord, o: &Obligation) -> RootCause {
     let task = rec.tasks.get(o.task).filter(|t| t.id == o.task);
     let cause = |kind, en: String, zh: String| RootCause {
         kind,
-        unit: o.unit.clone(),
-        body: o.body.clone(),
+        unit: o.unit.to_string(),
+        body: o.body.to_string(),
         en,
         zh,
     };
@@ -636,7 +636,7 @@ mod tests {
             incident: 0,
             kind: kind.into(),
             name: name.into(),
-            source: String::new(),
+            source: "".into(),
             expected_level: None,
             action: action.into(),
             unit,
@@ -649,7 +649,7 @@ mod tests {
             finished,
             state: if finished.is_some() { "done" } else { "ready" }.into(),
             out_of_order: false,
-            clause: format!("clause {id}"),
+            clause: format!("clause {id}").into(),
         }
     }
 
@@ -755,8 +755,8 @@ mod tests {
                     kind: EventKind::IncidentOpened,
                     node: Some(3),
                     link: None,
-                    actor: String::new(),
-                    clause: String::new(),
+                    actor: "".into(),
+                    clause: "".into(),
                     detail: "incident 1 (malware.worm Worm) opened".into(),
                 },
                 Event {
@@ -764,8 +764,8 @@ mod tests {
                     kind: EventKind::ResponseEnded,
                     node: Some(1),
                     link: None,
-                    actor: String::new(),
-                    clause: String::new(),
+                    actor: "".into(),
+                    clause: "".into(),
                     detail: "incident 1: contained".into(),
                 },
             ],
