@@ -258,6 +258,8 @@ fn step_fields(p: &Plan, steps: &[Step], s: &Step) -> Vec<(&'static str, String)
         let _ = write!(duration, " + {}/host", minutes(d.per_host_min));
     }
     vec![
+        ("name_zh", s.name_zh.clone()),
+        ("name_en", s.name_en.clone()),
         ("action", s.action.as_str().to_string()),
         ("actor", body(p, s.actor)),
         ("scope", scope(s.scope).to_string()),

@@ -18,3 +18,4 @@ mod report;
 mod response;
 mod sources;
 mod util;
+mod zh;
