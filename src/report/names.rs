@@ -543,7 +543,8 @@ fn holes<'s>(rest: &'s str, lits: &[&str], leading: bool, caps: &mut Vec<&'s str
         return rest.is_empty();
     };
     let ok = |v: &str| {
-        !v.is_empty() && !v.contains("; ") && balanced(v) && !(leading && v.contains(", "))
+        let list = leading && v.contains(", ");
+        !v.is_empty() && !v.contains("; ") && balanced(v) && !list
     };
     if more.is_empty() {
         let Some(v) = rest.strip_suffix(lit) else {
