@@ -960,6 +960,20 @@ mod tests {
         assert!(render_markdown(&d).ends_with("no differences\n"));
     }
 
+    /// A renamed step is a change of that step, and only of its name.
+    #[test]
+    fn a_renamed_step_shows_its_new_name() {
+        let a = minimal();
+        let mut b = a.clone();
+        b.procedures[0].steps[0].name_zh = "隔离受感染主机".into();
+        let d = diff(&a, &b);
+        let text = render_text(&d);
+        assert_eq!(d.changes.len(), 1, "{text}");
+        assert!(text.contains("step isolate"), "{text}");
+        assert!(text.contains("name_zh"), "{text}");
+        assert!(text.contains("隔离受感染主机"), "{text}");
+    }
+
     #[test]
     fn renumbered_bodies_compare_equal() {
         let a = minimal();

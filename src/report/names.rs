@@ -154,6 +154,12 @@ impl<'a> Names<'a> {
         if s.is_empty() {
             return String::new();
         }
+        // Fixed words first: `disaster` the cause is 灾害, not the class.
+        if self.lang == Lang::Zh
+            && let Some(z) = fixed_zh(s)
+        {
+            return z.to_string();
+        }
         if let Some(n) = self.name_of(s) {
             return n;
         }
@@ -162,9 +168,6 @@ impl<'a> Names<'a> {
             // its own), so this ends.
             if let Some(t) = self.templated(s) {
                 return t;
-            }
-            if let Some(z) = fixed_zh(s) {
-                return z.to_string();
             }
             if s.contains(", ") {
                 // A list of names (convened bodies, steps not due) or of facts.
@@ -649,6 +652,82 @@ mod tests {
             // Every template has text of its own (so captures are shorter).
             assert!(en.replace("{}", "").len() > 2, "{en}");
         }
+    }
+
+    fn record() -> RunRecord {
+        use crate::engine::record::{BodyMeta, NodeMeta, StepMeta};
+        let mut r = RunRecord::default();
+        let m = std::sync::Arc::make_mut(&mut r.meta);
+        m.nodes = vec![NodeMeta {
+            id: "gd".into(),
+            name_zh: "广东省税务局".into(),
+            name_en: "Guangdong Provincial Tax Bureau".into(),
+            tier: "provincial".into(),
+            province: "gd".into(),
+        }];
+        let body = |id: &str, zh: &str, en: &str| BodyMeta {
+            id: id.into(),
+            name_zh: zh.into(),
+            name_en: en.into(),
+            role: id.into(),
+        };
+        m.bodies = vec![
+            body("emergency_office", "应急办公室", "Emergency office"),
+            body("expert_group", "专家组", "Expert group"),
+            body("technical_group", "技术支持组", "Technical support group"),
+        ];
+        m.steps = vec![StepMeta {
+            source: "procedure:0".into(),
+            id: "isolate".into(),
+            action: "isolate".into(),
+            name_zh: "隔离受感染主机".into(),
+            name_en: "Isolate infected hosts".into(),
+        }];
+        r
+    }
+
+    /// The engine's details, as a Chinese report shows them.
+    #[test]
+    fn details_are_told_in_chinese_with_names_for_ids() {
+        let rec = record();
+        let n = Names::new(&rec, Lang::Zh);
+        for (en, zh) in [
+            (
+                "incident 2: graded level II (orange); raised from III: 3 site(s) in 1 \
+                 province(s), highest tier provincial, 6 service(s) down, longest 2.5 h; \
+                 deviation: the facts called for level I",
+                "事件 2：定为 II 级（橙色）；由 III 级上调：1 个省级单位的 3 个站点，最高层级省级，\
+                 6 项服务中断，最长 2.5 小时；偏差：按掌握的情况应定为 I 级",
+            ),
+            (
+                "staff called in (off duty: weekend, +1h)",
+                "召回人员到岗（非值班时间：周末，+1h）",
+            ),
+            (
+                "incident 1: initial report to gd emergency_office",
+                "事件 1：向广东省税务局 · 应急办公室电话初报",
+            ),
+            (
+                "incident 1: level III (yellow) response started, led by emergency_office; \
+                 convened: technical_group, expert_group",
+                "事件 1：启动 III 级（黄色）响应，由应急办公室牵头；召集：技术支持组、专家组",
+            ),
+            ("isolate not done", "隔离受感染主机未执行"),
+            ("written_report not done", "书面报告未执行"),
+            ("disaster", "灾害"),
+        ] {
+            assert_eq!(n.zh(en), zh, "{en}");
+        }
+        // English keeps the text; names still replace ids where asked.
+        let e = Names::new(&rec, Lang::En);
+        assert_eq!(e.term("isolate"), "Isolate infected hosts");
+        assert_eq!(
+            e.task("activate", "activate_II", ""),
+            "start the level II response"
+        );
+        assert_eq!(n.task("activate", "activate_II", ""), "启动Ⅱ级响应");
+        // A step the plan does not name: its action's label, never its id.
+        assert_eq!(n.step("procedure:9", "restore_service"), "恢复服务");
     }
 
     #[test]
