@@ -234,7 +234,7 @@ impl<'a> Names<'a> {
     /// of the task they belong to (its procedure or special plan).
     pub fn detail(&self, e: &Event) -> String {
         use crate::engine::record::EventKind as K;
-        let mut text = e.detail.to_string();
+        let text = &*e.detail;
         if matches!(e.kind, K::StepStart | K::StepFinish)
             && let Some((id, rest)) = text.split_once(" at ")
         {
@@ -266,11 +266,10 @@ impl<'a> Names<'a> {
                 }
             };
         }
-        if self.lang == Lang::En {
-            return text;
+        match self.lang {
+            Lang::En => text.to_string(),
+            Lang::Zh => self.zh(text),
         }
-        text = self.zh(&text);
-        text
     }
 
     /// A whole detail or inject description in Chinese: the full text
