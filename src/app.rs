@@ -272,8 +272,13 @@ pub fn load_scoring(path: Option<&Path>) -> Result<Thresholds, Error> {
 }
 
 /// `drillsim report RUN_DIR`: scores the saved record again and rewrites the
-/// run folder's tables and report, without re-simulating.
-pub fn report(dir: &Path, scoring: Option<&Path>, lang: Lang) -> Result<RunOutput, Error> {
+/// run folder's tables and report, without re-simulating. The report keeps
+/// the folder's language (`report.lang`, see [`crate::output::read_lang`])
+/// unless `lang` says otherwise; Chinese when the folder names none.
+pub fn report(dir: &Path, scoring: Option<&Path>, lang: Option<Lang>) -> Result<RunOutput, Error> {
+    let lang = lang
+        .or_else(|| crate::output::read_lang(dir))
+        .unwrap_or_default();
     let thresholds = load_scoring(scoring)?;
     let record = crate::output::read_record(dir).map_err(|msg| {
         Error::Input(Diagnostics(vec![Diagnostic::at(

@@ -37,7 +37,9 @@
 //! that no threat maps to, approvers or convened bodies missing at the lead
 //! tier, `lead`-scope steps whose actor is missing at the tier where some
 //! level at which they run is led, grading rules with no condition (always apply), a summary report due
-//! before the evaluation.
+//! before the evaluation; steps or duties without `name_zh` / `name_en` (one
+//! warning per plan, at the first: the report then names them by their
+//! action, never by their id).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -215,6 +217,7 @@ pub fn lint(plan: &Plan, source: &PlanSource) -> Vec<Finding> {
     }
     l.reporting();
     l.grading();
+    l.names();
     if plan.end.summary_report_days < plan.end.evaluation_days {
         l.warning(
             &[F("end"), F("summary_report_days")],
@@ -444,6 +447,45 @@ impl<'a> Linter<'a> {
 
     /// A level's duties: each actor is the level's lead or a body it
     /// convenes, and exists where the level is led (or above).
+    /// One warning for the steps and duties without `name_zh` / `name_en`
+    /// (the report can only name them by their action), at the first one.
+    fn names(&mut self) {
+        let mut unnamed: Vec<(Vec<Seg<'static>>, String)> = Vec::new();
+        let mut look = |steps: &[Step], base: Vec<Seg<'static>>, field: &'static str| {
+            for (k, st) in steps.iter().enumerate() {
+                if st.name_zh.is_empty() || st.name_en.is_empty() {
+                    unnamed.push((at(&base, &[F(field), I(k), F("id")]), st.id.clone()));
+                }
+            }
+        };
+        for l in &self.plan.levels {
+            look(
+                &l.duties,
+                self.level_path(l.level, "duties")[..2].to_vec(),
+                "duties",
+            );
+        }
+        for (i, p) in self.plan.procedures.iter().enumerate() {
+            look(&p.steps, vec![F("procedures"), I(i)], "steps");
+        }
+        for (i, sp) in self.plan.special_plans.iter().enumerate() {
+            look(&sp.steps, vec![F("special_plans"), I(i)], "steps");
+        }
+        if let Some((path, id)) = unnamed.first() {
+            let ids: Vec<&str> = unnamed.iter().take(5).map(|(_, id)| id.as_str()).collect();
+            self.warning(
+                path,
+                format!(
+                    "{} step(s) or duties without `name_zh` and `name_en` (first `{id}`; {}{}): \
+                     the report can only name them by their action",
+                    unnamed.len(),
+                    ids.join(", "),
+                    if unnamed.len() > 5 { ", …" } else { "" }
+                ),
+            );
+        }
+    }
+
     fn duties(&mut self, l: &ResponseLevel) {
         let tier = lead_tier(l.lead_at);
         for (k, d) in l.duties.iter().enumerate() {
@@ -893,8 +935,20 @@ mod tests {
             assert_eq!(r.exit_code(), 0);
             assert!(r.plan.is_some());
         }
+        // The minimal test plan leaves its steps unnamed: one warning, at
+        // the first step, naming how many and which.
         let r = check_plan(&root().join("tests/data/plans/minimal.ron"));
-        assert!(r.findings.is_empty(), "{r}");
+        assert_eq!(r.findings.len(), 1, "{r}");
+        let w = &r.findings[0];
+        assert_eq!(w.severity, Severity::Warning, "{r}");
+        assert!(
+            w.diag
+                .message
+                .starts_with("6 step(s) or duties without `name_zh` and `name_en`"),
+            "{r}"
+        );
+        assert_eq!((w.diag.line, w.diag.col), (47, 18), "{r}");
+        assert!(!r.has_errors());
     }
 
     /// Every file under `tests/data/bad-plans/` states its fault in header
@@ -924,7 +978,8 @@ mod tests {
             let found: Vec<&Finding> = r
                 .findings
                 .iter()
-                .filter(|x| x.severity == severity)
+                // The fixtures leave their steps unnamed (one warning of its own).
+                .filter(|x| x.severity == severity && !x.diag.message.contains("`name_zh`"))
                 .collect();
             assert_eq!(found.len(), 1, "{}:\n{r}", f.display());
             let d = &found[0].diag;
@@ -946,6 +1001,7 @@ mod tests {
         let text = r.to_string();
         assert!(text.contains("error: x.ron:"), "{text}");
         assert!(text.contains("cannot be met"), "{text}");
-        assert!(text.ends_with("1 error, 0 warnings"), "{text}");
+        // The minimal plan's steps have no names: one warning.
+        assert!(text.ends_with("1 error, 1 warning"), "{text}");
     }
 }

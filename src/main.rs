@@ -68,9 +68,10 @@ enum Command {
         /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
         #[arg(long, value_name = "FILE")]
         scoring: Option<PathBuf>,
-        /// Language of the after-action report: zh (default) or en.
-        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
-        lang: Lang,
+        /// Language of the after-action report: zh or en. Default: the
+        /// language the run folder's report was written in (report.lang), else zh.
+        #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+        lang: Option<Lang>,
     },
     /// Lint plan files: steps that can never run, classes without a procedure,
     /// levels without a lead, unknown bodies, infeasible deadlines, reporting gaps.

@@ -258,6 +258,8 @@ fn step_fields(p: &Plan, steps: &[Step], s: &Step) -> Vec<(&'static str, String)
         let _ = write!(duration, " + {}/host", minutes(d.per_host_min));
     }
     vec![
+        ("name_zh", s.name_zh.clone()),
+        ("name_en", s.name_en.clone()),
         ("action", s.action.as_str().to_string()),
         ("actor", body(p, s.actor)),
         ("scope", scope(s.scope).to_string()),
@@ -956,6 +958,20 @@ mod tests {
         assert!(d.is_empty(), "{:?}", d.changes);
         assert!(render_text(&d).ends_with("no differences\n"));
         assert!(render_markdown(&d).ends_with("no differences\n"));
+    }
+
+    /// A renamed step is a change of that step, and only of its name.
+    #[test]
+    fn a_renamed_step_shows_its_new_name() {
+        let a = minimal();
+        let mut b = a.clone();
+        b.procedures[0].steps[0].name_zh = "隔离受感染主机".into();
+        let d = diff(&a, &b);
+        let text = render_text(&d);
+        assert_eq!(d.changes.len(), 1, "{text}");
+        assert!(text.contains("step isolate"), "{text}");
+        assert!(text.contains("name_zh"), "{text}");
+        assert!(text.contains("隔离受感染主机"), "{text}");
     }
 
     #[test]

@@ -312,8 +312,9 @@ fn the_report_lists_the_work_done_after_the_horizon() {
         .find("The network is simulated until")
         .expect("no after-horizon paragraph");
     let table = &md[at..md[at..].find("\n## ").map_or(md.len(), |e| at + e)];
-    assert!(table.contains("evaluate"), "{table}");
-    assert!(table.contains("summary\\_report"), "{table}");
+    // The steps by their names in the plan file (`evaluate`, `summary_report`).
+    assert!(table.contains("Post-incident evaluation"), "{table}");
+    assert!(table.contains("Summary report"), "{table}");
     // The timeline (and the charts drawn from it) stop at the horizon.
     let tl = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
     let last: f64 = tl

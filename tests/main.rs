@@ -20,3 +20,4 @@ mod response;
 mod sources;
 mod spread;
 mod util;
+mod zh;

@@ -604,7 +604,39 @@ fn run_meta(topo: &Topology, scenario: &Scenario, response: Option<&ResponseSetu
             summary_report_days: p.end.summary_report_days,
             clause: p.end.clause.clone(),
         }),
+        steps: plan.map(|p| step_meta(p)).unwrap_or_default(),
+        classes: plan
+            .map(|p| {
+                p.classes
+                    .iter()
+                    .map(|c| (c.code.clone(), c.name_zh.clone(), c.name_en.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
+}
+
+/// Every step and level duty of the plan with its names, keyed like
+/// `TaskRecord::source` (`procedure:N`, `special:N`, `level:N`).
+fn step_meta(plan: &Plan) -> Vec<record::StepMeta> {
+    use response::StepSource;
+    let lists = (0..plan.procedures.len())
+        .map(StepSource::Procedure)
+        .chain((0..plan.special_plans.len()).map(StepSource::Special))
+        .chain((0..plan.levels.len()).map(StepSource::Level));
+    lists
+        .flat_map(|src| {
+            response::order::steps_of(plan, src)
+                .iter()
+                .map(move |s| record::StepMeta {
+                    source: src.label(),
+                    id: s.id.clone(),
+                    action: s.action.as_str().to_string(),
+                    name_zh: s.name_zh.clone(),
+                    name_en: s.name_en.clone(),
+                })
+        })
+        .collect()
 }
 
 /// Tells the C allocator to keep freed memory for reuse instead of handing

@@ -384,6 +384,19 @@ pub struct BodyMeta {
     pub role: String,
 }
 
+/// A procedure step or level duty of the plan as the record remembers it:
+/// where it is (`procedure:N`, `special:N` or `level:N`, as in
+/// [`TaskRecord::source`]), its id, action and names (empty when the plan
+/// file gives none).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepMeta {
+    pub source: String,
+    pub id: String,
+    pub action: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
 /// What a run was run on: network, provinces, plan. Filled when the run
 /// starts so that a saved record is self-contained.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -405,6 +418,12 @@ pub struct RunMeta {
     /// The plan's end-of-response rule (None without response).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<EndMeta>,
+    /// Every step and level duty of the plan, with its names (for reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepMeta>,
+    /// The plan's incident classes: (code, name_zh, name_en).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<(String, String, String)>,
 }
 
 /// The plan's end-of-response rule as the record remembers it: who closes
@@ -416,6 +435,16 @@ pub struct EndMeta {
     pub evaluation_days: f64,
     pub summary_report_days: f64,
     pub clause: String,
+}
+
+impl RunMeta {
+    /// A step by where it is and its id; else the first step with that id.
+    pub fn step(&self, source: &str, id: &str) -> Option<&StepMeta> {
+        self.steps
+            .iter()
+            .find(|s| s.source == source && s.id == id)
+            .or_else(|| self.steps.iter().find(|s| s.id == id))
+    }
 }
 
 /// Everything a run leaves behind.

@@ -492,6 +492,11 @@ pub struct StepDuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub id: String,
+    /// The step's name as a responder says it, in Chinese and English
+    /// (`name_zh` / `name_en` in the file; empty when the file has none —
+    /// the report then names the action). Shown in reports; `id` is the key.
+    pub name_zh: String,
+    pub name_en: String,
     pub action: StepAction,
     pub actor: BodyId,
     pub scope: StepScope,

@@ -49,7 +49,8 @@
 //!     ],
 //!     procedures: [
 //!         (class: "malware.worm", name: "...", clause: "...", steps: [
-//!             (id: "isolate", action: "isolate", actor: "information_centre",
+//!             (id: "isolate", name_zh: "隔离受感染主机", name_en: "Isolate infected hosts",
+//!              action: "isolate", actor: "information_centre",
 //!              scope: "site",                        // site | lead | national (default site)
 //!              after: [],                            // step ids of the same procedure
 //!              min_level: None,                      // Some("II"): only at Ⅱ or above
@@ -251,6 +252,12 @@ pub struct LevelFile {
 #[serde(deny_unknown_fields, rename = "Duty")]
 pub struct DutyFile {
     pub id: String,
+    /// The duty's name in Chinese and English (what the report shows);
+    /// optional, `drillsim check` warns when missing.
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
     pub action: String,
     pub actor: String,
     #[serde(default)]
@@ -268,6 +275,8 @@ impl DutyFile {
     fn as_step(&self) -> StepFile {
         StepFile {
             id: self.id.clone(),
+            name_zh: self.name_zh.clone(),
+            name_en: self.name_en.clone(),
             action: self.action.clone(),
             actor: self.actor.clone(),
             scope: "lead".to_owned(),
@@ -295,6 +304,14 @@ pub struct ProcedureFile {
 #[serde(deny_unknown_fields, rename = "Step")]
 pub struct StepFile {
     pub id: String,
+    /// The step's name in Chinese and English, as a responder names it
+    /// (`隔离受感染主机`); the id stays the machine key. Optional: without
+    /// them the report names the step by its action and `drillsim check`
+    /// warns.
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
     pub action: String,
     pub actor: String,
     #[serde(default = "default_scope")]
@@ -1355,6 +1372,8 @@ impl Validator {
             };
             out.push(Step {
                 id: st.id.clone(),
+                name_zh: st.name_zh.trim().to_string(),
+                name_en: st.name_en.trim().to_string(),
                 action,
                 actor,
                 scope,

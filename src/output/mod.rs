@@ -271,6 +271,10 @@ pub fn run_files_with(
         ),
         ("summary.json".to_string(), summary_json(rec, a)),
         ("record.json".to_string(), record_json(rec)),
+        (
+            LANG_FILE.to_string(),
+            format!("{}\n", lang.tag()).into_bytes(),
+        ),
     ];
     if let Some(sp) = spread {
         files.push(("spread.json".to_string(), sp.to_json()));
@@ -291,6 +295,22 @@ pub fn read_spread(dir: &Path) -> Result<Option<crate::report::spread::Spread>, 
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
+}
+
+/// The run folder's file naming the report's language (`zh-CN` or `en`),
+/// so that `drillsim report` rebuilds the report in it.
+pub const LANG_FILE: &str = "report.lang";
+
+/// The language a run folder's report was written in: `report.lang`; for a
+/// folder without it, the `lang` attribute of its `report.html`; else None.
+pub fn read_lang(dir: &Path) -> Option<Lang> {
+    if let Ok(s) = fs::read_to_string(dir.join(LANG_FILE)) {
+        return Lang::parse(s.trim());
+    }
+    let html = fs::read_to_string(dir.join("report.html")).ok()?;
+    let at = html.find("<html lang=\"")? + "<html lang=\"".len();
+    let end = at + html[at..].find('"')?;
+    Lang::parse(&html[at..end])
 }
 
 /// A short human summary of a run.

@@ -535,7 +535,9 @@ fn gantt_rows(ctx: &Ctx) -> (Vec<GanttRow>, usize) {
             label: if t.name == t.kind || t.name.is_empty() {
                 format!("{} · {}", ctx.body_name(&t.body), kind)
             } else {
-                format!("{} · {} {}", ctx.body_name(&t.body), kind, t.name)
+                // The step's name from the plan file, never its id.
+                let name = ctx.names().task(&t.kind, &t.name, &t.source);
+                format!("{} · {} {}", ctx.body_name(&t.body), kind, name)
             },
             start,
             end,

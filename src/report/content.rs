@@ -177,6 +177,7 @@ fn overview(ctx: &Ctx) -> Section {
                 .iter()
                 .enumerate()
                 .map(|(i, (m, d))| {
+                    let d = ctx.names().inject(d);
                     format!("I{} {} ({}): {}", i + 1, ctx.clock(*m), ctx.elapsed(*m), d)
                 })
                 .collect(),
@@ -470,7 +471,7 @@ fn key_events(ctx: &Ctx) -> (Vec<KeyRow>, usize) {
             kind: lb::event_kind(e.kind).get(ctx.lang).to_string(),
             place: ctx.node_name_at(e.node),
             actor: ctx.actor(&e.actor),
-            detail: e.detail.to_string(),
+            detail: ctx.names().detail(e),
         }
     };
     let mut rows: Vec<KeyRow> = Vec::new();
@@ -589,7 +590,7 @@ fn key_events(ctx: &Ctx) -> (Vec<KeyRow>, usize) {
                 "{detail}{}{}: {}",
                 ctx.t(lb::KE_CAUSE),
                 lb::event_kind(e.kind).get(ctx.lang),
-                e.detail
+                ctx.names().detail(e)
             );
             place = ctx.node_name_at(e.node);
             actor = ctx.actor(&e.actor);
@@ -878,7 +879,12 @@ fn obligation_name(ctx: &Ctx, o: &Obligation) -> String {
     if o.name.is_empty() || o.name == o.kind {
         kind.to_string()
     } else {
-        format!("{kind} {}", o.name)
+        let name = ctx.names().task_at(o.task, &o.kind, &o.name);
+        if o.kind == "report" {
+            // `电话初报` / `书面报告` say what they are.
+            return name;
+        }
+        format!("{kind} {name}")
     }
 }
 
@@ -1249,9 +1255,12 @@ fn method(ctx: &Ctx) -> Section {
                     "special",
                     m.step_weights
                         .iter()
-                        .map(|(a, w)| format!("{a} {}", f2(*w)))
+                        .map(|(a, w)| {
+                            let a = super::names::action(a).map_or(a.as_str(), |l| l.get(ctx.lang));
+                            format!("{a} {}", f2(*w))
+                        })
                         .collect::<Vec<_>>()
-                        .join(", "),
+                        .join(ctx.lang.pick("，", ", ")),
                 ),
             ],
         ),
@@ -1389,6 +1398,7 @@ fn appendix(ctx: &Ctx, charts: &[Chart]) -> Section {
         ("summary.json", lb::AP_SUMMARY),
         ("record.json", lb::AP_RECORD),
         ("report.html, report.md", lb::AP_REPORT),
+        (crate::output::LANG_FILE, lb::AP_LANG),
     ]
     .iter()
     .map(|(f, l)| vec![cell(*f, "file"), Cell::from(ctx.t(*l))])

@@ -234,6 +234,7 @@ labels! {
     AP_OBLIGATIONS = "全部预案义务及其状态", "Every plan obligation and its status";
     AP_SUMMARY = "运行要点数据", "Headline numbers of the run";
     AP_RECORD = "完整运行记录（可重新评估和生成报告）", "The whole run record (re-score and re-render without re-running)";
+    AP_LANG = "报告语言（drillsim report 默认沿用）", "The report's language (kept by drillsim report unless --lang says otherwise)";
     AP_CHARTS = "图表（SVG 矢量图与 PNG 位图）", "Charts (SVG vector and PNG bitmap)";
     AP_REPORT = "本报告（HTML 与 Markdown）", "This report (HTML and Markdown)";
 

@@ -10,6 +10,7 @@ pub mod fonts;
 pub mod html;
 pub mod labels;
 pub mod markdown;
+pub mod names;
 pub mod spread;
 
 use std::collections::HashMap;

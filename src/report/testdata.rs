@@ -253,7 +253,7 @@ pub fn record(name: &str) -> RunRecord {
                 "总体预案 五.2".into(),
                 "Isolate infected sites within the deadline <i>".into(),
             )],
-            end: None,
+            ..Default::default()
         }),
     }
 }

@@ -518,14 +518,17 @@ pub fn of(rec: &RunRecord, o: &Obligation) -> RootCause {
     }
     let (u_en, u_zh) = node_names(rec, &o.unit);
     let (b_en, b_zh) = body_names(rec, &o.body);
-    let what_en = format!("{} {} at {u_en} ({b_en})", o.kind, o.name);
+    // The task by its name in the plan (never its id), in each language.
+    let name = |lang| crate::report::names::Names::new(rec, lang).task_at(o.task, &o.kind, &o.name);
+    let (name_en, name_zh) = (name(crate::report::Lang::En), name(crate::report::Lang::Zh));
+    let what_en = format!("{} {name_en} at {u_en} ({b_en})", o.kind);
     let kind_zh = match o.kind.as_str() {
         "report" => "报告",
         "grade" => "定级",
         "activate" => "启动响应",
         _ => "处置步骤",
     };
-    let what_zh = format!("{u_zh}{b_zh}的{kind_zh} {}", o.name);
+    let what_zh = format!("{u_zh}{b_zh}的{kind_zh}「{name_zh}」");
     let task = rec.tasks.get(o.task).filter(|t| t.id == o.task);
     let cause = |kind, en: String, zh: String| RootCause {
         kind,

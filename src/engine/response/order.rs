@@ -258,6 +258,8 @@ mod tests {
     fn step(id: &str, action: StepAction, scope: StepScope, after: Vec<usize>) -> Step {
         Step {
             id: id.into(),
+            name_zh: String::new(),
+            name_en: String::new(),
             action,
             actor: 0,
             scope,
