@@ -202,7 +202,7 @@ pub fn caption(ctx: &Ctx) -> String {
         })
         .collect();
     let mut out = ctx.t(cl::CAP_COMPLIANCE).to_string();
-    out.push(' ');
+    out.push_str(super::sentence_gap(ctx));
     out.push_str(&items.join(if zh { "；" } else { "; " }));
     if drops.len() > CAPTION_MAX {
         out.push_str(if zh { "；" } else { "; " });

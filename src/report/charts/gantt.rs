@@ -81,7 +81,8 @@ pub fn rows(ctx: &Ctx) -> (Vec<Row>, usize, usize) {
             .or_default()
             .push(k);
     }
-    let mut groups: Vec<(&(usize, &str, &str), &Vec<usize>)> = groups.iter().collect();
+    type Group<'g> = (&'g (usize, &'g str, &'g str), &'g Vec<usize>);
+    let mut groups: Vec<Group> = groups.iter().collect();
     groups.sort_by(|a, b| {
         let (x, y) = (&obs[a.1[0]], &obs[b.1[0]]);
         x.trigger_min.total_cmp(&y.trigger_min).then(a.0.cmp(b.0))
@@ -173,7 +174,7 @@ pub fn height(ctx: &Ctx) -> u32 {
 pub fn caption(ctx: &Ctx) -> String {
     let (rows, shown, left) = rows(ctx);
     let mut out = ctx.t(cl::CAP_GANTT).to_string();
-    out.push(' ');
+    out.push_str(super::sentence_gap(ctx));
     if left > 0 {
         out.push_str(&fill(
             ctx.t(cl::CAP_GANTT_SHOWN),
@@ -196,7 +197,7 @@ pub fn caption(ctx: &Ctx) -> String {
         Row::Group(_) => false,
     });
     if past {
-        out.push(' ');
+        out.push_str(super::sentence_gap(ctx));
         out.push_str(ctx.t(cl::CAP_GANTT_EDGE));
     }
     out
@@ -251,14 +252,17 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
     let min_w = xh / 300.0;
     // Group bands, then bars, then deadline ticks.
     chart
-        .draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
-            matches!(r, Row::Group(_)).then(|| {
-                Rectangle::new(
-                    [(0.0, y(i) - 0.5), (xh, y(i) + 0.5)],
-                    RGBColor(242, 242, 242).filled(),
-                )
-            })
-        }))
+        .draw_series(
+            rows.iter()
+                .enumerate()
+                .filter(|(_, r)| matches!(r, Row::Group(_)))
+                .map(|(i, _)| {
+                    Rectangle::new(
+                        [(0.0, y(i) - 0.5), (xh, y(i) + 0.5)],
+                        RGBColor(242, 242, 242).filled(),
+                    )
+                }),
+        )
         .s()?;
     chart
         .draw_series(rows.iter().enumerate().filter_map(|(i, r)| match r {

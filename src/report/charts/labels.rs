@@ -51,7 +51,7 @@ labels! {
     PROV_HQ = "总局", "HQ";
     PROV_HQ_EXTERNAL = "总局及外部单位", "HQ and external";
     PROV_NONE = "没有单位受影响", "No unit was affected";
-    CAP_PROVINCES = "只列出有感染或宕机的单位：{shown} 个（共 {all} 个省级单位，另加总局）。合计：感染节点 {nodes}，感染主机 {hosts}，曾宕机节点 {down}，与运行摘要一致。", "Only units with infections or outages are listed: {shown} (of {all} provincial units, plus HQ). Totals: {nodes} nodes infected, {hosts} hosts infected, {down} nodes down at some time, as in the run summary.";
+    CAP_PROVINCES = "只列出有感染或宕机的单位，共 {shown} 个（总局受影响时列于首行；省级单位共 {all} 个）。合计：感染节点 {nodes}，感染主机 {hosts}，曾宕机节点 {down}，与运行摘要一致。", "Only units with infections or outages are listed: {shown} (HQ first when it was hit; of {all} provincial units). Totals: {nodes} nodes infected, {hosts} hosts infected, {down} nodes down at some time, as in the run summary.";
 }
 
 #[cfg(test)]

@@ -396,6 +396,14 @@ pub fn label_width(s: &str, size: u32) -> u32 {
     (w * size as f64).ceil() as u32
 }
 
+/// The space between two sentences of a caption (none in Chinese).
+fn sentence_gap(ctx: &Ctx) -> &'static str {
+    match ctx.lang {
+        super::Lang::Zh => "",
+        super::Lang::En => " ",
+    }
+}
+
 /// Draws a chart's title centred at the top (its box is y 8–34).
 fn title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &str) -> R {
     let (w, _) = root.dim_in_pixel();

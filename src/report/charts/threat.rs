@@ -208,7 +208,7 @@ pub fn caption(ctx: &Ctx) -> String {
         })
         .collect();
     if !injects.is_empty() {
-        out.push(' ');
+        out.push_str(super::sentence_gap(ctx));
         out.push_str(&injects.join(sep));
         out.push_str(if ctx.lang == crate::report::Lang::Zh {
             "。"
@@ -222,7 +222,7 @@ pub fn caption(ctx: &Ctx) -> String {
         .map(|(l, _)| ctx.t(l))
         .collect();
     if !missing.is_empty() {
-        out.push(' ');
+        out.push_str(super::sentence_gap(ctx));
         out.push_str(&fill(
             ctx.t(cl::CAP_NO_MILESTONE),
             &[("list", missing.join(sep))],
