@@ -107,6 +107,9 @@ pub fn milestones(ctx: &Ctx) -> Vec<(L, Option<f64>)> {
     .collect()
 }
 
+/// Inject labels: darker than their grey lines, to be read at 13 px.
+const INJECT_INK: RGBColor = RGBColor(80, 80, 80);
+
 const MS_COLOURS: [RGBColor; 4] = [PURPLE, BLUE, ORANGE, GREEN];
 
 /// Injects and reached milestones, in time order.
@@ -263,7 +266,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
             m.label.clone(),
             (x0, y),
             text(LABEL_SIZE)
-                .color(&m.colour)
+                .color(if m.inject { &INJECT_INK } else { &m.colour })
                 .pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .s()?;
