@@ -34,7 +34,12 @@ pub struct Drop {
 /// those with at least one obligation.
 pub fn tiers(ctx: &Ctx) -> Vec<usize> {
     let mut v: Vec<usize> = (0..ctx.a.tiers.len())
-        .filter(|&i| ctx.a.obligations.iter().any(|o| o.tier == ctx.a.tiers[i]))
+        .filter(|&i| {
+            ctx.a
+                .obligations
+                .iter()
+                .any(|o| o.tier.as_str() == ctx.a.tiers[i].as_str())
+        })
         .collect();
     v.sort_by_key(|&i| (tier_rank(&ctx.a.tiers[i]), i));
     v
@@ -52,7 +57,11 @@ pub fn drops(ctx: &Ctx) -> Vec<Drop> {
         .filter(|(_, o)| o.status == Status::Missed)
         .filter_map(|(k, o)| {
             let m = entries.get(k).copied().flatten()?;
-            let tier = ctx.a.tiers.iter().position(|t| *t == o.tier)?;
+            let tier = ctx
+                .a
+                .tiers
+                .iter()
+                .position(|t| t.as_str() == o.tier.as_str())?;
             (m <= ctx.rec.duration_min + 1e-9).then_some((m, tier, k))
         })
         .collect();

@@ -573,7 +573,7 @@ fn status_rows(ctx: &Ctx) -> Vec<(String, [u32; 5])> {
     let mut by: BTreeMap<(usize, String), [u32; 5]> = BTreeMap::new();
     for o in &ctx.a.obligations {
         let rank = tier_rank(&o.tier);
-        by.entry((rank, o.tier.clone())).or_default()[group(o.status)] += 1;
+        by.entry((rank, o.tier.to_string())).or_default()[group(o.status)] += 1;
     }
     by.into_iter()
         .map(|((_, t), c)| (lb::tier(&t).get(ctx.lang).to_string(), c))
