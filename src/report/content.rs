@@ -874,7 +874,7 @@ pub fn cap_counts(ctx: &Ctx, cap: Capability) -> CapCounts {
     k
 }
 
-fn obligation_name(ctx: &Ctx, o: &Obligation) -> String {
+pub(crate) fn obligation_name(ctx: &Ctx, o: &Obligation) -> String {
     let kind = lb::task_kind(&o.kind).get(ctx.lang);
     if o.name.is_empty() || o.name == o.kind {
         kind.to_string()
