@@ -11,7 +11,7 @@ use std::process::Command;
 
 use drillsim::engine::{EventKind, RunRecord};
 use drillsim::report::charts::{self, compliance, gantt, provinces, threat};
-use drillsim::report::{Ctx, Lang};
+use drillsim::report::{Ctx, Lang, fonts};
 use drillsim::score::{Assessment, Status, assess, default_thresholds};
 
 fn run(args: &[&str], lang: &str, out: &Path) -> RunRecord {
@@ -147,6 +147,18 @@ fn assert_texts_inside(dir: &Path) {
             assert!(
                 x0 >= -0.5 && y0 >= -0.5 && x1 <= w + 0.5 && y1 <= h + 0.5,
                 "{}: {name}: text {:?} at ({x0:.0}, {y0:.0})–({x1:.0}, {y1:.0}) leaves the {w}×{h} canvas",
+                dir.display(),
+                t.content
+            );
+            // The PNG draws it with the bundled font, which has no
+            // fallback: every character must be one it has.
+            let missing: String = fonts::drawable(&t.content)
+                .chars()
+                .filter(|&c| !fonts::covers(c))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{}: {name}: text {:?} has characters the bundled font lacks: {missing:?}",
                 dir.display(),
                 t.content
             );

@@ -36,3 +36,50 @@ pub fn ensure_registered() {
         }
     });
 }
+
+/// Whether the bundled font has a glyph for `c` (white space always counts).
+pub fn covers(c: char) -> bool {
+    use ab_glyph::Font;
+    static PARSED: std::sync::OnceLock<Option<ab_glyph::FontRef<'static>>> =
+        std::sync::OnceLock::new();
+    c.is_whitespace()
+        || PARSED
+            .get_or_init(|| ab_glyph::FontRef::try_from_slice(FONT).ok())
+            .as_ref()
+            .is_some_and(|f| f.glyph_id(c).0 != 0)
+}
+
+/// `s` as the bundled font can draw it: characters it lacks are spelled with
+/// ones it has (the level numerals Ⅰ–Ⅳ as I–IV); anything else is kept.
+pub fn drawable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(covers) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        match c {
+            _ if covers(c) => out.push(c),
+            'Ⅰ' => out.push('I'),
+            'Ⅱ' => out.push_str("II"),
+            'Ⅲ' => out.push_str("III"),
+            'Ⅳ' => out.push_str("IV"),
+            'Ⅴ' => out.push('V'),
+            _ => out.push(c),
+        }
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_numerals_are_spelled_with_letters_the_font_has() {
+        assert!(covers('级') && covers('A') && covers('·'));
+        assert!(!covers('Ⅲ'), "the font gained Ⅲ: drop the respelling");
+        assert_eq!(drawable("启动Ⅲ级响应"), "启动III级响应");
+        assert!(drawable("启动Ⅲ级响应").chars().all(covers));
+        assert!(matches!(drawable("定级"), std::borrow::Cow::Borrowed(_)));
+    }
+}

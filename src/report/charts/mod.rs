@@ -9,6 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+mod drawable;
 use super::Ctx;
 use super::fonts::{self, FAMILY};
 use super::labels::{self as lb, L};
@@ -170,7 +171,8 @@ fn draw_both(kind: Kind, ctx: &Ctx, w: u32, h: u32) -> Result<(String, Vec<u8>),
     }
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let root =
+            drawable::Drawable(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
         root.fill(&WHITE).s()?;
         draw(kind, &root, ctx)?;
         root.present().s()?;
