@@ -106,62 +106,102 @@ impl EventKind {
 /// carry a few dozen distinct clauses and a few thousand actors, each stored
 /// once (see [`Interner`]). Reads and compares like a `str`, saves as a
 /// string.
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Text(Arc<str>);
+/// The empty text (threat events have no actor and no clause) is not
+/// allocated.
+#[derive(Clone, Default)]
+pub struct Text(Option<Arc<str>>);
 
 impl Text {
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_deref().unwrap_or("")
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, o: &Self) -> bool {
+        self.as_str() == o.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // As the `str` hashes (`Borrow<str>` lookups rely on it).
+        self.as_str().hash(h)
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(o.as_str())
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Text::from)
     }
 }
 
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl std::borrow::Borrow<str> for Text {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Text {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl std::fmt::Debug for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.0, f)
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&*self.0, f)
+        std::fmt::Display::fmt(self.as_str(), f)
     }
 }
 
 impl From<&str> for Text {
     fn from(s: &str) -> Self {
-        Text(Arc::from(s))
+        Text((!s.is_empty()).then(|| Arc::from(s)))
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        Text(Arc::from(s))
+        Text((!s.is_empty()).then(|| Arc::from(s)))
     }
 }
 
 impl From<Text> for String {
     fn from(t: Text) -> Self {
-        t.0.to_string()
+        t.as_str().to_string()
     }
 }
 
@@ -169,12 +209,12 @@ macro_rules! text_eq {
     ($($t:ty),*) => {$(
         impl PartialEq<$t> for Text {
             fn eq(&self, o: &$t) -> bool {
-                *self.0 == **o
+                self.as_str() == &**o
             }
         }
         impl PartialEq<Text> for $t {
             fn eq(&self, o: &Text) -> bool {
-                **self == *o.0
+                &**self == o.as_str()
             }
         }
     )*};
@@ -183,7 +223,7 @@ text_eq!(&str, String);
 
 impl PartialEq<str> for Text {
     fn eq(&self, o: &str) -> bool {
-        *self.0 == *o
+        self.as_str() == o
     }
 }
 
@@ -195,6 +235,9 @@ pub struct Interner(HashSet<Text>);
 impl Interner {
     /// The shared copy of `s`.
     pub fn get(&mut self, s: &str) -> Text {
+        if s.is_empty() {
+            return Text::default();
+        }
         if let Some(t) = self.0.get(s) {
             return t.clone();
         }
@@ -490,8 +533,8 @@ impl RunRecord {
             kind,
             node,
             link,
-            actor: self.texts.get(""),
-            clause: self.texts.get(""),
+            actor: Text::default(),
+            clause: Text::default(),
             detail: detail.into(),
         });
     }
