@@ -242,7 +242,7 @@ fn an_outage_scenario_skips_the_infected_chart_and_says_so() {
         "en",
     );
     assert!(
-        rows.iter().all(|r| r.values[1] == Some(0.0)),
+        rows.iter().all(|r| r.values.get(1) == Some(0.0)),
         "the outage scenario infects no host"
     );
     let files = report::files(&info, &rows, &aggs);

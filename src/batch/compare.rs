@@ -182,7 +182,7 @@ pub fn parse_runs(
         rows.push(RunRow {
             variant: v,
             seed,
-            values,
+            values: values.into_iter().collect(),
             ratings,
         });
     }

@@ -315,9 +315,47 @@ pub struct RunRow {
     pub variant: usize,
     pub seed: u64,
     /// Indexed like [`METRICS`].
-    pub values: Vec<Option<f64>>,
+    pub values: Values,
     /// Indexed like [`Capability::ALL`]; `None` when the run has no rating.
     pub ratings: Vec<Option<Rating>>,
+}
+
+/// A run's metric values, indexed like [`METRICS`]. A missing value is
+/// stored as NaN, so a value takes 8 bytes, not the 16 of an `Option<f64>`:
+/// a batch holds every row at its end.
+#[derive(Clone, Debug, Default)]
+pub struct Values(Box<[f64]>);
+
+impl Values {
+    /// Metric `i`'s value (None: missing).
+    pub fn get(&self, i: usize) -> Option<f64> {
+        let x = self.0[i];
+        (!x.is_nan()).then_some(x)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<f64>> + '_ {
+        (0..self.0.len()).map(|i| self.get(i))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<Option<f64>> for Values {
+    fn from_iter<I: IntoIterator<Item = Option<f64>>>(it: I) -> Self {
+        Values(it.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+    }
+}
+
+impl PartialEq for Values {
+    fn eq(&self, o: &Self) -> bool {
+        self.iter().eq(o.iter())
+    }
 }
 
 /// What `drillsim batch` produced.
@@ -668,8 +706,8 @@ pub fn runs_csv_rows(variants: &[VariantInfo], rows: &[RunRow], header: bool) ->
         rec.extend(
             METRICS
                 .iter()
-                .zip(&r.values)
-                .map(|(m, x)| fmt_value(m.kind, *x)),
+                .zip(r.values.iter())
+                .map(|(m, x)| fmt_value(m.kind, x)),
         );
         rec.extend(
             r.ratings
@@ -690,7 +728,7 @@ pub fn runs_csv(variants: &[VariantInfo], rows: &[RunRow]) -> Vec<u8> {
 pub fn values(rows: &[RunRow], v: usize, m: usize) -> Vec<f64> {
     rows.iter()
         .filter(|r| r.variant == v)
-        .filter_map(|r| r.values[m])
+        .filter_map(|r| r.values.get(m))
         .collect()
 }
 

@@ -117,10 +117,28 @@ pub fn tasks(manifest: &Manifest) -> Vec<(usize, u64)> {
 /// load): with a fixed 8 runs they cost more than a whole network-SIR
 /// outbreak (~0.5 ms per run), while a slow run (the national worm with its
 /// response, ~17 ms) loses at most about a second of work to a kill. The
-/// runs of a chunk hold their one-run aggregates until it ends (tens of kB
-/// each).
+/// one-run aggregates (tens of kB each) are folded as the runs finish, one
+/// per variant and worker.
 fn chunk_len(jobs: usize, k: u32) -> usize {
     (8 * jobs.max(1)) << k.saturating_sub(1).min(3)
+}
+
+/// A chunk's rows (with their task index) and its aggregate per variant.
+type Folded = (Vec<(usize, RunRow)>, Vec<Option<VariantAgg>>);
+
+enum ChunkError {
+    Io(io::Error),
+    Agg(String),
+}
+
+fn fold_agg(slot: &mut Option<VariantAgg>, a: VariantAgg) -> Result<(), ChunkError> {
+    match slot {
+        Some(s) => s.merge(&a).map_err(ChunkError::Agg),
+        None => {
+            *slot = Some(a);
+            Ok(())
+        }
+    }
 }
 
 fn write_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -341,21 +359,43 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     while done < tasks.len() {
         let end = (done + chunk_len(job.jobs, chunks)).min(tasks.len());
         chunks += 1;
-        let results: Vec<(RunRow, VariantAgg)> = pool
+        // Each worker folds its runs' aggregates as they finish (integer
+        // sums: any order gives the same bytes), so a chunk holds one
+        // aggregate per variant and worker, not one per run.
+        let n_var = aggs.len();
+        let fresh = || -> Folded { (Vec::new(), (0..n_var).map(|_| None).collect()) };
+        let (mut indexed, parts) = pool
             .install(|| {
-                tasks[done..end]
-                    .par_iter()
-                    .map(one)
-                    .collect::<io::Result<_>>()
+                (done..end)
+                    .into_par_iter()
+                    .try_fold(fresh, |(mut rows, mut part), i| {
+                        let (r, a) = one(&tasks[i]).map_err(ChunkError::Io)?;
+                        fold_agg(&mut part[r.variant], a)?;
+                        rows.push((i, r));
+                        Ok::<Folded, ChunkError>((rows, part))
+                    })
+                    .try_reduce(fresh, |(mut rows, mut part), (r2, p2)| {
+                        rows.extend(r2);
+                        for (x, y) in part.iter_mut().zip(p2) {
+                            if let Some(y) = y {
+                                fold_agg(x, y)?;
+                            }
+                        }
+                        Ok((rows, part))
+                    })
             })
-            .map_err(io_err)?;
-        let mut chunk_rows = Vec::with_capacity(results.len());
-        for (r, a) in results {
-            aggs[r.variant]
-                .merge(&a)
-                .map_err(|e| usage(format!("aggregates of one run do not fit: {e}")))?;
-            chunk_rows.push(r);
+            .map_err(|e| match e {
+                ChunkError::Io(e) => io_err(e),
+                ChunkError::Agg(e) => usage(format!("aggregates of one run do not fit: {e}")),
+            })?;
+        for (agg, part) in aggs.iter_mut().zip(parts) {
+            if let Some(p) = part {
+                agg.merge(&p)
+                    .map_err(|e| usage(format!("aggregates of one run do not fit: {e}")))?;
+            }
         }
+        indexed.sort_by_key(|(i, _)| *i);
+        let chunk_rows: Vec<RunRow> = indexed.into_iter().map(|(_, r)| r).collect();
         let bytes = runs_csv_rows(&info.variants, &chunk_rows, false);
         drop(chunk_rows);
         runs_file
@@ -387,7 +427,10 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     }
     drop(runs_file);
     // The rows were streamed out; read them back (exactly as written) for
-    // the summary and the report, now that no run holds memory.
+    // the summary and the report, now that no run holds memory — and hand
+    // what the runs freed back first, or the report's memory would come on
+    // top of it (a 10,000-run batch peaked there, 11 MB above its runs).
+    engine::release_freed_memory();
     let runs_path = work.join("runs.csv");
     let bytes = fs::read(&runs_path).map_err(io_err)?;
     let rows = read_rows(&runs_path, &bytes, manifest, &tasks).map_err(|e| {

@@ -153,7 +153,7 @@ pub fn compare(rows: &[RunRow], a: usize, b: usize, m: usize) -> Option<Paired> 
         .zip(rb)
         .map(|(x, y)| {
             debug_assert_eq!(x.seed, y.seed);
-            (x.values[m], y.values[m])
+            (x.values.get(m), y.values.get(m))
         })
         .collect();
     stats::paired(&pairs)

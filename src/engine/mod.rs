@@ -662,6 +662,23 @@ pub fn keep_freed_memory() {
     }
 }
 
+/// Hands the memory the runs freed back to the kernel (glibc's
+/// `malloc_trim`): kept for reuse by [`keep_freed_memory`], it sits in the
+/// worker threads' arenas, where work done afterwards on another thread
+/// (a batch's summary and report) cannot reuse it. Elsewhere a no-op.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only returns free memory to the kernel.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 /// Runs a whole scenario without response and returns its record.
 pub fn run(topo: Arc<Topology>, scenario: Arc<Scenario>, cfg: RunConfig) -> RunRecord {
     Sim::new(topo, scenario, cfg).run_to_end()

@@ -69,10 +69,10 @@ impl Spread {
             .enumerate()
             .filter(|(_, m)| m.key)
             .map(|(i, m)| {
-                let mut v: Vec<f64> = rows.iter().filter_map(|r| r.values[i]).collect();
+                let mut v: Vec<f64> = rows.iter().filter_map(|r| r.values.get(i)).collect();
                 v.sort_by(f64::total_cmp);
                 let q = |p: f64| (!v.is_empty()).then(|| stats::quantile(&v, p));
-                let own = this.and_then(|r| r.values[i]);
+                let own = this.and_then(|r| r.values.get(i));
                 SpreadMetric {
                     name: m.name.to_string(),
                     n: v.len() as u32,
