@@ -322,6 +322,29 @@ impl Worm {
     /// event-driven sampler is exact: at most one host per node (so spread
     /// inside a node never happens), no internet scanning, no traffic to
     /// saturate lines, every node up.
+    /// Bookkeeping after a host of node `v` was infected at `t` (its counts
+    /// already updated): the node's first infection and the peak.
+    #[inline]
+    fn note_infection(&mut self, v: NodeId, t: f64, rec: &mut RunRecord) {
+        let vi = v as usize;
+        if !self.ever[vi] {
+            self.ever[vi] = true;
+            self.nodes_ever += 1;
+            self.newly_infected.push(v);
+            rec.event(
+                t,
+                EventKind::NodeInfected,
+                Some(v),
+                None,
+                "first host infected",
+            );
+        }
+        if self.tot_i > self.peak {
+            self.peak = self.tot_i;
+            self.peak_minute = t;
+        }
+    }
+
     fn is_plain_network_sir(p: &WormInject, hosts: &[u32], net: &Net) -> bool {
         hosts.iter().all(|&h| h <= 1)
             && (p.internet_entry.is_empty() || p.internet_scan_per_hour <= 0.0)
@@ -598,22 +621,7 @@ impl Worm {
                 self.tot_i += 1;
                 self.infections += 1;
                 self.nodes_infected_now += 1;
-                if !self.ever[vi] {
-                    self.ever[vi] = true;
-                    self.nodes_ever += 1;
-                    self.newly_infected.push(v);
-                    rec.event(
-                        t,
-                        EventKind::NodeInfected,
-                        Some(v),
-                        None,
-                        "first host infected",
-                    );
-                }
-                if self.tot_i > self.peak {
-                    self.peak = self.tot_i;
-                    self.peak_minute = t;
-                }
+                self.note_infection(v, t, rec);
                 for &(x, l) in topo.neighbours(v) {
                     if net.spread[l as usize] {
                         let h = &mut self.hot[x as usize];
@@ -677,22 +685,7 @@ impl Worm {
                 if self.i[vi] == 1 {
                     self.nodes_infected_now += 1;
                 }
-                if !self.ever[vi] {
-                    self.ever[vi] = true;
-                    self.nodes_ever += 1;
-                    self.newly_infected.push(v);
-                    rec.event(
-                        t,
-                        EventKind::NodeInfected,
-                        Some(v),
-                        None,
-                        "first host infected",
-                    );
-                }
-                if self.tot_i > self.peak {
-                    self.peak = self.tot_i;
-                    self.peak_minute = t;
-                }
+                self.note_infection(v, t, rec);
                 if isolated {
                     self.refresh_leaf(net, v);
                 } else {

@@ -71,7 +71,7 @@ fn render<D: Draw>(d: &D, name: &'static str, title: String, caption: String, h:
             d.draw(&root)?;
             e(root.present())?;
         }
-        Ok((svg, encode_png(&rgb, W, h)?))
+        Ok((svg, crate::report::charts::encode_png(&rgb, W, h)?))
     };
     let (svg, png) = both().unwrap_or_else(|err| panic!("chart {name} could not be drawn: {err}"));
     Chart {
@@ -81,21 +81,6 @@ fn render<D: Draw>(d: &D, name: &'static str, title: String, caption: String, h:
         svg,
         png,
     }
-}
-
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Best);
-        enc.set_filter(png::FilterType::Paeth);
-        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
-        let mut wr = e(enc.write_header())?;
-        e(wr.write_image_data(rgb))?;
-    }
-    Ok(out)
 }
 
 /// Width in pixels of `s` drawn in `style` (measured with the bundled font).

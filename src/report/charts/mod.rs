@@ -180,7 +180,8 @@ fn draw_both(kind: Kind, ctx: &Ctx, w: u32, h: u32) -> Result<(String, Vec<u8>),
     Ok((svg, encode_png(&rgb, w, h)?))
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
+/// An RGB buffer as PNG bytes (deterministic: fixed compression and filter).
+pub(crate) fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, w, h);
