@@ -54,6 +54,19 @@ impl L {
     }
 }
 
+/// The `{name}` placeholders of a label text, sorted (both languages of a
+/// label must have the same; checked by the label tests).
+#[cfg(test)]
+pub(crate) fn placeholders(s: &str) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(a, _)| a.to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
 /// Declares each label as a constant and `ALL`, the list of them (for the
 /// completeness and language tests); the batch report's labels use it too.
 macro_rules! labels {
@@ -241,35 +254,16 @@ labels! {
     FIG = "图", "Figure";
     NO_DATA = "无数据", "No data";
     AXIS_HOURS = "演练开始后小时数", "Hours from start";
-    AXIS_COUNT = "数量", "Count";
 
-    CH_THREAT = "威胁态势：感染主机与宕机节点", "Threat: infected hosts and nodes down";
-    CH_THREAT_HOSTS = "感染主机", "Hosts infected";
-    CH_THREAT_DOWN = "宕机节点", "Nodes down";
-    CH_INJECT = "注入", "Inject";
     CH_COMPLIANCE = "预案合规度（总体及各层级）", "Plan compliance, overall and by tier";
-    CH_COMPLIANCE_Y = "合规度 (%)", "Compliance (%)";
-    CH_OVERALL = "总体", "Overall";
-    CH_MISSED_DUE = "未履行义务的时限", "Due time of a missed obligation";
-    CH_GANTT = "响应时间线（机构 × 任务）", "Response timeline (body × task)";
-    CH_GANTT_DEADLINE = "最早时限", "Earliest deadline";
-    CH_GANTT_RUNNING = "未完成", "Unfinished";
-    CH_GANTT_MORE = "另有 {n} 行未显示", "{n} more rows not shown";
     CH_SERVICES = "服务可用性", "Service availability";
     CH_SERVICES_PCT = "可用服务实例 (%)", "Service instances available (%)";
     CH_TAXPAYER_DOWN = "中断的纳税人服务", "Taxpayer services down";
-    CH_PROVINCES = "各省级单位受影响情况", "Impact by provincial unit";
-    CH_PROV_NODES = "感染节点", "Nodes infected";
-    CH_PROV_HOSTS = "感染主机", "Hosts infected";
     CH_STATUS = "各层级义务完成情况", "Obligation status by tier";
     CH_STATUS_OTHER = "其他偏差", "Other deviation";
     CH_OBLIGATIONS = "义务数", "Obligations";
 
-    CAPTION_THREAT = "虚线为情景注入时刻。", "Dashed lines mark the injects.";
-    CAPTION_COMPLIANCE = "合规度 = 已获分值 ÷ 到期分值；红色叉号为未履行义务的时限。", "Compliance = credit earned ÷ credit due; red crosses mark the due times of missed obligations.";
-    CAPTION_GANTT = "每行汇总同一机构的同一任务：从首次开始到最后完成；颜色为该行最差的义务状态；红色竖线为最早时限。", "Each row sums up one task of one body, from its first start to its last finish; the colour is the row's worst obligation status; the red tick is the earliest deadline.";
     CAPTION_SERVICES = "纳税人服务指面向互联网的服务实例。", "Taxpayer services are the internet-facing service instances.";
-    CAPTION_PROVINCES = "36 个省级单位（含计划单列市）。", "The 36 provincial units (provinces and separately planned cities).";
     CAPTION_STATUS = "按责任单位所在层级统计。", "By the tier of the unit that had to act.";
 }
 
@@ -389,16 +383,11 @@ mod tests {
             assert!(!l.0.trim().is_empty(), "{name}: no Chinese");
             assert!(!l.1.trim().is_empty(), "{name}: no English");
             // Placeholders agree between the two languages.
-            let ph = |s: &str| {
-                let mut v: Vec<String> = s
-                    .split('{')
-                    .skip(1)
-                    .filter_map(|p| p.split_once('}').map(|(a, _)| a.to_string()))
-                    .collect();
-                v.sort();
-                v
-            };
-            assert_eq!(ph(l.0), ph(l.1), "{name}: placeholders differ");
+            assert_eq!(
+                placeholders(l.0),
+                placeholders(l.1),
+                "{name}: placeholders differ"
+            );
         }
     }
 }

@@ -135,15 +135,7 @@ mod tests {
 
     #[test]
     fn every_label_has_both_languages_and_the_same_placeholders() {
-        let ph = |s: &str| {
-            let mut v: Vec<String> = s
-                .split('{')
-                .skip(1)
-                .filter_map(|p| p.split_once('}').map(|(a, _)| a.to_string()))
-                .collect();
-            v.sort();
-            v
-        };
+        let ph = crate::report::labels::placeholders;
         for (name, l) in ALL {
             assert!(!l.0.trim().is_empty() && !l.1.trim().is_empty(), "{name}");
             assert_eq!(ph(l.0), ph(l.1), "{name}: placeholders differ");

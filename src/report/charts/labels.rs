@@ -62,15 +62,7 @@ mod tests {
     fn every_chart_label_has_both_languages_and_the_same_placeholders() {
         for (name, l) in ALL {
             assert!(!l.0.trim().is_empty() && !l.1.trim().is_empty(), "{name}");
-            let ph = |s: &str| {
-                let mut v: Vec<String> = s
-                    .split('{')
-                    .skip(1)
-                    .filter_map(|p| p.split_once('}').map(|(a, _)| a.to_string()))
-                    .collect();
-                v.sort();
-                v
-            };
+            let ph = crate::report::labels::placeholders;
             assert_eq!(ph(l.0), ph(l.1), "{name}: placeholders differ");
         }
     }
