@@ -8,6 +8,7 @@
 pub mod app;
 pub mod batch;
 pub mod check;
+pub mod drill;
 pub mod engine;
 pub mod model;
 pub mod output;

@@ -61,6 +61,37 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         jobs: usize,
     },
+    /// Assess a real drill from its log: replay the scenario with the logged
+    /// actions as the decisions and write the run folder (record, obligations,
+    /// events, report marked as the assessment of a real drill).
+    Assess {
+        /// Scenario file (RON) the drill played.
+        scenario: PathBuf,
+        /// Plan revision: a bundled name (sat-overall, unit-plan) or a RON file.
+        #[arg(long, value_name = "PLAN", default_value = app::DEFAULT_PLAN)]
+        plan: String,
+        /// The drill log (CSV; see README "The drill log").
+        #[arg(long, value_name = "FILE")]
+        log: PathBuf,
+        /// Seed of the threat's random streams.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Teams and readiness file (RON). Default: the bundled assets/teams.ron.
+        #[arg(long, value_name = "FILE")]
+        teams: Option<PathBuf>,
+        /// Folder with nodes.csv and links.csv to use instead of the generated national network.
+        #[arg(long, value_name = "DIR")]
+        topology: Option<PathBuf>,
+        /// Scoring thresholds file (RON). Default: the bundled assets/scoring.ron.
+        #[arg(long, value_name = "FILE")]
+        scoring: Option<PathBuf>,
+        /// Language of the report: zh (default) or en.
+        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
+        lang: Lang,
+        /// Output folder. Default: runs/<scenario>-drill-<seed>/.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Score a saved run again and rewrite its tables and report (no re-simulation).
     Report {
         /// A run folder written by `drillsim run` (it holds record.json).
@@ -247,6 +278,33 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 no_response,
                 spread,
                 jobs,
+            })?;
+            println!(
+                "{}",
+                drillsim::output::human_summary(&r.record, &r.assessment, &r.out)
+            );
+        }
+        Command::Assess {
+            scenario,
+            plan,
+            log,
+            seed,
+            teams,
+            topology,
+            scoring,
+            lang,
+            out,
+        } => {
+            let r = drillsim::drill::assess(&drillsim::drill::AssessArgs {
+                scenario,
+                plan: Some(plan),
+                log,
+                topology,
+                teams,
+                scoring,
+                lang,
+                seed,
+                out,
             })?;
             println!(
                 "{}",

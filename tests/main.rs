@@ -1,6 +1,7 @@
 //! One integration-test binary (ripgrep style): modules share the helpers in `util`.
 
 mod aar;
+mod assess;
 mod batch;
 mod batch_report;
 mod charts;

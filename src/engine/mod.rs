@@ -441,7 +441,9 @@ impl Sim {
             .expect("record present");
         let mut resp = resp;
         if let Some(r) = resp.as_mut() {
-            r.flush_external(&self.world.resource::<TopoRes>().0, &mut rec);
+            let topo = self.world.resource::<TopoRes>().0.clone();
+            r.flush_external(&topo, &mut rec);
+            rec.drill = r.drill_meta(&topo);
         }
         if let Some(r) = &resp {
             rec.tasks = r.task_records(&self.world.resource::<TopoRes>().0, &mut rec.texts);

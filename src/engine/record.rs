@@ -526,9 +526,40 @@ pub struct RunRecord {
     pub data_losses: Vec<DataLoss>,
     /// Shared between the runs of one network, scenario and plan.
     pub meta: std::sync::Arc<RunMeta>,
+    /// The run replayed a drill log or players' decisions (see
+    /// `engine::response::external`); None for simulated teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<DrillMeta>,
     /// The record's texts, each stored once (not saved).
     #[serde(skip)]
     pub texts: Interner,
+}
+
+/// What an external decision maker's actions came to (a drill log replayed
+/// by `drillsim assess`, a tabletop's commands).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DrillMeta {
+    /// The log's file name (no folders), or a label such as `tabletop`;
+    /// filled by the command, empty from the engine.
+    #[serde(default)]
+    pub log: String,
+    /// Data rows of the log (filled by the command; 0 from the engine).
+    #[serde(default)]
+    pub rows: usize,
+    /// Whom the log decided for: `all`, or `BODY` / `BODY@UNIT`.
+    pub control: String,
+    /// Logged actions.
+    pub actions: usize,
+    /// Actions that did a task, opened or extended an incident, or closed.
+    pub applied: usize,
+    /// Of those, logged before the plan called for them (done when their
+    /// task existed).
+    pub early: usize,
+    /// Of those, done by another unit or body than the plan names.
+    pub wrong_actor: usize,
+    /// Actions no task matched (unknown, not called for, after the end):
+    /// kept as `deviation` events.
+    pub deviations: usize,
 }
 
 impl RunRecord {

@@ -82,9 +82,16 @@ pub const MAX_DATA_LOSSES: usize = 15;
 
 pub fn document(ctx: &Ctx, charts: &[Chart]) -> Doc {
     let rec = ctx.rec;
-    Doc {
-        title: ctx.t(lb::REPORT_TITLE).to_string(),
-        subtitle: ctx.t(lb::REPORT_SUBTITLE).to_string(),
+    // A real drill's log (`drillsim assess`) says so in the title and has
+    // its own section after the overview.
+    let drill = super::drill::section(ctx);
+    let (title, subtitle) = match drill {
+        Some(_) => (super::drill::TITLE, super::drill::SUBTITLE),
+        None => (lb::REPORT_TITLE, lb::REPORT_SUBTITLE),
+    };
+    let mut doc = Doc {
+        title: ctx.t(title).to_string(),
+        subtitle: ctx.t(subtitle).to_string(),
         scenario: rec.scenario.clone(),
         note: ctx.t(lb::GENERATED_BY).to_string(),
         sections: vec![
@@ -104,7 +111,11 @@ pub fn document(ctx: &Ctx, charts: &[Chart]) -> Doc {
             sign_off(ctx),
             appendix(ctx, charts),
         ],
+    };
+    if let Some(d) = drill {
+        doc.sections.insert(1, d);
     }
+    doc
 }
 
 fn pct(v: f64) -> String {
@@ -159,7 +170,10 @@ fn overview(ctx: &Ctx) -> Section {
     if rec.response {
         // Every run of `drillsim run` is played by the simulated teams (the
         // record has no other source of decisions yet).
-        blocks.push(Block::Para(t(lb::OV_SIMULATED)));
+        // A drill log's record says who the real players were.
+        blocks.push(Block::Para(
+            super::drill::players_note(ctx).unwrap_or_else(|| t(lb::OV_SIMULATED)),
+        ));
     }
     if !rec.meta.scenario_description.is_empty() {
         blocks.push(Block::Heading(t(lb::OV_DESCRIPTION)));
@@ -1364,7 +1378,9 @@ fn sign_off(ctx: &Ctx) -> Section {
     let line = "______________________";
     let mut blocks = Vec::new();
     if ctx.rec.response {
-        blocks.push(Block::Para(ctx.t(lb::SO_SIMULATED).to_string()));
+        blocks.push(Block::Para(
+            super::drill::sign_off_note(ctx).unwrap_or_else(|| ctx.t(lb::SO_SIMULATED).to_string()),
+        ));
     }
     blocks.push(Block::Table(Table {
         head: [lb::SO_ROLE, lb::SO_NAME, lb::SO_SIGNATURE, lb::SO_DATE]

@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod content;
+pub mod drill;
 pub mod fonts;
 pub mod html;
 pub mod labels;

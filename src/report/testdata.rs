@@ -231,6 +231,7 @@ pub fn record(name: &str) -> RunRecord {
             ..Default::default()
         },
         texts: Default::default(),
+        drill: None,
         meta: std::sync::Arc::new(RunMeta {
             scenario_description: "测试情景 <test> & description".into(),
             plan: "test-plan".into(),

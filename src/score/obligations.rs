@@ -2,12 +2,14 @@
 //!
 //! Every task the response created is a requirement of the plan. Status:
 //! - `skipped` → [`Status::Missed`] (credit 0);
-//! - done → [`Status::WrongLevel`] when a grade chose another level than
+//! - done → [`Status::WrongActor`] when a drill log's action by another
+//!   unit or body than the plan names did it (`done_by`), else
+//!   [`Status::WrongLevel`] when a grade chose another level than
 //!   its `expected_level`, else [`Status::OutOfOrder`] when started before
 //!   the steps it follows, else [`Status::Late`] when finished after its
 //!   deadline, else [`Status::OnTime`] (also when it has no deadline). The
 //!   first matching deviation names the status; credit multiplies all that
-//!   apply (late decay × out-of-order × wrong-level factors, see
+//!   apply (late decay × wrong-actor × out-of-order × wrong-level factors, see
 //!   [`super::thresholds`]); lateness stays visible as `done_min > due_min`;
 //! - not done, deadline within the run (due ≤ run end) → [`Status::Missed`];
 //! - not done, no deadline or a deadline after the run → [`Status::Pending`]
@@ -19,8 +21,9 @@
 //! see `engine::response::epilogue`) is scored at its real minutes.
 //!
 //! [`Status::WrongActor`] is never produced from a simulated run: the engine
-//! only lets the unit the plan names do a task. It is kept for drill logs,
-//! where an observer may record that another unit acted.
+//! only lets the unit the plan names do a task. It comes from drill logs
+//! (`engine::response::external`), where an observer records that another
+//! unit or body acted.
 
 use std::collections::HashMap;
 
@@ -76,7 +79,13 @@ fn obligation(
         if wrong_level {
             factor *= th.wrong_level;
         }
-        let status = if wrong_level {
+        let wrong_actor = t.done_by.is_some();
+        if wrong_actor {
+            factor *= th.wrong_actor;
+        }
+        let status = if wrong_actor {
+            Status::WrongActor
+        } else if wrong_level {
             Status::WrongLevel
         } else if t.out_of_order {
             Status::OutOfOrder

@@ -13,7 +13,8 @@
 //!     step_weights: [("isolate", 2.0)],          // optional, per step action, > 0
 //!     credit: (late_floor: 0.5,                  // 0–1
 //!              late_floor_at: 2.0,               // > 1 (× the allowed time)
-//!              out_of_order: 0.5, wrong_level: 0.5),   // 0–1
+//!              out_of_order: 0.5, wrong_level: 0.5,    // 0–1
+//!              wrong_actor: 0.5),                // optional, 0–1, default 0.5
 //!     capabilities: [                            // every kind and step action once
 //!         (capability: detection_reporting, kinds: ["report"]),
 //!         (capability: containment, actions: ["isolate", "cut_attack_source"]),
@@ -44,8 +45,9 @@
 //!   — full at the deadline, falling linearly to `floor × w` when the task took
 //!   `at` × its allowed time `D − T`, and staying there (a deadline equal to the
 //!   trigger gives the floor at once);
-//! - out of order: × `out_of_order`; wrong level (grades): × `wrong_level`
-//!   (factors multiply with the late factor);
+//! - out of order: × `out_of_order`; wrong level (grades): × `wrong_level`;
+//!   done by another unit or body than the plan names (drill logs only):
+//!   × `wrong_actor` (factors multiply with the late factor);
 //! - missed or skipped: 0;
 //! - pending (not done, not due within the run): not counted at all.
 
@@ -126,6 +128,13 @@ pub struct CreditFile {
     pub late_floor_at: f64,
     pub out_of_order: f64,
     pub wrong_level: f64,
+    /// Done by another unit or body than the plan names (drill logs).
+    #[serde(default = "half")]
+    pub wrong_actor: f64,
+}
+
+fn half() -> f64 {
+    0.5
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -199,6 +208,8 @@ pub struct Thresholds {
     pub late_floor_at: f64,
     pub out_of_order: f64,
     pub wrong_level: f64,
+    /// Credit factor of a task done by another unit or body (drill logs).
+    pub wrong_actor: f64,
     /// Task kind (`report`, `grade`, `activate`) → capability.
     pub kind_capability: Vec<(String, Capability)>,
     /// Step action → capability.
@@ -412,6 +423,14 @@ impl Validator<'_> {
             1.0,
             false,
         );
+        let wrong_actor = self.range(
+            c.wrong_actor,
+            &cp("wrong_actor"),
+            "wrong_actor",
+            0.0,
+            1.0,
+            false,
+        );
 
         let mut kind_capability: Vec<(String, Capability)> = Vec::new();
         let mut action_capability: Vec<(String, Capability)> = Vec::new();
@@ -520,6 +539,7 @@ impl Validator<'_> {
             late_floor_at,
             out_of_order,
             wrong_level,
+            wrong_actor,
             kind_capability,
             action_capability,
             ratings,

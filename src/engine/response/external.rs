@@ -319,23 +319,53 @@ impl Response {
                 }
             }
         };
+        let actor = self
+            .logged_actor(k, topo)
+            .unwrap_or_else(|| a.body_text.clone());
+        if let Outcome::Done {
+            task: Some(id),
+            wrong_actor: true,
+            ..
+        } = outcome
+        {
+            let named = self.actor(topo, self.tasks[id].unit, self.tasks[id].body);
+            rec.action(
+                t,
+                EventKind::Deviation,
+                Some(self.tasks[id].site),
+                &actor,
+                "",
+                format!(
+                    "{} at {} done by {actor}, not {named} as the plan names (row {})",
+                    self.task_name(id),
+                    topo.nodes[self.tasks[id].site as usize].id,
+                    a.row
+                ),
+            );
+        }
         let Some(ext) = self.external.as_mut() else {
             return;
         };
         if outcome == Outcome::Waiting {
             ext.pending.push(k);
         } else if matches!(outcome, Outcome::Done { .. }) && t > a.at {
+            let before = if a.action == LogAction::Detect {
+                "before any symptom showed at the site"
+            } else {
+                "before the plan called for it"
+            };
             rec.action(
                 t,
                 EventKind::Deviation,
                 Some(a.target.unwrap_or(a.unit)),
-                format!("{} {}", topo.nodes[a.unit as usize].id, a.body_text),
+                &actor,
                 "",
                 format!(
-                    "logged {} (row {}) at minute {} before the plan called for it; counted as done when it did",
+                    "{} logged at minute {} (row {}) {before}; counted as done at minute {}",
                     a.action.as_str(),
+                    fmt_min(a.at),
                     a.row,
-                    fmt_min(a.at)
+                    fmt_min(t)
                 ),
             );
         }
@@ -510,6 +540,42 @@ impl Response {
                 ),
             );
         }
+    }
+}
+
+impl Response {
+    /// The record's summary of the external actions (None without them).
+    pub fn drill_meta(&self, topo: &Topology) -> Option<crate::engine::record::DrillMeta> {
+        let ext = self.external.as_ref()?;
+        let control = match ext.control {
+            Control::All => "all".to_string(),
+            Control::Only { body, unit } => {
+                let b = &self.plan.bodies[body].id;
+                match unit {
+                    Some(u) => format!("{b}@{}", topo.nodes[u as usize].id),
+                    None => b.clone(),
+                }
+            }
+        };
+        let mut m = crate::engine::record::DrillMeta {
+            control,
+            actions: ext.actions.len(),
+            ..Default::default()
+        };
+        for (a, o) in ext.actions.iter().zip(&ext.outcomes) {
+            match o {
+                Outcome::Done {
+                    at, wrong_actor, ..
+                } => {
+                    m.applied += 1;
+                    m.early += usize::from(*at > a.at);
+                    m.wrong_actor += usize::from(*wrong_actor);
+                }
+                Outcome::Deviation(_) => m.deviations += 1,
+                Outcome::Queued | Outcome::Waiting => {}
+            }
+        }
+        Some(m)
     }
 }
 

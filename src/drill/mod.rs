@@ -1,0 +1,146 @@
+//! Real drills: the drill log ([`log`]) and `drillsim assess`, which
+//! replays a scenario with the log's actions as the decisions (every body
+//! controlled, [`Control::All`]) and scores it exactly as a simulated run.
+
+pub mod log;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::app::{self, Error};
+use crate::engine::response::external::Control;
+use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
+use crate::model::{Diagnostic, Diagnostics};
+use crate::report::Lang;
+use crate::score::{self, Assessment};
+
+/// Options of `drillsim assess`.
+#[derive(Debug, Clone, Default)]
+pub struct AssessArgs {
+    pub scenario: PathBuf,
+    /// Plan name or file (default `sat-overall`).
+    pub plan: Option<String>,
+    /// The drill log (CSV).
+    pub log: PathBuf,
+    pub topology: Option<PathBuf>,
+    /// Teams file (default `assets/teams.ron`): which unit acts for a body
+    /// where (staffing), the damage model's backup intervals.
+    pub teams: Option<PathBuf>,
+    pub scoring: Option<PathBuf>,
+    pub lang: Lang,
+    /// Seed of the threat's random streams.
+    pub seed: u64,
+    /// Output folder. Default: `runs/<scenario>-drill-<seed>`.
+    pub out: Option<PathBuf>,
+}
+
+/// What `drillsim assess` produced.
+pub struct AssessOutput {
+    pub record: RunRecord,
+    pub assessment: Assessment,
+    pub out: PathBuf,
+}
+
+/// The inputs of an assessment, loaded and checked together.
+pub struct Inputs {
+    pub topo: Arc<crate::model::topology::Topology>,
+    pub scenario: Arc<crate::model::scenario::Scenario>,
+    pub setup: ResponseSetup,
+    pub thresholds: score::Thresholds,
+    pub log: log::DrillLog,
+}
+
+/// Loads every input and the log; every problem of every file at once.
+pub fn load(args: &AssessArgs) -> Result<Inputs, Error> {
+    let mut problems = Diagnostics::default();
+    let mut keep = |e: Error| match e {
+        Error::Input(d) => problems.0.extend(d.0),
+        other => problems
+            .0
+            .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
+    };
+    let topo = app::load_topology(args.topology.as_deref())?;
+    let scenario = app::load_scenario(Some(&args.scenario), &topo)
+        .map_err(&mut keep)
+        .ok();
+    let plan = app::load_plan(args.plan.as_deref().unwrap_or(app::DEFAULT_PLAN))
+        .map_err(&mut keep)
+        .ok();
+    let teams = app::load_teams(args.teams.as_deref(), &topo)
+        .map_err(&mut keep)
+        .ok();
+    let thresholds = app::load_scoring(args.scoring.as_deref())
+        .map_err(&mut keep)
+        .ok();
+    let log = match (&scenario, &plan) {
+        (Some(s), Some(p)) => log::read(&args.log, &topo, p, s.start)
+            .map_err(|d| keep(Error::Input(d)))
+            .ok(),
+        _ => None,
+    };
+    match (scenario, plan, teams, thresholds, log) {
+        (Some(scenario), Some(plan), Some(teams), Some(thresholds), Some(log))
+            if problems.is_empty() =>
+        {
+            Ok(Inputs {
+                topo,
+                scenario,
+                setup: ResponseSetup {
+                    plan,
+                    teams,
+                    spread: true,
+                },
+                thresholds,
+                log,
+            })
+        }
+        _ => Err(Error::Input(problems)),
+    }
+}
+
+/// Replays the scenario with the log's actions (seed `seed`) and returns
+/// the record, marked with the log's name and rows.
+pub fn replay(inputs: &Inputs, log_name: &str, seed: u64) -> RunRecord {
+    let sim = Sim::with_response(
+        inputs.topo.clone(),
+        inputs.scenario.clone(),
+        Some(inputs.setup.clone()),
+        RunConfig {
+            seed,
+            response: true,
+        },
+    )
+    .with_external(Control::All, inputs.log.actions.clone());
+    let mut record = sim.run_to_end();
+    if let Some(d) = record.drill.as_mut() {
+        d.log = log_name.to_string();
+        d.rows = inputs.log.rows;
+    }
+    record
+}
+
+/// `drillsim assess`: loads, replays the drill log, scores, writes the run
+/// folder (the same files as `run`) atomically. Bad input: nothing written.
+pub fn assess(args: &AssessArgs) -> Result<AssessOutput, Error> {
+    let inputs = load(args)?;
+    let name = args
+        .log
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let record = replay(&inputs, &name, args.seed);
+    let assessment = score::assess(&record, &inputs.thresholds);
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("runs").join(format!("{}-drill-{}", inputs.scenario.slug, args.seed))
+    });
+    let files = crate::output::run_files_with(&record, &assessment, args.lang, None);
+    crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
+        path: out.clone(),
+        source,
+    })?;
+    Ok(AssessOutput {
+        record,
+        assessment,
+        out,
+    })
+}

@@ -1,0 +1,116 @@
+//! The report of a real drill (`drillsim assess`): its title, and the
+//! section on the drill log — which log, how many rows, what they came to,
+//! and the logged actions the plan did not call for (deviations). A pure
+//! function of the record (`RunRecord::drill` and its `deviation` events).
+
+use super::Ctx;
+use super::content::{Block, Cell, Section, Table};
+use super::labels::{L, fill};
+use crate::engine::record::EventKind;
+
+pub const TITLE: L = L(
+    "网络安全应急演练评估报告（实际演练）",
+    "Network-security incident-response drill: assessment of a real drill",
+);
+pub const SUBTITLE: L = L(
+    "依据演练记录评估的事后评估报告与改进计划（AAR/IP）",
+    "After-Action Report / Improvement Plan (AAR/IP) from the drill log",
+);
+const SEC: L = L("演练记录", "The drill log");
+const PARA: L = L(
+    "本报告评估的是一次实际演练，而非模拟队伍：依据演练记录「{log}」（{rows} 行，{actions} 项行动）重放情景（随机种子 {seed}），威胁照常演化，每项行动在记录时刻生效，记录中没有的行动视为未执行。其中 {applied} 项对应预案要求的任务（{early} 项早于预案要求记录、在任务产生时计入；{wrong} 项由预案未指定的单位或机构执行，记为“主体错误”）；{dev} 项不在预案的响应之内。下表列出这些偏离，以及早于预案要求记录和由其他主体执行的行动。义务与结果的评分方法与模拟演练完全相同。",
+    "This report assesses a real drill, not simulated teams: the scenario was replayed (seed {seed}) with the drill log \"{log}\" ({rows} rows, {actions} actions) as the decisions; the threat evolved as usual, each action took effect at its logged time, and what the log does not record was not done. {applied} actions did what the plan called for ({early} logged before the plan called for them, counted when their task existed; {wrong} by a unit or body the plan does not name for the task, scored wrong actor); {dev} are not in the plan's response. The table lists these deviations, and the actions logged early or done by another actor. Obligations and outcomes are scored exactly as for a simulated run.",
+);
+const CONTROL_ONLY: L = L(
+    "记录只代表 {who} 决策，其余机构由模拟队伍执行。",
+    "The log decided for {who} only; the simulated teams played every other body.",
+);
+const NO_DEV: L = L(
+    "演练记录中的每项行动都对应预案的要求。",
+    "Every logged action matched something the plan called for.",
+);
+const PLAYERS_ALL: L = L(
+    "说明：本次演练由真人参演。各单位、各机构的每项行动（发现、报告、定级、启动响应、处置步骤）均取自演练记录；只有威胁和网络的演化是模拟的。因此本报告评估的是参演人员按预案的实际表现。",
+    "Note: this exercise was played by real people. Every action of every unit and body (detection, reports, grading, activation, procedure steps) is taken from the drill log; only the threat and the network are simulated. The report therefore assesses how the players carried out the plan.",
+);
+const PLAYERS_ONLY: L = L(
+    "说明：{who} 的行动由真人决定（演练记录或桌面推演指令）；其余单位和机构由 drillsim 的班组模型按班组文件模拟。",
+    "Note: the actions of {who} were decided by real players (drill log or tabletop commands); every other unit and body was simulated by drillsim's team model from the teams file.",
+);
+const SIGN_OFF: L = L(
+    "本报告依据演练记录自动生成。其中的评定是评分规则的计算结果，经评估人审核并签署、审批人批准后方构成正式评估意见。",
+    "This report was generated automatically from the drill log. Its ratings are the result of the scoring rules, and become the assessment only once an assessor has reviewed and signed them and an approver has approved them.",
+);
+
+/// Who played, for the overview (None for a simulated run).
+pub fn players_note(ctx: &Ctx) -> Option<String> {
+    let d = ctx.rec.drill.as_ref()?;
+    Some(if d.control == "all" {
+        ctx.t(PLAYERS_ALL).to_string()
+    } else {
+        fill(ctx.t(PLAYERS_ONLY), &[("who", d.control.clone())])
+    })
+}
+
+/// The sign-off note (None for a simulated run).
+pub fn sign_off_note(ctx: &Ctx) -> Option<String> {
+    ctx.rec.drill.as_ref().map(|_| ctx.t(SIGN_OFF).to_string())
+}
+
+const H_TIME: L = L("时间", "Time");
+const H_ACTOR: L = L("单位 · 机构", "Unit · body");
+const H_DETAIL: L = L("记录与原因", "Logged action and why");
+
+/// The drill log section (None for a simulated run).
+pub fn section(ctx: &Ctx) -> Option<Section> {
+    let d = ctx.rec.drill.as_ref()?;
+    let mut blocks = vec![Block::Para(fill(
+        ctx.t(PARA),
+        &[
+            ("log", d.log.clone()),
+            ("rows", d.rows.to_string()),
+            ("actions", d.actions.to_string()),
+            ("seed", ctx.rec.seed.to_string()),
+            ("applied", d.applied.to_string()),
+            ("early", d.early.to_string()),
+            ("wrong", d.wrong_actor.to_string()),
+            ("dev", d.deviations.to_string()),
+        ],
+    ))];
+    if d.control != "all" {
+        blocks.push(Block::Para(fill(
+            ctx.t(CONTROL_ONLY),
+            &[("who", d.control.clone())],
+        )));
+    }
+    let rows: Vec<Vec<Cell>> = ctx
+        .rec
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Deviation)
+        .map(|e| {
+            vec![
+                Cell::from(ctx.clock(e.minute)),
+                Cell::from(ctx.actor(&e.actor)),
+                Cell::from(e.detail.to_string()),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        blocks.push(Block::Para(ctx.t(NO_DEV).to_string()));
+    } else {
+        blocks.push(Block::Table(Table {
+            head: vec![
+                ctx.t(H_TIME).to_string(),
+                ctx.t(H_ACTOR).to_string(),
+                ctx.t(H_DETAIL).to_string(),
+            ],
+            rows,
+        }));
+    }
+    Some(Section {
+        id: "drill",
+        title: ctx.t(SEC).to_string(),
+        blocks,
+    })
+}
