@@ -457,3 +457,21 @@ mod tests {
         assert_eq!(a.row, 2);
     }
 }
+
+#[cfg(test)]
+mod template {
+    use super::*;
+
+    #[test]
+    fn the_bundled_template_reads() {
+        let topo = crate::model::topology_spec::default_topology();
+        let plan = crate::app::load_plan("sat-overall").expect("plan");
+        let bytes = include_bytes!("../../assets/drill-log-template.csv");
+        let start = "2026-09-14T09:00:00".parse().expect("date");
+        let log = parse(bytes, Path::new("t.csv"), &topo, &plan, start).expect("template");
+        assert_eq!(log.rows, 3);
+        let times: Vec<f64> = log.actions.iter().map(|a| a.at).collect();
+        assert_eq!(times, [20.0, 30.0, 95.0]);
+        assert!(log.actions.iter().all(|a| a.body.is_some()));
+    }
+}
