@@ -91,6 +91,14 @@ enum Command {
         /// Output folder. Default: runs/<scenario>-drill-<seed>/.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Counterfactuals over seeds SEED..SEED+N-1: the logged timings, the
+        /// plan followed exactly, the simulated teams, and each late action's
+        /// cost (0 = off).
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        runs: u64,
+        /// Worker threads of the counterfactual runs (0 = one per core). Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
     },
     /// Score a saved run again and rewrite its tables and report (no re-simulation).
     Report {
@@ -294,6 +302,8 @@ fn dispatch(command: Command) -> Result<(), Error> {
             scoring,
             lang,
             out,
+            runs,
+            jobs,
         } => {
             let r = drillsim::drill::assess(&drillsim::drill::AssessArgs {
                 scenario,
@@ -305,6 +315,8 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 lang,
                 seed,
                 out,
+                runs,
+                jobs,
             })?;
             println!(
                 "{}",

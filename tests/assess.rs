@@ -252,3 +252,46 @@ fn an_action_logged_before_its_task_counts_when_the_task_exists() {
     let d = r.record.drill.as_ref().unwrap();
     assert_eq!((d.applied, d.early, d.deviations), (3, 1, 0));
 }
+
+fn worm_inputs(log: &str) -> drillsim::drill::Inputs {
+    drillsim::drill::load(&AssessArgs {
+        scenario: PathBuf::from("tests/data/drill/sc-worm.ron"),
+        log: PathBuf::from(log),
+        ..AssessArgs::default()
+    })
+    .expect("inputs")
+}
+
+#[test]
+fn a_later_isolation_costs_more_than_an_earlier_one() {
+    use drillsim::drill::counterfactual::{compute, replay_metrics};
+    // One worm at the Sichuan provincial bureau, isolated at minute 40 or
+    // 200 (the plan's deadline: 2 h from detection at 20, i.e. 140).
+    let seeds: Vec<u64> = (1..=8).collect();
+    let early = worm_inputs("tests/data/drill/worm-early.csv");
+    let late = worm_inputs("tests/data/drill/worm-late.csv");
+    let e = replay_metrics(&early, &early.log.actions, &seeds);
+    let l = replay_metrics(&late, &late.log.actions, &seeds);
+    let mean = |xs: &[[f64; 4]]| xs.iter().map(|x| x[0]).sum::<f64>() / xs.len() as f64;
+    assert!(mean(&l) > mean(&e), "late {} early {}", mean(&l), mean(&e));
+    // Per seed, never fewer infected with the later isolation.
+    for (a, b) in e.iter().zip(&l) {
+        assert!(b[0] >= a[0], "{a:?} {b:?}");
+    }
+    // The late isolation is the costliest deviation, with a positive cost;
+    // the numbers do not depend on the number of threads.
+    let rec = drillsim::drill::replay(&late, "worm-late.csv", 1);
+    let cf = compute(&late, &rec, 1, 8, 2).expect("counterfactuals");
+    assert_eq!(cf, compute(&late, &rec, 1, 8, 1).expect("one thread"));
+    let c = &cf.costs[0];
+    assert_eq!(
+        (c.task.as_str(), c.logged, c.due),
+        ("isolate", 200.0, 140.0)
+    );
+    assert!(c.infected_hosts.0 > 0.0, "{c:?}");
+    let early_rec = drillsim::drill::replay(&early, "worm-early.csv", 1);
+    let none = compute(&early, &early_rec, 1, 8, 2).expect("counterfactuals");
+    assert!(none.costs.is_empty(), "nothing late: {:?}", none.costs);
+    assert_eq!(cf.arms.len(), 3);
+    assert_eq!(cf.logged_minus.len(), 2);
+}

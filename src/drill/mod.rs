@@ -2,6 +2,7 @@
 //! replays a scenario with the log's actions as the decisions (every body
 //! controlled, [`Control::All`]) and scores it exactly as a simulated run.
 
+pub mod counterfactual;
 pub mod log;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,10 @@ pub struct AssessArgs {
     pub seed: u64,
     /// Output folder. Default: `runs/<scenario>-drill-<seed>`.
     pub out: Option<PathBuf>,
+    /// Seeds of the counterfactuals (see [`counterfactual`]); 0: none.
+    pub runs: u64,
+    /// Worker threads of the counterfactual runs (0 = one per core).
+    pub jobs: usize,
 }
 
 /// What `drillsim assess` produced.
@@ -128,7 +133,13 @@ pub fn assess(args: &AssessArgs) -> Result<AssessOutput, Error> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let record = replay(&inputs, &name, args.seed);
+    let mut record = replay(&inputs, &name, args.seed);
+    if args.runs > 0 {
+        let cf = counterfactual::compute(&inputs, &record, args.seed, args.runs, args.jobs)?;
+        if let Some(d) = record.drill.as_mut() {
+            d.counterfactuals = Some(cf);
+        }
+    }
     let assessment = score::assess(&record, &inputs.thresholds);
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!("{}-drill-{}", inputs.scenario.slug, args.seed))

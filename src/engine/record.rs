@@ -560,6 +560,53 @@ pub struct DrillMeta {
     /// Actions no task matched (unknown, not called for, after the end):
     /// kept as `deviation` events.
     pub deviations: usize,
+    /// What-if replays over many seeds (`drillsim assess --runs N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterfactuals: Option<Counterfactuals>,
+}
+
+/// A mean difference over paired seeds and its 95% interval (None below
+/// two seeds).
+pub type Diff = (f64, Option<(f64, f64)>);
+
+/// The drill's counterfactuals over seeds `first_seed ..+ runs`: the logged
+/// timings, the plan followed exactly (perfect readiness), the simulated
+/// teams; and each late logged action's cost (replayed at its deadline).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counterfactuals {
+    pub first_seed: u64,
+    pub runs: u64,
+    /// Metric keys, in the order of every per-metric vector below:
+    /// `total_infected_hosts`, `service_hours_lost`,
+    /// `taxpayer_service_hours_lost`, `compliance_pct`.
+    pub metrics: Vec<String>,
+    /// `logged`, `plan`, `simulated`: mean per metric.
+    pub arms: Vec<(String, Vec<f64>)>,
+    /// Logged timings minus each other arm (`plan`, `simulated`), paired by seed.
+    pub logged_minus: Vec<(String, Vec<Diff>)>,
+    /// Late logged actions, costliest first (by infected hosts, then
+    /// service-hours).
+    pub costs: Vec<DeviationCost>,
+}
+
+/// What one late logged action cost: the replay as logged minus the replay
+/// with that action moved to its deadline, paired by seed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeviationCost {
+    /// Log row.
+    pub row: usize,
+    /// Task kind, name (step id, report kind, …) and step list, as in
+    /// [`TaskRecord`]; unit and site ids.
+    pub kind: String,
+    pub task: String,
+    pub source: String,
+    pub unit: String,
+    pub site: String,
+    /// Logged minute and the deadline it was moved to.
+    pub logged: f64,
+    pub due: f64,
+    pub infected_hosts: Diff,
+    pub service_hours: Diff,
 }
 
 impl RunRecord {

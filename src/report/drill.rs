@@ -108,9 +108,159 @@ pub fn section(ctx: &Ctx) -> Option<Section> {
             rows,
         }));
     }
+    if let Some(cf) = &d.counterfactuals {
+        counterfactuals(ctx, cf, &mut blocks);
+    }
     Some(Section {
         id: "drill",
         title: ctx.t(SEC).to_string(),
         blocks,
     })
+}
+
+const CF_HEAD: L = L("反事实比较", "Counterfactuals");
+const CF_PARA: L = L(
+    "同一情景在随机种子 {first}–{last}（{runs} 次）下分别按以下三种方式重放：（a）按演练记录的时间；（b）完全按预案执行（模拟队伍、理想准备程度：无偏离、按中位时长）；（c）按班组文件的模拟队伍。差值为按种子配对的平均差及其 95% 置信区间。",
+    "The same scenario over seeds {first}–{last} ({runs} runs), (a) with the logged timings, (b) with the plan followed exactly (simulated teams at perfect readiness: no deviations, median durations), (c) with the simulated teams of the teams file. Differences are means of per-seed paired differences with their 95% confidence intervals.",
+);
+const CF_METRIC: L = L("指标", "Metric");
+const CF_LOGGED: L = L("（a）演练记录", "(a) Logged");
+const CF_PLAN: L = L("（b）按预案", "(b) Plan followed");
+const CF_SIM: L = L("（c）模拟队伍", "(c) Simulated teams");
+const CF_MINUS_PLAN: L = L("（a）−（b）", "(a) − (b)");
+const CF_MINUS_SIM: L = L("（a）−（c）", "(a) − (c)");
+const CF_COSTS: L = L(
+    "逐项偏离的代价（将该项迟到的行动移至其时限重放，按代价从高到低）：",
+    "What each late action cost (replayed with that one action moved to its deadline), costliest first:",
+);
+const CF_COST_LINE: L = L(
+    "第 {row} 行 {task}（{site}）迟到 {late}：感染主机多 {hosts}（95% 区间 {hosts_ci}），服务中断多 {hours} 服务·小时（95% 区间 {hours_ci}）",
+    "row {row}, {task} at {site} {late} late: {hosts} more infected hosts (95% interval {hosts_ci}), {hours} more service-hours lost (95% interval {hours_ci})",
+);
+const CF_NO_LATE: L = L(
+    "演练记录中没有迟于时限完成的行动。",
+    "No logged action was done after its deadline.",
+);
+
+fn metric_label(key: &str) -> L {
+    match key {
+        "total_infected_hosts" => L("累计感染主机", "Hosts infected in all"),
+        "service_hours_lost" => L("服务中断（服务·小时）", "Service-hours lost"),
+        "taxpayer_service_hours_lost" => {
+            L("纳税人服务中断（服务·小时）", "Taxpayer service-hours lost")
+        }
+        "compliance_pct" => L("义务履行率 %", "Compliance %"),
+        _ => L("指标", "Metric"),
+    }
+}
+
+fn num(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+fn with_ci(d: &crate::engine::record::Diff) -> String {
+    match d.1 {
+        Some((l, h)) => format!("{} ({} … {})", num(d.0), num(l), num(h)),
+        None => num(d.0),
+    }
+}
+
+fn ci(d: &crate::engine::record::Diff) -> String {
+    match d.1 {
+        Some((l, h)) => format!("{} … {}", num(l), num(h)),
+        None => "—".into(),
+    }
+}
+
+fn counterfactuals(
+    ctx: &Ctx,
+    cf: &crate::engine::record::Counterfactuals,
+    blocks: &mut Vec<Block>,
+) {
+    blocks.push(Block::Heading(ctx.t(CF_HEAD).to_string()));
+    blocks.push(Block::Para(fill(
+        ctx.t(CF_PARA),
+        &[
+            ("first", cf.first_seed.to_string()),
+            (
+                "last",
+                cf.first_seed
+                    .wrapping_add(cf.runs.saturating_sub(1))
+                    .to_string(),
+            ),
+            ("runs", cf.runs.to_string()),
+        ],
+    )));
+    let arm = |name: &str, m: usize| {
+        cf.arms
+            .iter()
+            .find(|a| a.0 == name)
+            .and_then(|a| a.1.get(m))
+            .map_or(String::new(), |&x| num(x))
+    };
+    let minus = |name: &str, m: usize| {
+        cf.logged_minus
+            .iter()
+            .find(|a| a.0 == name)
+            .and_then(|a| a.1.get(m))
+            .map_or(String::new(), with_ci)
+    };
+    let rows = cf
+        .metrics
+        .iter()
+        .enumerate()
+        .map(|(m, key)| {
+            vec![
+                Cell::from(ctx.t(metric_label(key))),
+                Cell::from(arm("logged", m)),
+                Cell::from(arm("plan", m)),
+                Cell::from(arm("simulated", m)),
+                Cell::from(minus("plan", m)),
+                Cell::from(minus("simulated", m)),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        head: [
+            CF_METRIC,
+            CF_LOGGED,
+            CF_PLAN,
+            CF_SIM,
+            CF_MINUS_PLAN,
+            CF_MINUS_SIM,
+        ]
+        .iter()
+        .map(|l| ctx.t(*l).to_string())
+        .collect(),
+        rows,
+    }));
+    if cf.costs.is_empty() {
+        blocks.push(Block::Para(ctx.t(CF_NO_LATE).to_string()));
+        return;
+    }
+    blocks.push(Block::Para(ctx.t(CF_COSTS).to_string()));
+    blocks.push(Block::Bullets(
+        cf.costs
+            .iter()
+            .map(|c| {
+                fill(
+                    ctx.t(CF_COST_LINE),
+                    &[
+                        ("row", c.row.to_string()),
+                        ("task", ctx.names().task(&c.kind, &c.task, &c.source)),
+                        ("site", ctx.node_name(&c.site)),
+                        ("late", ctx.duration(c.logged - c.due)),
+                        ("hosts", num(c.infected_hosts.0)),
+                        ("hosts_ci", ci(&c.infected_hosts)),
+                        ("hours", num(c.service_hours.0)),
+                        ("hours_ci", ci(&c.service_hours)),
+                    ],
+                )
+            })
+            .collect(),
+    ));
 }

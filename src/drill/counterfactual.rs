@@ -1,0 +1,197 @@
+//! The drill's counterfactuals (`drillsim assess --runs N`): the same
+//! scenario over seeds S..S+N−1 (a) with the logged timings, (b) with the
+//! plan followed exactly (the simulated teams at perfect readiness: no
+//! deviations, median durations), (c) with the simulated teams of the teams
+//! file; and the cost of each late logged action: the replay as logged
+//! minus the replay with that one action moved to its deadline, paired by
+//! seed (a positive cost is what the delay cost). Runs go through a local
+//! rayon pool and come back in seed order, so nothing depends on `--jobs`.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::Inputs;
+use crate::app::Error;
+use crate::batch::stats;
+use crate::engine::record::{Counterfactuals, DeviationCost, Diff};
+use crate::engine::response::external::{Control, LoggedAction};
+use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
+use crate::score;
+
+/// The metric keys, in order (see [`Counterfactuals::metrics`]).
+pub const METRICS: [&str; 4] = [
+    "total_infected_hosts",
+    "service_hours_lost",
+    "taxpayer_service_hours_lost",
+    "compliance_pct",
+];
+
+/// One run's metrics.
+pub type Metrics = [f64; 4];
+
+fn metrics(rec: &RunRecord, inputs: &Inputs) -> Metrics {
+    let a = score::assess(rec, &inputs.thresholds);
+    [
+        rec.totals.total_infected_hosts as f64,
+        rec.totals.service_hours_lost,
+        rec.totals.taxpayer_service_hours_lost,
+        a.outcomes.final_compliance,
+    ]
+}
+
+/// Metrics of the replay of `actions` over `seeds`, in seed order.
+pub fn replay_metrics(inputs: &Inputs, actions: &[LoggedAction], seeds: &[u64]) -> Vec<Metrics> {
+    seeds
+        .par_iter()
+        .map(|&seed| {
+            let rec = Sim::with_response(
+                inputs.topo.clone(),
+                inputs.scenario.clone(),
+                Some(inputs.setup.clone()),
+                RunConfig {
+                    seed,
+                    response: true,
+                },
+            )
+            .with_external(Control::All, actions.to_vec())
+            .run_to_end();
+            metrics(&rec, inputs)
+        })
+        .collect()
+}
+
+fn simulated_metrics(inputs: &Inputs, setup: &ResponseSetup, seeds: &[u64]) -> Vec<Metrics> {
+    seeds
+        .par_iter()
+        .map(|&seed| {
+            let rec = crate::engine::run_with(
+                inputs.topo.clone(),
+                inputs.scenario.clone(),
+                Some(setup.clone()),
+                RunConfig {
+                    seed,
+                    response: true,
+                },
+            );
+            metrics(&rec, inputs)
+        })
+        .collect()
+}
+
+/// Mean of `b − a` per seed with its 95% interval.
+fn diff(a: &[Metrics], b: &[Metrics], m: usize) -> Diff {
+    let pairs: Vec<(Option<f64>, Option<f64>)> = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (Some(x[m]), Some(y[m])))
+        .collect();
+    match stats::paired(&pairs) {
+        Some(p) => (p.diff, p.ci),
+        None => (0.0, None),
+    }
+}
+
+fn means(xs: &[Metrics]) -> Vec<f64> {
+    (0..METRICS.len())
+        .map(|m| xs.iter().map(|x| x[m]).sum::<f64>() / xs.len().max(1) as f64)
+        .collect()
+}
+
+/// The counterfactuals of the drill whose replay (seed `first_seed`) is
+/// `rec`, over `runs` seeds on `jobs` threads (0 = one per core).
+pub fn compute(
+    inputs: &Inputs,
+    rec: &RunRecord,
+    first_seed: u64,
+    runs: u64,
+    jobs: usize,
+) -> Result<Counterfactuals, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| {
+            Error::Input(crate::model::Diagnostics(vec![
+                crate::model::Diagnostic::at(
+                    std::path::Path::new("-"),
+                    "",
+                    1,
+                    1,
+                    format!("cannot start {jobs} worker threads: {e}"),
+                ),
+            ]))
+        })?;
+    let seeds: Vec<u64> = (0..runs).map(|k| first_seed.wrapping_add(k)).collect();
+    let actions = &inputs.log.actions;
+    Ok(pool.install(|| {
+        let logged = replay_metrics(inputs, actions, &seeds);
+        let perfect = ResponseSetup {
+            plan: inputs.setup.plan.clone(),
+            teams: Arc::new((*inputs.setup.teams).clone().perfect()),
+            spread: false,
+        };
+        let plan = simulated_metrics(inputs, &perfect, &seeds);
+        let simulated = simulated_metrics(inputs, &inputs.setup, &seeds);
+        let per = |other: &[Metrics]| -> Vec<Diff> {
+            (0..METRICS.len())
+                .map(|m| diff(other, &logged, m))
+                .collect()
+        };
+        // Late logged actions: done after their deadline by a log row.
+        let mut costs: Vec<DeviationCost> = Vec::new();
+        for t in &rec.tasks {
+            let (Some(row), Some(due), Some(done)) = (t.log_row, t.due, t.finished) else {
+                continue;
+            };
+            if done <= due || t.state != "done" {
+                continue;
+            }
+            let Some(k) = actions.iter().position(|a| a.row == row) else {
+                continue;
+            };
+            let mut moved = actions.clone();
+            moved[k].at = due;
+            let on_time = replay_metrics(inputs, &moved, &seeds);
+            let node = |v: u32| {
+                rec.meta
+                    .nodes
+                    .get(v as usize)
+                    .map_or(String::new(), |n| n.id.clone())
+            };
+            costs.push(DeviationCost {
+                row,
+                kind: t.kind.to_string(),
+                task: t.name.to_string(),
+                source: t.source.to_string(),
+                unit: node(t.unit),
+                site: node(t.site),
+                logged: actions[k].at,
+                due,
+                infected_hosts: diff(&on_time, &logged, 0),
+                service_hours: diff(&on_time, &logged, 1),
+            });
+        }
+        costs.sort_by(|a, b| {
+            b.infected_hosts
+                .0
+                .total_cmp(&a.infected_hosts.0)
+                .then(b.service_hours.0.total_cmp(&a.service_hours.0))
+                .then(a.row.cmp(&b.row))
+        });
+        Counterfactuals {
+            first_seed,
+            runs,
+            metrics: METRICS.iter().map(|m| m.to_string()).collect(),
+            arms: vec![
+                ("logged".into(), means(&logged)),
+                ("plan".into(), means(&plan)),
+                ("simulated".into(), means(&simulated)),
+            ],
+            logged_minus: vec![
+                ("plan".into(), per(&plan)),
+                ("simulated".into(), per(&simulated)),
+            ],
+            costs,
+        }
+    }))
+}
