@@ -92,7 +92,7 @@ pub fn section(ctx: &Ctx) -> Option<Section> {
             vec![
                 Cell::from(ctx.clock(e.minute)),
                 Cell::from(ctx.actor(&e.actor)),
-                Cell::from(e.detail.to_string()),
+                Cell::from(ctx.names().detail(e)),
             ]
         })
         .collect();

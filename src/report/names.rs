@@ -525,6 +525,39 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "situation reported to the superior authority",
         "已向上级报告事态",
     ),
+    // Drill logs (engine::response::external).
+    (
+        "logged {} (row {}) not in the plan's response: the plan has no step `{}`",
+        "记录的行动 {0}（第 {1} 行）不在预案的响应之内：预案没有步骤“{2}”",
+    ),
+    (
+        "logged {} (row {}) not in the plan's response: no task of the plan matched it (none called for, or already done)",
+        "记录的行动 {0}（第 {1} 行）不在预案的响应之内：没有对应的预案任务（预案未要求，或已完成）",
+    ),
+    (
+        "logged {} (row {}) not in the plan's response: no symptom of any incident at that site",
+        "记录的行动 {0}（第 {1} 行）不在预案的响应之内：该站点没有任何事件的征兆",
+    ),
+    (
+        "logged {} (row {}) not in the plan's response: closed before any response could end (not contained, or tasks open)",
+        "记录的行动 {0}（第 {1} 行）不在预案的响应之内：响应尚不能结束（未控制，或仍有未完成任务）即宣布结束",
+    ),
+    (
+        "logged {} (row {}) not in the plan's response: after the end of the run",
+        "记录的行动 {0}（第 {1} 行）不在预案的响应之内：晚于运行结束",
+    ),
+    (
+        "{} at {} done by {}, not {} as the plan names (row {})",
+        "{1}的{0}由 {2} 执行，而非预案指定的 {3}（第 {4} 行）",
+    ),
+    (
+        "{} logged at minute {} (row {}) before the plan called for it; counted as done at minute {}",
+        "{0} 记录于第 {1} 分钟（第 {2} 行），早于预案要求；在任务产生的第 {3} 分钟计为完成",
+    ),
+    (
+        "{} logged at minute {} (row {}) before any symptom showed at the site; counted as done at minute {}",
+        "{0} 记录于第 {1} 分钟（第 {2} 行），早于该站点出现征兆；在第 {3} 分钟计为完成",
+    ),
 ];
 
 /// Matches `s` against a template with `{}` holes; the values in order.
