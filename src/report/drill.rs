@@ -120,8 +120,8 @@ pub fn section(ctx: &Ctx) -> Option<Section> {
 
 const CF_HEAD: L = L("反事实比较", "Counterfactuals");
 const CF_PARA: L = L(
-    "同一情景在随机种子 {first}–{last}（{runs} 次）下分别按以下三种方式重放：（a）按演练记录的时间；（b）完全按预案执行（模拟队伍、理想准备程度：无偏离、按中位时长）；（c）按班组文件的模拟队伍。差值为按种子配对的平均差及其 95% 置信区间。",
-    "The same scenario over seeds {first}–{last} ({runs} runs), (a) with the logged timings, (b) with the plan followed exactly (simulated teams at perfect readiness: no deviations, median durations), (c) with the simulated teams of the teams file. Differences are means of per-seed paired differences with their 95% confidence intervals.",
+    "同一情景在随机种子 {first}–{last}（{runs} 次）下分别按以下三种方式重放：（a）按演练记录的时间；（b）完全按预案执行（模拟队伍、理想准备程度：无偏离、按中位时长）；（c）按班组文件的模拟队伍。差值为按种子配对的平均差及其 95% 置信区间。（b）（c）中的发现时间由模拟队伍的发现模型随机产生，发现早于模拟的演练记录可能优于两者。",
+    "The same scenario over seeds {first}–{last} ({runs} runs), (a) with the logged timings, (b) with the plan followed exactly (simulated teams at perfect readiness: no deviations, median durations), (c) with the simulated teams of the teams file. Differences are means of per-seed paired differences with their 95% confidence intervals. In (b) and (c) detection comes by chance from the simulated teams' detection model, so a drill that detected earlier can do better than both.",
 );
 const CF_METRIC: L = L("指标", "Metric");
 const CF_LOGGED: L = L("（a）演练记录", "(a) Logged");
