@@ -20,5 +20,6 @@ mod report;
 mod response;
 mod sources;
 mod spread;
+mod tabletop;
 mod util;
 mod zh;

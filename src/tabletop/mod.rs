@@ -651,7 +651,7 @@ impl Session {
             action,
             target,
             level,
-            note: text.trim().to_string(),
+            note: text.split('#').next().unwrap_or("").trim().to_string(),
             row: line,
         })
     }

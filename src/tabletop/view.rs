@@ -70,7 +70,7 @@ pub fn body_name(plan: &Plan, b: BodyId, lang: Lang) -> String {
 /// `HH:MM` elapsed from the start, and the calendar time.
 pub fn when(rec: &RunRecord, minute: f64) -> String {
     let m = minute.max(0.0).round() as u64;
-    let clock = crate::output::clock(&rec.start, minute);
+    let clock = crate::output::clock(&rec.start, m as f64);
     format!("T+{:02}:{:02} {}", m / 60, m % 60, &clock[..clock.len().min(16)])
 }
 
@@ -329,9 +329,17 @@ pub fn tasks(world: &World, me: &Me, now: f64, lang: Lang) -> Vec<String> {
         return Vec::new();
     };
     let mut mine: Vec<&Task> = resp.tasks.iter().filter(|t| me.owns(t)).collect();
+    // Open ones by deadline, then finished ones by when they finished.
+    let key = |t: &Task| {
+        if open(t) {
+            (false, t.due.unwrap_or(f64::INFINITY), t.id)
+        } else {
+            (true, t.finished.unwrap_or(f64::INFINITY), t.id)
+        }
+    };
     mine.sort_by(|a, b| {
-        (!open(a), a.due.unwrap_or(f64::INFINITY), a.id)
-            .partial_cmp(&(!open(b), b.due.unwrap_or(f64::INFINITY), b.id))
+        key(a)
+            .partial_cmp(&key(b))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     let mut out = Vec::new();

@@ -1,0 +1,192 @@
+//! `drillsim tabletop`: scripted sessions (tests/data/tabletop/) produce the
+//! expected drill log, bad commands are answered and do not stop the
+//! session, the same script gives the same outputs, the players see only
+//! what their body would know.
+
+use std::path::{Path, PathBuf};
+
+use drillsim::app::Error;
+use drillsim::report::Lang;
+use drillsim::tabletop::{self, TabletopArgs, TabletopOutput};
+
+const SCENARIO: &str = "scenarios/provincial-dc-power-failure.ron";
+
+fn data(name: &str) -> PathBuf {
+    Path::new("tests/data/tabletop").join(name)
+}
+
+fn args(play_as: &str, out: &Path) -> TabletopArgs {
+    TabletopArgs {
+        scenario: SCENARIO.into(),
+        plan: "sat-overall".into(),
+        play_as: play_as.into(),
+        seed: 1,
+        lang: Lang::En,
+        out: Some(out.to_path_buf()),
+        ..TabletopArgs::default()
+    }
+}
+
+/// Runs `script` as stdin; returns the output and what was shown.
+fn session(a: &TabletopArgs, script: &str) -> (Result<TabletopOutput, Error>, String) {
+    let mut shown = Vec::new();
+    let r = tabletop::run(a, &mut script.as_bytes(), &mut shown, false);
+    (r, String::from_utf8(shown).unwrap())
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn scripted_session_writes_the_expected_drill_log() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("run");
+    let script = read(&data("sichuan-office.txt"));
+    let (r, shown) = session(&args("emergency_office@sc", &out), &script);
+    let r = r.unwrap();
+    let log = read(&out.join("drill-log.csv"));
+    let expected = data("sichuan-office.expected.csv");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&expected, &log).unwrap();
+    }
+    assert_eq!(log, read(&expected), "drill log; session:\n{shown}");
+    // Every accepted command is one row, in order, at the minute it was given.
+    assert_eq!(r.log.len(), log.lines().count() - 1);
+    assert!(r.log.windows(2).all(|w| w[0].at <= w[1].at));
+    // The run's normal outputs are there, scored like `run`'s.
+    for f in [
+        "record.json",
+        "obligations.csv",
+        "events.csv",
+        "summary.json",
+        "report.md",
+        "report.html",
+        "tabletop.txt",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    assert_eq!(
+        read(&out.join("obligations.csv")).into_bytes(),
+        drillsim::score::obligations_csv(&r.assessment, &r.record)
+    );
+    // The transcript keeps the commands; the screen shows the answers.
+    let transcript = read(&out.join("tabletop.txt"));
+    assert!(transcript.contains("> grade II"), "{transcript}");
+    assert!(!shown.contains("> grade II"));
+    assert!(shown.contains("INJECT: Mains power is lost at Sichuan Tax Bureau (sc)"));
+}
+
+#[test]
+fn bad_commands_are_answered_and_the_session_goes_on() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("run");
+    let script = read(&data("bad-commands.txt"));
+    let (r, shown) = session(&args("emergency_office@sc", &out), &script);
+    let r = r.unwrap();
+    for (line, msg) in [
+        (3, "unknown command `isolate`; type `help` for the commands"),
+        (4, "`V` is not a level (I, II, III, IV"),
+        (5, "`soon` is not a duration"),
+        (6, "the plan `sat-overall` has no step `reboot`; your steps: "),
+        (
+            7,
+            "emergency_office may not do `isolate`: the plan gives it to Information centre (information_centre)",
+        ),
+        (
+            8,
+            "emergency_office may not start the level II response: the plan gives it to Cyber-security and informatisation leadership group (leadership_group)",
+        ),
+        (9, "no unit `atlantis` in the network"),
+        (10, "you play the body at sc; `at hq` names another unit"),
+        (11, "usage: grade LEVEL [at UNIT]"),
+        (12, "usage: status"),
+    ] {
+        let want = format!("line {line}: {msg}");
+        assert!(shown.contains(&want), "missing «{want}» in:\n{shown}");
+    }
+    // The good commands around them were still taken.
+    let actions: Vec<String> = r
+        .log
+        .iter()
+        .map(|a| format!("{} {}", a.row, a.note))
+        .collect();
+    assert_eq!(actions, ["13 grade III", "15 report"]);
+    assert!(out.join("drill-log.csv").is_file());
+}
+
+#[test]
+fn the_same_script_gives_the_same_outputs() {
+    let t = tempfile::tempdir().unwrap();
+    let script = read(&data("sichuan-office.txt"));
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    let (ra, sa) = session(&args("emergency_office@sc", &a), &script);
+    let (rb, sb) = session(&args("emergency_office@sc", &b), &script);
+    ra.unwrap();
+    rb.unwrap();
+    assert_eq!(sa, sb);
+    let mut names: Vec<_> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8);
+    for n in names {
+        let (pa, pb) = (a.join(&n), b.join(&n));
+        if pa.is_dir() {
+            continue;
+        }
+        assert!(
+            std::fs::read(&pa).unwrap() == std::fs::read(&pb).unwrap(),
+            "{n:?} differs"
+        );
+    }
+}
+
+#[test]
+fn players_see_no_ground_truth_the_facilitator_does() {
+    let t = tempfile::tempdir().unwrap();
+    let script = "wait\nwait 10h\nstatus\nend\n";
+    let (r, players) = session(&args("emergency_office@sc", &t.path().join("p")), script);
+    r.unwrap();
+    let mut f = args("emergency_office@sc", &t.path().join("f"));
+    f.facilitator = true;
+    let (r, facilitator) = session(&f, script);
+    r.unwrap();
+    assert!(!players.contains("TRUTH") && !players.contains("FACILITATOR"));
+    assert!(facilitator.contains("FACILITATOR inject: power outage over 1 node(s) for 720 min"));
+    assert!(facilitator.contains("TRUTH: 0 hosts infected, 1 node(s) affected, 1 down"));
+    // A body elsewhere is not told of a power cut at sc.
+    let (r, elsewhere) = session(
+        &args("emergency_office@gd", &t.path().join("g")),
+        "wait 3h\nend\n",
+    );
+    r.unwrap();
+    assert!(!elsewhere.contains("INJECT"), "{elsewhere}");
+}
+
+#[test]
+fn a_body_the_plan_lacks_is_refused_with_its_position() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("x");
+    for (who, msg) in [
+        (
+            "chief@sc",
+            "--as:1:1: the plan `sat-overall` has no body `chief` to play (bodies: ",
+        ),
+        ("emergency_office@nowhere", "--as:1:18: no unit `nowhere`"),
+        (
+            "command_hq@sc.01.01",
+            "--as:1:12: the plan has no command_hq at a county unit like `sc.01.01` (it exists at: hq, provincial)",
+        ),
+    ] {
+        let (r, _) = session(&args(who, &out), "end\n");
+        let Err(e) = r else {
+            panic!("{who} accepted")
+        };
+        assert_eq!(e.exit_code(), 2);
+        let text = e.to_string();
+        assert!(text.contains(msg), "{who}: {text}");
+    }
+    assert!(!out.exists(), "nothing written for a refused session");
+}
