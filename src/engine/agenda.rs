@@ -48,6 +48,9 @@ pub enum Action {
     FailoverCheck(LinkId),
     /// A unit patches its vulnerable computers under a patch order (task).
     PatchUnit(NodeId, usize),
+    /// Logged action `k` of the external decision maker takes effect (see
+    /// `response::external`).
+    Logged(usize),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -284,6 +284,56 @@ impl Sim {
         self
     }
 
+    /// Before the first step: these bodies' decisions come from `actions`
+    /// (a drill log; sorted here by minute, stably), not from the simulated
+    /// teams. See [`response::external`] for what an action does. A run
+    /// without response ignores them.
+    pub fn with_external(
+        mut self,
+        control: response::external::Control,
+        mut actions: Vec<response::external::LoggedAction>,
+    ) -> Sim {
+        actions.sort_by(|a, b| a.at.total_cmp(&b.at));
+        let Some(mut resp) = self.world.get_resource_mut::<response::Response>() else {
+            return self;
+        };
+        resp.external = Some(response::external::External::new(control));
+        let ks: Vec<(f64, usize)> = actions
+            .into_iter()
+            .filter_map(|a| {
+                let at = a.at;
+                resp.external.as_mut().map(|e| (at, e.push(a)))
+            })
+            .collect();
+        let mut agenda = self.world.resource_mut::<agenda::Agenda>();
+        for (at, k) in ks {
+            agenda.push(at.max(0.0), agenda::Action::Logged(k));
+        }
+        self
+    }
+
+    /// During a run (tabletop): queue one more action; `a.at` >= the current
+    /// minute (an earlier one takes effect now). Without a prior
+    /// [`Sim::with_external`] the action is ignored.
+    pub fn push_external(&mut self, a: response::external::LoggedAction) {
+        let now = self.now();
+        let Some(mut resp) = self.world.get_resource_mut::<response::Response>() else {
+            return;
+        };
+        let at = a.at.max(now);
+        let Some(k) = resp.external.as_mut().map(|e| e.push(a)) else {
+            return;
+        };
+        self.world
+            .resource_mut::<agenda::Agenda>()
+            .push(at, agenda::Action::Logged(k));
+    }
+
+    /// Minute the simulation has reached (the end of the last tick run).
+    pub fn now(&self) -> f64 {
+        self.world.resource::<Clock>().now
+    }
+
     /// Ticks in the whole run.
     pub fn ticks(&self) -> u64 {
         self.ticks
@@ -389,6 +439,10 @@ impl Sim {
             .world
             .remove_resource::<RunRecord>()
             .expect("record present");
+        let mut resp = resp;
+        if let Some(r) = resp.as_mut() {
+            r.flush_external(&self.world.resource::<TopoRes>().0, &mut rec);
+        }
         if let Some(r) = &resp {
             rec.tasks = r.task_records(&self.world.resource::<TopoRes>().0, &mut rec.texts);
         }

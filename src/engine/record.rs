@@ -67,6 +67,10 @@ pub enum EventKind {
     /// The run ended with the incident's response still open (its
     /// post-incident obligations are not due).
     ResponseOpen,
+    /// A drill log's action the plan did not call for (no task matched it),
+    /// or one logged before the plan's logic made its task (see
+    /// `engine::response::external`). Never produced by simulated teams.
+    Deviation,
 }
 
 impl EventKind {
@@ -98,6 +102,7 @@ impl EventKind {
             EventKind::Duty => "duty",
             EventKind::CallOut => "call_out",
             EventKind::ResponseOpen => "response_open",
+            EventKind::Deviation => "deviation",
         }
     }
 }
@@ -403,6 +408,13 @@ pub struct TaskRecord {
     pub state: Text,
     pub out_of_order: bool,
     pub clause: Text,
+    /// Done by a logged action (drill log or player): its source row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_row: Option<usize>,
+    /// Done by a logged action of another unit or body than the plan names
+    /// (`wrong_actor`): who did it, e.g. `gd-p it_department`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<Text>,
 }
 
 /// A node as the record remembers it (enough to score and report without

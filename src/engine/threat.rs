@@ -198,6 +198,21 @@ pub fn advance_threats(
                         );
                     }
                 }
+                Action::Logged(k) => {
+                    if let Some(resp) = response.as_deref_mut() {
+                        resp.apply_logged(
+                            k,
+                            t,
+                            topo,
+                            &mut net,
+                            &mut worm,
+                            &mut rec,
+                            &mut agenda,
+                            &mut flipped,
+                            &mut changed_nodes,
+                        );
+                    }
+                }
                 Action::PatchUnit(v, _task) => {
                     if let Some(w) = worm.0.as_mut() {
                         let n = w.s[v as usize];
@@ -225,6 +240,10 @@ pub fn advance_threats(
                 for &v in &changed_nodes {
                     w.node_changed(&net, v);
                 }
+            }
+            // Logged actions waiting for a task may act now (see `external`).
+            if let Some(resp) = response.as_deref_mut() {
+                resp.retry_external(t, &mut agenda);
             }
         }
     }

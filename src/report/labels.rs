@@ -361,6 +361,7 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::ResponseEnded => L("响应结束", "Response ended"),
         EventKind::Duty => L("值班状态", "Duty"),
         EventKind::CallOut => L("召回人员", "Staff called in"),
+        EventKind::Deviation => L("偏离预案", "Deviation"),
     }
 }
 

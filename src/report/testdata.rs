@@ -85,6 +85,8 @@ pub fn record(name: &str) -> RunRecord {
         },
         out_of_order: false,
         clause: format!("§3.{id} <b>clause</b>").into(),
+        log_row: None,
+        done_by: None,
     };
     RunRecord {
         scenario: name.to_string(),

@@ -653,6 +653,8 @@ mod tests {
             state: if finished.is_some() { "done" } else { "ready" }.into(),
             out_of_order: false,
             clause: format!("clause {id}").into(),
+            log_row: None,
+            done_by: None,
         }
     }
 

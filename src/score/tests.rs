@@ -39,6 +39,8 @@ fn task(
         state: state.into(),
         out_of_order: false,
         clause: format!("clause {id}").into(),
+        log_row: None,
+        done_by: None,
     }
 }
 

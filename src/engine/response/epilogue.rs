@@ -83,7 +83,23 @@ impl Response {
             };
             now = now.max(next);
             while let Some((m, action)) = agenda.pop_due(now) {
-                // Past the horizon only the teams' work goes on.
+                // Past the horizon only the teams' work goes on (and the
+                // drill log's, see `external`).
+                if let Action::Logged(k) = action {
+                    self.apply_logged(
+                        k,
+                        m,
+                        topo,
+                        net,
+                        worm,
+                        rec,
+                        agenda,
+                        &mut flipped,
+                        &mut changed,
+                    );
+                    self.retry_external(m, agenda);
+                    continue;
+                }
                 let Action::TaskDone(id) = action else {
                     continue;
                 };
@@ -91,6 +107,7 @@ impl Response {
                     self.free_staff(id);
                 } else {
                     self.complete(id, m, topo, net, worm, rec, &mut flipped, &mut changed);
+                    self.retry_external(m, agenda);
                 }
             }
         }
@@ -190,6 +207,8 @@ impl Response {
                     jumps_order: false,
                     level: None,
                     expected: None,
+                    logged: None,
+                    wrong_actor: false,
                 });
                 self.incidents[inc].steps_made.insert((unit, source, k), id);
                 names.push(s.id.clone());

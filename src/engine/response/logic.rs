@@ -69,7 +69,7 @@ impl Response {
     }
 
     /// The emergency office body (first recipient of reports).
-    fn office(&self) -> BodyId {
+    pub(super) fn office(&self) -> BodyId {
         self.plan
             .body(BodyRole::EmergencyOffice)
             .or_else(|| self.plan.body(BodyRole::LeadershipGroup))
@@ -77,7 +77,7 @@ impl Response {
     }
 
     /// The body that watches the network (information centre, else technical support).
-    fn monitor(&self) -> BodyId {
+    pub(super) fn monitor(&self) -> BodyId {
         self.plan
             .body(BodyRole::InformationCentre)
             .or_else(|| self.plan.body(BodyRole::TechnicalSupport))
@@ -172,6 +172,9 @@ impl Response {
                 && self.watching.insert((v, inc))
             {
                 self.watch.push((v, inc));
+                if let Some(ext) = self.external.as_mut() {
+                    ext.dirty = true;
+                }
             }
         }
         // Detection draws, in a stable order.
@@ -194,6 +197,16 @@ impl Response {
                 && let Some(p) = topo.nodes[observer as usize].parent
             {
                 observer = self.responsible(topo, p, monitor);
+            }
+            // A unit the external decision maker controls detects when its
+            // log says so (see `external`), not by chance.
+            if self
+                .external
+                .as_ref()
+                .is_some_and(|e| e.control.covers(observer, monitor))
+            {
+                keep.push((v, inc));
+                continue;
             }
             let node = &topo.nodes[observer as usize];
             let rate = self
@@ -226,7 +239,7 @@ impl Response {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn detect(
+    pub(super) fn detect(
         &mut self,
         inc: usize,
         site: NodeId,
@@ -311,7 +324,7 @@ impl Response {
         }
     }
 
-    fn ask_grade(&mut self, inc: usize, unit: NodeId, now: f64) {
+    pub(super) fn ask_grade(&mut self, inc: usize, unit: NodeId, now: f64) {
         if self.incidents[inc].grade_pending.insert(unit) {
             let office = self.office();
             self.add_task(inc, TaskKind::Grade, unit, office, unit, 0, now, None, &[]);
@@ -454,6 +467,8 @@ impl Response {
             jumps_order,
             level: None,
             expected: None,
+            logged: None,
+            wrong_actor: false,
         });
         self.incidents[inc].open_tasks += 1;
         if ready {
@@ -464,6 +479,13 @@ impl Response {
 
     pub(super) fn enqueue(&mut self, id: TaskId) {
         let t = &self.tasks[id];
+        // A body the external decision maker controls waits for its log.
+        if let Some(ext) = self.external.as_mut()
+            && ext.control.covers(t.unit, t.body)
+        {
+            ext.dirty = true;
+            return;
+        }
         if t.staff > 0 {
             let key = (t.unit, self.plan.bodies[t.body].role);
             // Earliest deadline first (no deadline last), then first come.
@@ -544,7 +566,7 @@ impl Response {
             let t = &self.tasks[id];
             (t.incident, t.unit, t.body, t.staff, t.started)
         };
-        if staff > 0 && started.is_some() {
+        if staff > 0 && started.is_some() && self.tasks[id].logged.is_none() {
             let role = self.plan.bodies[body].role;
             if let Some(b) = self.busy.get_mut(&(unit, role)) {
                 *b = b.saturating_sub(staff);
@@ -1462,6 +1484,12 @@ impl Response {
                     }),
                     out_of_order: t.out_of_order,
                     clause: texts.get(&self.clause_of(t.id)),
+                    log_row: t.logged.and_then(|k| self.logged_row(k)),
+                    done_by: t
+                        .logged
+                        .filter(|_| t.wrong_actor)
+                        .and_then(|k| self.logged_actor(k, topo))
+                        .map(|a| texts.get(&a)),
                 }
             })
             .collect()

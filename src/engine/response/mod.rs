@@ -20,6 +20,7 @@ pub mod decide;
 pub mod duties;
 pub mod duty;
 pub mod epilogue;
+pub mod external;
 pub mod logic;
 pub mod order;
 pub mod restore;
@@ -124,6 +125,10 @@ pub struct Task {
     pub level: Option<Level>,
     /// Grade tasks: the level the grader's facts called for.
     pub expected: Option<Level>,
+    /// Done by logged action number `k` (see [`external`]).
+    pub logged: Option<usize>,
+    /// Done by a logged action of another unit or body than the plan names.
+    pub wrong_actor: bool,
 }
 
 /// One incident: everything one scripted threat sets off.
@@ -289,6 +294,9 @@ pub struct Response {
     pub losses: ResponseLosses,
     /// Patch orders under way: their rollout schedules.
     pub rollouts: HashMap<TaskId, rollout::Rollout>,
+    /// The external decision maker (drill log, players), if any: the
+    /// bodies it controls and its actions (see [`external`]).
+    pub external: Option<external::External>,
 }
 
 /// Re-grading interval of the unit at the top of an open incident, minutes.
@@ -327,6 +335,7 @@ impl Response {
             callouts: Vec::new(),
             losses: ResponseLosses::default(),
             rollouts: HashMap::new(),
+            external: None,
         }
     }
 }
@@ -342,6 +351,7 @@ pub fn observe(
     mut symptoms: ResMut<Symptoms>,
     response: Option<ResMut<Response>>,
     mut rec: ResMut<RunRecord>,
+    mut agenda: ResMut<Agenda>,
 ) {
     let Some(mut resp) = response else {
         symptoms.0.clear();
@@ -367,6 +377,8 @@ pub fn observe(
         new_worm.into_iter().chain(new_other),
         &mut rec,
     );
+    // Logged actions that found nothing to act on may now (see `external`).
+    resp.retry_external(now, &mut agenda);
 }
 
 /// Decide phase: the simulated teams decide (see [`decide`]).
