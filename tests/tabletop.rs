@@ -190,3 +190,78 @@ fn a_body_the_plan_lacks_is_refused_with_its_position() {
     }
     assert!(!out.exists(), "nothing written for a refused session");
 }
+
+/// The drill log is all the players did: replaying it from the start
+/// (the same seed, the same body under control) scores exactly as the
+/// session did. (`drillsim assess` of wip-drill controls every body; this
+/// replays with the tabletop's own control, `Control::Only`.)
+#[test]
+fn replaying_the_drill_log_reproduces_the_sessions_scores() {
+    use drillsim::engine::response::external::Control;
+    use drillsim::engine::{ResponseSetup, RunConfig, Sim};
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("run");
+    let a = args("emergency_office@sc", &out);
+    let (r, _) = session(&a, &read(&data("sichuan-office.txt")));
+    let r = r.unwrap();
+    // The log file holds exactly the actions, at their minutes.
+    let csv = read(&out.join("drill-log.csv"));
+    let minutes: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = r.log.iter().map(|x| format!("{}", x.at)).collect();
+    assert_eq!(minutes, want);
+
+    let topo = drillsim::app::load_topology(None).unwrap();
+    let scenario = drillsim::app::load_scenario(Some(Path::new(SCENARIO)), &topo).unwrap();
+    let plan = drillsim::app::load_plan("sat-overall").unwrap();
+    let teams = drillsim::app::load_teams(None, &topo).unwrap();
+    let me = tabletop::parse_as("emergency_office@sc", &plan, &topo).unwrap();
+    let record = Sim::with_response(
+        topo,
+        scenario,
+        Some(ResponseSetup {
+            plan,
+            teams,
+            spread: true,
+        }),
+        RunConfig {
+            seed: 1,
+            response: true,
+        },
+    )
+    .with_external(
+        Control::Only {
+            body: me.body,
+            unit: me.unit,
+        },
+        r.log.clone(),
+    )
+    .run_to_end();
+    let th = drillsim::score::default_thresholds();
+    let again = drillsim::score::assess(&record, &th);
+    assert_eq!(
+        String::from_utf8(drillsim::score::obligations_csv(&again, &record)).unwrap(),
+        read(&out.join("obligations.csv"))
+    );
+    assert_eq!(again.ratings, r.assessment.ratings);
+    assert_eq!(record.events, r.record.events);
+    // The players' body did its own tasks: grading and both reports.
+    let done: Vec<(&str, Option<usize>)> = r
+        .record
+        .tasks
+        .iter()
+        .filter(|t| Some(t.unit) == me.unit && t.body == "emergency_office")
+        .map(|t| (t.name.as_str(), t.log_row))
+        .collect();
+    assert_eq!(
+        done,
+        [
+            ("grade", Some(9)),
+            ("initial_report", Some(11)),
+            ("written_report", Some(13))
+        ]
+    );
+}

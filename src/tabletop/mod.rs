@@ -4,7 +4,7 @@
 //!
 //! The session owns a running [`Sim`] whose decisions for the players' body
 //! come from the external decision seam (`Control::Only`); each accepted
-//! command becomes a [`seam::LoggedAction`] pushed at the current minute.
+//! command becomes a [`LoggedAction`] pushed at the current minute.
 //! Time moves only when the players say so (`wait 30m`, `wait`). What is
 //! shown is what that body would know ([`view`]); `--facilitator` adds the
 //! ground truth. At `end` (or the end of the input or of the scenario) the
@@ -15,7 +15,6 @@
 //! session's transcript, commands included).
 
 pub mod command;
-pub mod seam;
 pub mod view;
 
 use std::io::{BufRead, Write};
@@ -31,7 +30,7 @@ use crate::model::{Diagnostic, Diagnostics};
 use crate::report::Lang;
 use crate::score::Assessment;
 use command::Command;
-use seam::{Control, LogAction, LoggedAction};
+use crate::engine::response::external::{Control, LogAction, LoggedAction};
 use view::{Me, Seen};
 
 /// Options of `drillsim tabletop`.
@@ -110,8 +109,7 @@ pub fn run(
             response: true,
         },
     );
-    let sim = seam::with_external(
-        sim,
+    let sim = sim.with_external(
         Control::Only {
             body: me.body,
             unit: me.unit,
@@ -268,7 +266,7 @@ impl Session {
     }
 
     fn now(&self) -> f64 {
-        seam::now(&self.sim)
+        self.sim.now()
     }
 
     fn over(&self) -> bool {
@@ -342,7 +340,7 @@ impl Session {
             }
             Command::Status => {
                 let mut l = vec![format!("{} — {}", self.clock_short(), self.who())];
-                l.extend(view::status(self.sim.world(), &self.me, self.lang));
+                l.extend(view::status(self.sim.world(), &self.me, self.now(), self.lang));
                 if self.facilitator {
                     l.extend(view::truth(self.sim.world(), self.lang));
                 }
@@ -409,7 +407,8 @@ impl Session {
         let now = self.now();
         let mut lines: Vec<(f64, String)> = Vec::new();
         while let Some(i) = self.scenario.injects.get(self.injects_told) {
-            if i.at_min > now + 1e-9 {
+            // Told once the tick it happens in has run.
+            if i.at_min > now - 1e-9 {
                 break;
             }
             self.injects_told += 1;
@@ -720,7 +719,7 @@ impl Session {
             .map(|v| format!(" → {}", self.topo.nodes[v as usize].id))
             .unwrap_or_default();
         let level = a.level.map(|l| format!(" {}", l.as_str())).unwrap_or_default();
-        let what = log_action(&a.action);
+        let what = a.action.as_str();
         let mut msg = match self.lang {
             Lang::En => format!("[{when}] logged: {unit} {} {what}{level}{target}", a.body_text),
             Lang::Zh => format!("[{when}] 已记录：{unit} {} {what}{level}{target}", a.body_text),
@@ -732,7 +731,7 @@ impl Session {
             ));
         }
         self.say(&msg);
-        seam::push_external(&mut self.sim, a.clone());
+        self.sim.push_external(a.clone());
         self.log.push(a);
     }
 
@@ -781,19 +780,6 @@ impl Session {
     }
 }
 
-/// The drill-log action word of an action.
-pub fn log_action(a: &LogAction) -> &str {
-    match a {
-        LogAction::Detect => "detect",
-        LogAction::Report => "report",
-        LogAction::Grade => "grade",
-        LogAction::Activate => "activate",
-        LogAction::Escalate => "escalate",
-        LogAction::Close => "close",
-        LogAction::Step(s) | LogAction::Unknown(s) => s,
-    }
-}
-
 /// Minutes as the drill log writes them: whole minutes without decimals.
 fn minutes(m: f64) -> String {
     if (m - m.round()).abs() < 1e-9 {
@@ -813,7 +799,7 @@ pub fn drill_log_csv(topo: &Topology, plan: &Plan, log: &[LoggedAction]) -> Vec<
             minutes(a.at).as_str(),
             &topo.nodes[a.unit as usize].id,
             a.body.map_or(a.body_text.as_str(), |b| plan.bodies[b].id.as_str()),
-            log_action(&a.action),
+            a.action.as_str(),
             a.target.map_or("", |v| topo.nodes[v as usize].id.as_str()),
             a.level.map_or("", |l| l.as_str()),
             &a.note,

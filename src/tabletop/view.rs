@@ -204,6 +204,7 @@ fn seen_as_actor(k: EventKind) -> bool {
             | K::Activation
             | K::StepFinish
             | K::CallOut
+            | K::Deviation
     )
 }
 
@@ -386,7 +387,7 @@ pub fn tasks(world: &World, me: &Me, now: f64, lang: Lang) -> Vec<String> {
 
 /// What the unit knows of each incident: when it learned, its own and the
 /// highest grade it knows of, the activations it made or heard of.
-pub fn status(world: &World, me: &Me, lang: Lang) -> Vec<String> {
+pub fn status(world: &World, me: &Me, now: f64, lang: Lang) -> Vec<String> {
     let rec = world.resource::<RunRecord>();
     let Some(resp) = world.get_resource::<Response>() else {
         return Vec::new();
@@ -415,6 +416,15 @@ pub fn status(world: &World, me: &Me, lang: Lang) -> Vec<String> {
                 when(rec, learned)
             ),
         };
+        if let Some(u) = me.unit
+            && inc.ended.is_none()
+        {
+            let topo = &world.resource::<TopoRes>().0;
+            let net = world.resource::<crate::engine::Net>();
+            let worm = world.resource::<crate::engine::worm::WormRes>();
+            let f = resp.facts(k, u, now, topo, net, worm.0.as_ref());
+            line.push_str(&facts_text(&f, lang));
+        }
         if let Some(u) = me.unit
             && let Some((l, _)) = inc.graded.get(&u)
         {
@@ -452,6 +462,30 @@ pub fn status(world: &World, me: &Me, lang: Lang) -> Vec<String> {
         Lang::Zh => format!("{open_tasks} 项待办任务：`tasks` 列出"),
     });
     out
+}
+
+/// The facts a unit grades on (what the reports that reached it say).
+fn facts_text(f: &crate::model::plan::Facts, lang: Lang) -> String {
+    let tier = f.highest_tier.map(|t| t.as_str()).unwrap_or("-");
+    match lang {
+        Lang::En => format!(
+            "; reported to your unit: {} site(s) in {} province(s), highest tier {tier}, {} service(s) down (longest {:.1} h), {} infected host(s) reported",
+            f.nodes_affected,
+            f.provinces_affected,
+            f.services_down,
+            f.service_down_hours,
+            f.hosts_infected
+        ),
+        Lang::Zh => format!(
+            "；本单位掌握：{} 个站点、{} 个省份，最高层级 {}，{} 项业务中断（最长 {:.1} 小时），报告感染主机 {} 台",
+            f.nodes_affected,
+            f.provinces_affected,
+            f.highest_tier.map(|t| t.zh()).unwrap_or("-"),
+            f.services_down,
+            f.service_down_hours,
+            f.hosts_infected
+        ),
+    }
 }
 
 /// The next deadline of this body's open tasks after `now`.
