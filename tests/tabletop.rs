@@ -265,3 +265,38 @@ fn replaying_the_drill_log_reproduces_the_sessions_scores() {
         ]
     );
 }
+
+/// The monitoring body detects only when the players say so: it is shown
+/// the worm's alerts at its site, and `detect` opens the incident there.
+#[test]
+fn the_monitoring_body_is_alerted_and_detects() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("w");
+    let mut a = args("information_centre@gd", &out);
+    a.scenario = "scenarios/national-worm.ron".into();
+    let (r, shown) = session(&a, "wait\nwait\ndetect\nwait 1m\nend\n");
+    let r = r.unwrap();
+    let alert = shown
+        .find("ALERT: scanning traffic and hosts behaving like the worm at Guangdong Tax Bureau (gd) (`detect at gd`)")
+        .unwrap_or_else(|| panic!("{shown}"));
+    let opened = shown
+        .find("Guangdong Tax Bureau (gd): incident 1 (malware.worm Worm) opened")
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(alert < opened);
+    assert!(shown.contains("new task: Isolate infected hosts at Guangdong Tax Bureau (gd)"));
+    let log = read(&out.join("drill-log.csv"));
+    assert_eq!(
+        log.lines().nth(1).map(|l| l.split(',').skip(1).take(4).collect::<Vec<_>>()),
+        Some(vec!["gd", "information_centre", "detect", "gd"])
+    );
+    // Detection at gd was the players': the record says the information
+    // centre of gd opened the incident at the logged minute.
+    let e = r
+        .record
+        .events
+        .iter()
+        .find(|e| e.kind == drillsim::engine::EventKind::IncidentOpened)
+        .unwrap();
+    assert_eq!(e.actor, "gd information_centre");
+    assert_eq!(e.minute, r.log[0].at);
+}

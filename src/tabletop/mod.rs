@@ -422,8 +422,8 @@ impl Session {
             }
             if view::inject_told(&self.topo, &self.me, &i.kind) {
                 let t = view::inject_text(&self.topo, &self.me, &i.kind, self.lang);
-                let tag = self.tr("情况通报", "INJECT");
-                lines.push((i.at_min, format!("[{}] {tag}: {t}", view::when(rec, i.at_min))));
+                let tag = self.tr("情况通报：", "INJECT: ");
+                lines.push((i.at_min, format!("[{}] {tag}{t}", view::when(rec, i.at_min))));
             }
         }
         let news = view::news(self.sim.world(), &self.me, &mut self.seen, self.lang);

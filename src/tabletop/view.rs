@@ -181,6 +181,17 @@ pub struct Seen {
     pub tasks: BTreeSet<TaskId>,
     /// Reports to this body already announced.
     pub reports: BTreeSet<TaskId>,
+    /// Sites whose worm alerts were already announced.
+    pub alerts: BTreeSet<NodeId>,
+}
+
+/// The body that watches the network (the engine's choice: information
+/// centre, else technical support, else the emergency office).
+pub fn monitor(plan: &Plan) -> Option<BodyId> {
+    use crate::model::plan::BodyRole as R;
+    plan.body(R::InformationCentre)
+        .or_else(|| plan.body(R::TechnicalSupport))
+        .or_else(|| plan.body(R::EmergencyOffice))
 }
 
 /// Event kinds a body sees at its own unit (the site it sits in).
@@ -245,6 +256,43 @@ pub fn news(world: &World, me: &Me, seen: &mut Seen, lang: Lang) -> Vec<(f64, St
         }
     }
     seen.events = rec.events.len();
+    // The monitoring body sees the worm's symptoms at its own site (every
+    // site when it plays everywhere): the cue for `detect`. No counts.
+    if monitor(plan) == Some(me.body)
+        && let Some(w) = world.resource::<crate::engine::worm::WormRes>().0.as_ref()
+    {
+        let clock = world.resource::<crate::engine::Clock>().now;
+        let sites: Vec<NodeId> = match me.unit {
+            Some(u) => vec![u],
+            None => (0..w.i.len() as NodeId).collect(),
+        };
+        let new: Vec<NodeId> = sites
+            .into_iter()
+            .filter(|&v| w.i[v as usize] > 0 && !seen.alerts.contains(&v))
+            .collect();
+        if !new.is_empty() {
+            seen.alerts.extend(new.iter().copied());
+            let shown: Vec<String> = new.iter().take(5).map(|&v| node_name(topo, v, lang)).collect();
+            let more = new.len() - shown.len();
+            let list = shown.join(lang.pick("、", ", "));
+            let first = &topo.nodes[new[0] as usize].id;
+            out.push((
+                clock,
+                match lang {
+                    Lang::En => format!(
+                        "[{}] ALERT: scanning traffic and hosts behaving like the worm at {list}{} (`detect at {first}`)",
+                        when(rec, clock),
+                        if more > 0 { format!(" and {more} more site(s)") } else { String::new() }
+                    ),
+                    Lang::Zh => format!(
+                        "[{}] 告警：{list}{} 出现异常扫描流量和疑似蠕虫感染主机（命令 `detect at {first}`）",
+                        when(rec, clock),
+                        if more > 0 { format!("等 {} 个站点", new.len()) } else { String::new() }
+                    ),
+                },
+            ));
+        }
+    }
     for t in &resp.tasks {
         // Reports addressed to this body (at this unit) that have arrived.
         if let TaskKind::Report { rule, to: Some(to) } = t.kind
