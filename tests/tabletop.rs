@@ -88,7 +88,10 @@ fn bad_commands_are_answered_and_the_session_goes_on() {
         (3, "unknown command `isolate`; type `help` for the commands"),
         (4, "`V` is not a level (I, II, III, IV"),
         (5, "`soon` is not a duration"),
-        (6, "the plan `sat-overall` has no step `reboot`; your steps: "),
+        (
+            6,
+            "the plan `sat-overall` has no step `reboot`; your steps: ",
+        ),
         (
             7,
             "emergency_office may not do `isolate`: the plan gives it to Information centre (information_centre)",
@@ -181,9 +184,7 @@ fn a_body_the_plan_lacks_is_refused_with_its_position() {
         ),
     ] {
         let (r, _) = session(&args(who, &out), "end\n");
-        let Err(e) = r else {
-            panic!("{who} accepted")
-        };
+        let Err(e) = r else { panic!("{who} accepted") };
         assert_eq!(e.exit_code(), 2);
         let text = e.to_string();
         assert!(text.contains(msg), "{who}: {text}");
@@ -286,7 +287,9 @@ fn the_monitoring_body_is_alerted_and_detects() {
     assert!(shown.contains("new task: Isolate infected hosts at Guangdong Tax Bureau (gd)"));
     let log = read(&out.join("drill-log.csv"));
     assert_eq!(
-        log.lines().nth(1).map(|l| l.split(',').skip(1).take(4).collect::<Vec<_>>()),
+        log.lines()
+            .nth(1)
+            .map(|l| l.split(',').skip(1).take(4).collect::<Vec<_>>()),
         Some(vec!["gd", "information_centre", "detect", "gd"])
     );
     // Detection at gd was the players': the record says the information

@@ -258,7 +258,10 @@ mod tests {
         assert_eq!(parse("  # a comment"), Ok(None));
         assert_eq!(parse(""), Ok(None));
         assert_eq!(parse("wait 30m"), Ok(Some(Command::Wait(Some(30.0)))));
-        assert_eq!(parse("wait 2h # then"), Ok(Some(Command::Wait(Some(120.0)))));
+        assert_eq!(
+            parse("wait 2h # then"),
+            Ok(Some(Command::Wait(Some(120.0))))
+        );
         assert_eq!(parse("wait 90"), Ok(Some(Command::Wait(Some(90.0)))));
         assert_eq!(parse("WAIT"), Ok(Some(Command::Wait(None))));
         assert_eq!(
@@ -290,7 +293,10 @@ mod tests {
         assert_eq!(parse("isolate"), Err(ParseError::Unknown("isolate".into())));
         assert_eq!(parse("grade V"), Err(ParseError::BadLevel("V".into())));
         assert_eq!(parse("grade"), Err(ParseError::Usage(U_GRADE)));
-        assert_eq!(parse("wait soon"), Err(ParseError::BadDuration("soon".into())));
+        assert_eq!(
+            parse("wait soon"),
+            Err(ParseError::BadDuration("soon".into()))
+        );
         assert_eq!(parse("wait 0m"), Err(ParseError::BadDuration("0m".into())));
         assert_eq!(parse("do"), Err(ParseError::Usage(U_DO)));
         assert_eq!(parse("do a b"), Err(ParseError::Usage(U_DO)));

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::app::{self, Error};
+use crate::engine::response::external::{Control, LogAction, LoggedAction};
 use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
 use crate::model::plan::{BodyId, BodyRole, Level, Plan};
 use crate::model::scenario::Scenario;
@@ -30,7 +31,6 @@ use crate::model::{Diagnostic, Diagnostics};
 use crate::report::Lang;
 use crate::score::Assessment;
 use command::Command;
-use crate::engine::response::external::{Control, LogAction, LoggedAction};
 use view::{Me, Seen};
 
 /// Options of `drillsim tabletop`.
@@ -85,9 +85,11 @@ pub fn run(
         .map_err(&mut keep)
         .ok();
     let thresholds = app::load_scoring(None).map_err(&mut keep).ok();
-    let me = plan
-        .as_ref()
-        .and_then(|p| parse_as(&args.play_as, p, &topo).map_err(|d| problems.push(d)).ok());
+    let me = plan.as_ref().and_then(|p| {
+        parse_as(&args.play_as, p, &topo)
+            .map_err(|d| problems.push(d))
+            .ok()
+    });
     let (Some(scenario), Some(plan), Some(teams), Some(thresholds), Some(me)) =
         (scenario, plan, teams, thresholds, me)
     else {
@@ -136,10 +138,10 @@ pub fn run(
     loop {
         s.flush(out);
         if s.over() {
-            s.say(s.lang.pick(
-                "演练场景已结束。",
-                "The scenario has reached its end.",
-            ));
+            s.say(
+                s.lang
+                    .pick("演练场景已结束。", "The scenario has reached its end."),
+            );
             break;
         }
         if interactive {
@@ -196,8 +198,14 @@ pub fn parse_as(s: &str, plan: &Plan, topo: &Topology) -> Result<Me, Diagnostic>
         None => None,
         Some(u) => {
             let col = b.chars().count() + 2;
-            let v = find_node(topo, u)
-                .ok_or_else(|| err(col, format!("no unit `{u}` in the network (a node id such as `hq`, `sc`, or its name)")))?;
+            let v = find_node(topo, u).ok_or_else(|| {
+                err(
+                    col,
+                    format!(
+                        "no unit `{u}` in the network (a node id such as `hq`, `sc`, or its name)"
+                    ),
+                )
+            })?;
             let tier = topo.nodes[v as usize].tier;
             if !plan.bodies[body].tiers.contains(&tier) {
                 return Err(err(
@@ -340,7 +348,12 @@ impl Session {
             }
             Command::Status => {
                 let mut l = vec![format!("{} — {}", self.clock_short(), self.who())];
-                l.extend(view::status(self.sim.world(), &self.me, self.now(), self.lang));
+                l.extend(view::status(
+                    self.sim.world(),
+                    &self.me,
+                    self.now(),
+                    self.lang,
+                ));
                 if self.facilitator {
                     l.extend(view::truth(self.sim.world(), self.lang));
                 }
@@ -423,7 +436,10 @@ impl Session {
             if view::inject_told(&self.topo, &self.me, &i.kind) {
                 let t = view::inject_text(&self.topo, &self.me, &i.kind, self.lang);
                 let tag = self.tr("情况通报：", "INJECT: ");
-                lines.push((i.at_min, format!("[{}] {tag}{t}", view::when(rec, i.at_min))));
+                lines.push((
+                    i.at_min,
+                    format!("[{}] {tag}{t}", view::when(rec, i.at_min)),
+                ));
             }
         }
         let news = view::news(self.sim.world(), &self.me, &mut self.seen, self.lang);
@@ -490,7 +506,9 @@ impl Session {
 
     fn no_unit(&self, a: &str) -> String {
         match self.lang {
-            Lang::En => format!("no unit `{a}` in the network (a node id such as `sc`, or its name)"),
+            Lang::En => {
+                format!("no unit `{a}` in the network (a node id such as `sc`, or its name)")
+            }
             Lang::Zh => format!("网络中没有单位 `{a}`（请用节点编号如 `sc`，或其名称）"),
         }
     }
@@ -530,7 +548,10 @@ impl Session {
     fn may_not(&self, what: &str, who: &[BodyId]) -> String {
         let me = &self.plan.bodies[self.me.body].id;
         match self.lang {
-            Lang::En => format!("{me} may not {what}: the plan gives it to {}", self.body_list(who)),
+            Lang::En => format!(
+                "{me} may not {what}: the plan gives it to {}",
+                self.body_list(who)
+            ),
             Lang::Zh => format!("{me} 无权{what}：预案规定由 {} 负责", self.body_list(who)),
         }
     }
@@ -580,7 +601,12 @@ impl Session {
                         return Err(self.tr("请用 `at SITE` 指明地点", "say where with `at SITE`"));
                     }
                 };
-                (self.me.unit.unwrap_or(site), LogAction::Detect, Some(site), None)
+                (
+                    self.me.unit.unwrap_or(site),
+                    LogAction::Detect,
+                    Some(site),
+                    None,
+                )
             }
             Command::Do { step, at } => {
                 let actors = self.step_actors(&step);
@@ -620,10 +646,7 @@ impl Session {
                     None => match self.open_units(&is_step).as_slice() {
                         [u] => *u,
                         _ => site.ok_or_else(|| {
-                            self.tr(
-                                "请用 `at UNIT` 指明地点",
-                                "say where with `at UNIT`",
-                            )
+                            self.tr("请用 `at UNIT` 指明地点", "say where with `at UNIT`")
                         })?,
                     },
                 };
@@ -634,7 +657,9 @@ impl Session {
                         .and_then(|r| {
                             r.tasks
                                 .iter()
-                                .find(|t| self.me.owns(t) && t.unit == unit && view::open(t) && is_step(t))
+                                .find(|t| {
+                                    self.me.owns(t) && t.unit == unit && view::open(t) && is_step(t)
+                                })
                                 .map(|t| t.site)
                         })
                 });
@@ -718,11 +743,20 @@ impl Session {
             .target
             .map(|v| format!(" → {}", self.topo.nodes[v as usize].id))
             .unwrap_or_default();
-        let level = a.level.map(|l| format!(" {}", l.as_str())).unwrap_or_default();
+        let level = a
+            .level
+            .map(|l| format!(" {}", l.as_str()))
+            .unwrap_or_default();
         let what = a.action.as_str();
         let mut msg = match self.lang {
-            Lang::En => format!("[{when}] logged: {unit} {} {what}{level}{target}", a.body_text),
-            Lang::Zh => format!("[{when}] 已记录：{unit} {} {what}{level}{target}", a.body_text),
+            Lang::En => format!(
+                "[{when}] logged: {unit} {} {what}{level}{target}",
+                a.body_text
+            ),
+            Lang::Zh => format!(
+                "[{when}] 已记录：{unit} {} {what}{level}{target}",
+                a.body_text
+            ),
         };
         if !open {
             msg.push_str(&self.tr(
@@ -744,7 +778,12 @@ impl Session {
         let open = {
             let w = self.sim.world();
             w.get_resource::<crate::engine::response::Response>()
-                .map(|r| r.tasks.iter().filter(|t| self.me.owns(t) && view::open(t)).count())
+                .map(|r| {
+                    r.tasks
+                        .iter()
+                        .filter(|t| self.me.owns(t) && view::open(t))
+                        .count()
+                })
                 .unwrap_or(0)
         };
         let (now, n) = (self.clock_short(), self.log.len());
@@ -798,7 +837,8 @@ pub fn drill_log_csv(topo: &Topology, plan: &Plan, log: &[LoggedAction]) -> Vec<
         let _ = w.write_record([
             minutes(a.at).as_str(),
             &topo.nodes[a.unit as usize].id,
-            a.body.map_or(a.body_text.as_str(), |b| plan.bodies[b].id.as_str()),
+            a.body
+                .map_or(a.body_text.as_str(), |b| plan.bodies[b].id.as_str()),
             a.action.as_str(),
             a.target.map_or("", |v| topo.nodes[v as usize].id.as_str()),
             a.level.map_or("", |l| l.as_str()),

@@ -71,7 +71,12 @@ pub fn body_name(plan: &Plan, b: BodyId, lang: Lang) -> String {
 pub fn when(rec: &RunRecord, minute: f64) -> String {
     let m = minute.max(0.0).round() as u64;
     let clock = crate::output::clock(&rec.start, m as f64);
-    format!("T+{:02}:{:02} {}", m / 60, m % 60, &clock[..clock.len().min(16)])
+    format!(
+        "T+{:02}:{:02} {}",
+        m / 60,
+        m % 60,
+        &clock[..clock.len().min(16)]
+    )
 }
 
 /// Whether an inject is told to these players: a worm bulletin and a
@@ -166,7 +171,9 @@ pub fn inject_text(topo: &Topology, me: &Me, kind: &InjectKind, lang: Lang) -> S
                 Lang::En => format!(
                     "News: a disaster (earthquake, flood or fire) has struck {p}; bureaus there may be damaged."
                 ),
-                Lang::Zh => format!("新闻：{p} 发生灾害（地震、洪水或火灾），当地税务机关可能受损。"),
+                Lang::Zh => {
+                    format!("新闻：{p} 发生灾害（地震、洪水或火灾），当地税务机关可能受损。")
+                }
             }
         }
     }
@@ -272,7 +279,11 @@ pub fn news(world: &World, me: &Me, seen: &mut Seen, lang: Lang) -> Vec<(f64, St
             .collect();
         if !new.is_empty() {
             seen.alerts.extend(new.iter().copied());
-            let shown: Vec<String> = new.iter().take(5).map(|&v| node_name(topo, v, lang)).collect();
+            let shown: Vec<String> = new
+                .iter()
+                .take(5)
+                .map(|&v| node_name(topo, v, lang))
+                .collect();
             let more = new.len() - shown.len();
             let list = shown.join(lang.pick("、", ", "));
             let first = &topo.nodes[new[0] as usize].id;
@@ -323,7 +334,11 @@ pub fn news(world: &World, me: &Me, seen: &mut Seen, lang: Lang) -> Vec<(f64, St
         if me.owns(t) && open(t) && seen.tasks.insert(t.id) {
             out.push((
                 t.created,
-                format!("[{}] {}", when(rec, t.created), new_task_line(topo, &names, resp, t, lang)),
+                format!(
+                    "[{}] {}",
+                    when(rec, t.created),
+                    new_task_line(topo, &names, resp, t, lang)
+                ),
             ));
         }
     }
@@ -350,8 +365,14 @@ fn new_task_line(topo: &Topology, names: &Names, resp: &Response, t: &Task, lang
         })
         .unwrap_or_default();
     match lang {
-        Lang::En => format!("new task: {what} at {topo_site}{due} (`{}`)", command_for(topo, resp, t)),
-        Lang::Zh => format!("新任务：{what}（{topo_site}）{due}（命令 `{}`）", command_for(topo, resp, t)),
+        Lang::En => format!(
+            "new task: {what} at {topo_site}{due} (`{}`)",
+            command_for(topo, resp, t)
+        ),
+        Lang::Zh => format!(
+            "新任务：{what}（{topo_site}）{due}（命令 `{}`）",
+            command_for(topo, resp, t)
+        ),
     }
 }
 
@@ -396,15 +417,16 @@ pub fn tasks(world: &World, me: &Me, now: f64, lang: Lang) -> Vec<String> {
         let what = task_name(&names, resp, t.id);
         let site = &topo.nodes[t.site as usize].id;
         let state = match (t.state, lang) {
-            (TaskState::Done, Lang::En) => format!(
-                "done {}",
-                when(rec, t.finished.unwrap_or(0.0))
-            ),
-            (TaskState::Done, Lang::Zh) => format!("已完成 {}", when(rec, t.finished.unwrap_or(0.0))),
+            (TaskState::Done, Lang::En) => format!("done {}", when(rec, t.finished.unwrap_or(0.0))),
+            (TaskState::Done, Lang::Zh) => {
+                format!("已完成 {}", when(rec, t.finished.unwrap_or(0.0)))
+            }
             (TaskState::Skipped, _) => lang.pick("未执行", "not done").into(),
             (TaskState::NotDue, _) => lang.pick("未到期", "not due").into(),
             (TaskState::Running, _) => lang.pick("进行中", "under way").into(),
-            (TaskState::Waiting, _) => lang.pick("等待前序步骤", "waiting for earlier steps").into(),
+            (TaskState::Waiting, _) => lang
+                .pick("等待前序步骤", "waiting for earlier steps")
+                .into(),
             (TaskState::Ready, _) => lang.pick("待办", "to do").into(),
         };
         let due = match (t.due, open(t)) {
@@ -500,8 +522,11 @@ pub fn status(world: &World, me: &Me, now: f64, lang: Lang) -> Vec<String> {
     }
     if out.is_empty() {
         out.push(
-            lang.pick("本单位尚未获悉任何事件。", "Your unit knows of no incident yet.")
-                .into(),
+            lang.pick(
+                "本单位尚未获悉任何事件。",
+                "Your unit knows of no incident yet.",
+            )
+            .into(),
         );
     }
     let open_tasks = resp.tasks.iter().filter(|t| me.owns(t) && open(t)).count();
@@ -576,13 +601,12 @@ pub fn truth(world: &World, lang: Lang) -> Vec<String> {
         ),
     }];
     if let Some(w) = world.resource::<crate::engine::worm::WormRes>().0.as_ref() {
-        let mut top: Vec<(u32, NodeId)> = w
-            .i
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| **i > 0)
-            .map(|(v, &i)| (i, v as NodeId))
-            .collect();
+        let mut top: Vec<(u32, NodeId)> =
+            w.i.iter()
+                .enumerate()
+                .filter(|(_, i)| **i > 0)
+                .map(|(v, &i)| (i, v as NodeId))
+                .collect();
         let nodes = top.len();
         top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let list: Vec<String> = top
@@ -596,7 +620,10 @@ pub fn truth(world: &World, lang: Lang) -> Vec<String> {
                     "TRUTH: worm at {nodes} node(s); most infected: {}",
                     list.join(", ")
                 ),
-                Lang::Zh => format!("真实态势：蠕虫位于 {nodes} 个节点；感染最多：{}", list.join("，")),
+                Lang::Zh => format!(
+                    "真实态势：蠕虫位于 {nodes} 个节点；感染最多：{}",
+                    list.join("，")
+                ),
             });
         }
     }
