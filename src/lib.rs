@@ -15,3 +15,4 @@ pub mod output;
 pub mod plan_diff;
 pub mod report;
 pub mod score;
+pub mod tabletop;

@@ -208,6 +208,39 @@ enum Command {
         #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
         format: drillsim::plan_diff::Format,
     },
+    /// Play one body of the plan against a scenario, step by step (a
+    /// tabletop exercise); the simulated teams play every other body.
+    /// Commands from the terminal, or a script on stdin (one per line).
+    /// Writes the run folder and drill-log.csv (what `assess` reads).
+    Tabletop {
+        /// Scenario file (RON).
+        scenario: PathBuf,
+        /// Plan revision: a bundled name (sat-overall, unit-plan) or a RON file.
+        #[arg(long, value_name = "PLAN", default_value = app::DEFAULT_PLAN)]
+        plan: String,
+        /// The body the players play, BODY or BODY@UNIT (unit by node id or name),
+        /// e.g. emergency_office@sc.
+        #[arg(long = "as", value_name = "BODY[@UNIT]")]
+        play_as: String,
+        /// Teams and readiness file (RON). Default: the bundled assets/teams.ron.
+        #[arg(long, value_name = "FILE")]
+        teams: Option<PathBuf>,
+        /// Folder with nodes.csv and links.csv to use instead of the generated national network.
+        #[arg(long, value_name = "DIR")]
+        topology: Option<PathBuf>,
+        /// Seed of the run's random streams.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also show the ground truth (infected hosts, nodes down, where the worm is).
+        #[arg(long)]
+        facilitator: bool,
+        /// Language of the session and the report: zh (default) or en.
+        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
+        lang: Lang,
+        /// Output folder. Default: runs/tabletop-<scenario>-<seed>/.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Inspect or export the network model.
     Topology {
         #[command(subcommand)]
@@ -391,6 +424,41 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 "{} pair(s) of variants compared → {}",
                 c.pairs.len(),
                 c.out.display()
+            );
+        }
+        Command::Tabletop {
+            scenario,
+            plan,
+            play_as,
+            teams,
+            topology,
+            seed,
+            facilitator,
+            lang,
+            out,
+        } => {
+            use std::io::IsTerminal;
+            let stdin = std::io::stdin();
+            let interactive = stdin.is_terminal();
+            let r = drillsim::tabletop::run(
+                &drillsim::tabletop::TabletopArgs {
+                    scenario,
+                    topology,
+                    plan,
+                    play_as,
+                    teams,
+                    seed,
+                    facilitator,
+                    lang,
+                    out,
+                },
+                &mut stdin.lock(),
+                &mut std::io::stdout(),
+                interactive,
+            )?;
+            println!(
+                "{}",
+                drillsim::output::human_summary(&r.record, &r.assessment, &r.out)
             );
         }
         Command::Check { plans } => return app::check(&plans),

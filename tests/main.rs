@@ -21,5 +21,6 @@ mod report;
 mod response;
 mod sources;
 mod spread;
+mod tabletop;
 mod util;
 mod zh;
