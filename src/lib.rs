@@ -11,6 +11,7 @@ pub mod check;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod package;
 pub mod plan_diff;
 pub mod report;
 pub mod score;
