@@ -300,6 +300,9 @@ fn inject_nodes(kind: &InjectKind, topo: &Topology) -> Vec<u32> {
     }
 }
 
+/// An incident the run opened: (incident, minute, site, actor).
+type Opening<'r> = (usize, f64, Option<u32>, &'r str);
+
 /// The injects, each matched to the incident the perfect run opened for it.
 ///
 /// The record numbers incidents, not injects: injects sharing an
@@ -328,8 +331,8 @@ fn inject_rows(
         .iter()
         .map(|i| inject_nodes(&i.kind, topo))
         .collect();
-    // (incident, minute, site, actor) of every opening, in record order.
-    let openings: Vec<(usize, f64, Option<u32>, &str)> = rec
+    // Every opening, in record order.
+    let openings: Vec<Opening> = rec
         .events
         .iter()
         .filter(|e| e.kind == EventKind::IncidentOpened)
@@ -339,7 +342,7 @@ fn inject_rows(
             Some((inc, e.minute, e.node, e.actor.as_str()))
         })
         .collect();
-    let mut matched: Vec<Option<(usize, f64, Option<u32>, &str)>> = vec![None; n];
+    let mut matched: Vec<Option<Opening>> = vec![None; n];
     for &(inc, minute, site, actor) in &openings {
         let free = |i: &usize| {
             leader[*i] == *i
@@ -402,8 +405,9 @@ fn message(kind: &InjectKind, topo: &Topology, lang: Lang, seen_at: Option<u32>)
         lang.pick(&n.name_zh, &n.name_en).to_string()
     };
     let sites = |nodes: &[u32]| {
+        // The first three; the label's count says how many (Chinese: 等).
         let mut names: Vec<String> = nodes.iter().take(3).map(|&v| name(v)).collect();
-        if nodes.len() > 3 {
+        if nodes.len() > 3 && lang == Lang::En {
             names.push("…".into());
         }
         names.join(lang.pick("、", ", "))
