@@ -32,7 +32,7 @@ thead { display: table-header-group; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.nowrap { white-space: nowrap; }
 td.clause { font-size: 11.5px; color: #333; max-width: 300px; }
-td.blank { min-width: 90px; height: 2.2em; }
+td.blank { min-width: 110px; height: 2.2em; }
 td.muted { color: #888; }
 .fields { display: flex; gap: 36px; margin: 8px 0 12px; }
 .fields span { border-bottom: 1px solid #555; min-width: 160px; display: inline-block; }
