@@ -12,6 +12,7 @@ pub mod drill;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod package;
 pub mod plan_diff;
 pub mod report;
 pub mod score;

@@ -241,6 +241,40 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Prepare a real drill: the master scenario events list (msel.csv,
+    /// msel.html), one observer sheet per body, the drill-log template and,
+    /// with --deadline, the preparation schedule — derived from one run of
+    /// the scenario with the plan at perfect readiness.
+    Package {
+        /// Scenario file (RON). Default: the bundled scenarios/national-worm.ron.
+        scenario: Option<PathBuf>,
+        /// Plan revision: a bundled name (sat-overall, unit-plan) or a RON file.
+        #[arg(long, value_name = "PLAN", default_value = app::DEFAULT_PLAN)]
+        plan: String,
+        /// Teams file (RON): its duty calendar gives the working days. Default: assets/teams.ron.
+        #[arg(long, value_name = "FILE")]
+        teams: Option<PathBuf>,
+        /// Folder with nodes.csv and links.csv to use instead of the generated national network.
+        #[arg(long, value_name = "DIR")]
+        topology: Option<PathBuf>,
+        /// Seed of the perfect-readiness run the expected actions come from.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Day of the drill (YYYY-MM-DD): clock times in the MSEL and sheets.
+        /// With --deadline and no drill date, the schedule picks one.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        drill_date: Option<jiff::civil::Date>,
+        /// Deadline (YYYY-MM-DD; the 2002 notice's is 10-15): schedule.csv
+        /// and msel.html's schedule, worked back from it.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        deadline: Option<jiff::civil::Date>,
+        /// Language of msel.html, the observer sheets and the names in the CSVs: zh (default) or en.
+        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
+        lang: Lang,
+        /// Output folder. Default: packages/<scenario>-<plan>/.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Inspect or export the network model.
     Topology {
         #[command(subcommand)]
@@ -267,6 +301,11 @@ enum TopologyCommand {
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (zh or en)"))
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("`{s}` is not a date YYYY-MM-DD: {e}"))
 }
 
 fn parse_shard(s: &str) -> Result<drillsim::batch::manifest::Shard, String> {
@@ -467,6 +506,50 @@ fn dispatch(command: Command) -> Result<(), Error> {
             plan_b,
             format,
         } => print!("{}", app::diff(&plan_a, &plan_b, format)?),
+        Command::Package {
+            scenario,
+            plan,
+            teams,
+            topology,
+            seed,
+            drill_date,
+            deadline,
+            lang,
+            out,
+        } => {
+            let p = drillsim::package::package(&drillsim::package::PackageArgs {
+                scenario,
+                topology,
+                plan: Some(plan),
+                teams,
+                seed,
+                drill_date,
+                deadline,
+                lang,
+                out,
+            })?;
+            let when = match (&p.schedule, p.drill_date) {
+                (Some(s), _) => format!(
+                    ", drill day {}{}, schedule {} – {}",
+                    s.drill,
+                    if s.drill_picked { " (picked)" } else { "" },
+                    s.milestones
+                        .first()
+                        .map(|m| m.date.to_string())
+                        .unwrap_or_default(),
+                    s.deadline
+                ),
+                (None, Some(d)) => format!(", drill day {d}"),
+                (None, None) => String::new(),
+            };
+            println!(
+                "{} inject(s), {} expected action(s), {} observer sheet(s){when} → {}",
+                p.injects,
+                p.actions,
+                p.bodies,
+                p.out.display()
+            );
+        }
         Command::Topology { command } => match command {
             TopologyCommand::Export { dir, topology } => {
                 let topo = app::export_topology(topology.as_deref(), &dir)?;

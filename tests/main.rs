@@ -14,6 +14,7 @@ mod engine_validation_sampler;
 mod golden;
 mod leads;
 mod outages;
+mod package;
 mod pipeline;
 mod plan_diff;
 mod realism;
