@@ -335,15 +335,7 @@ pub fn report(dir: &Path, scoring: Option<&Path>, lang: Option<Lang>) -> Result<
         .or_else(|| crate::output::read_lang(dir))
         .unwrap_or_default();
     let thresholds = load_scoring(scoring)?;
-    let record = crate::output::read_record(dir).map_err(|msg| {
-        Error::Input(Diagnostics(vec![Diagnostic::at(
-            &dir.join("record.json"),
-            "",
-            1,
-            1,
-            msg,
-        )]))
-    })?;
+    let record = crate::output::record_check::read(dir)?;
     let spread = crate::output::read_spread(dir).map_err(|msg| {
         Error::Input(Diagnostics(vec![Diagnostic::at(
             &dir.join("spread.json"),

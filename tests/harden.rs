@@ -562,3 +562,69 @@ fn run_refuses_every_plan_check_calls_an_error() {
     }
     assert!(refused >= 10, "only {refused} bad plans");
 }
+
+#[test]
+fn a_broken_or_self_contradicting_record_is_refused_at_its_position() {
+    let t = tempfile::tempdir().unwrap();
+    let r = t.path().join("r");
+    assert!(drillsim(&["run", "--out", s(&r)]).status.success());
+    let good = fs::read_to_string(r.join("record.json")).unwrap();
+    let before = fs::read(r.join("summary.json")).unwrap();
+    // Syntax: the real line and column, not 1:1.
+    fs::write(
+        r.join("record.json"),
+        format!("{{\n  \"scenario\": x{}", &good[1..]),
+    )
+    .unwrap();
+    let o = drillsim(&["report", s(&r)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("record.json:2:15:"), "{}", stderr(&o));
+    // Self-contradicting records.
+    let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    v["tick_min"] = 0.0.into();
+    v["events"][0]["node"] = 99_999_999.into();
+    v["tasks"][0]["state"] = "teleported".into();
+    fs::write(r.join("record.json"), serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = drillsim(&["report", s(&r)]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("tick_min: 0 is not a positive tick length"),
+        "{e}"
+    );
+    assert!(
+        e.contains("events[0].node: node index 99999999 out of range"),
+        "{e}"
+    );
+    assert!(
+        e.contains("tasks[0].state: unknown task state `teleported`"),
+        "{e}"
+    );
+    assert_eq!(
+        fs::read(r.join("summary.json")).unwrap(),
+        before,
+        "nothing written"
+    );
+    assert!(leftovers(t.path()).is_empty());
+}
+
+#[test]
+fn a_missing_input_file_is_bad_input_exit_2_as_documented() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("r");
+    for args in [
+        vec!["run", "no/such/scenario.ron", "--out", s(&out)],
+        vec!["run", "--teams", "no/such/teams.ron", "--out", s(&out)],
+        vec!["run", "--plan", "no/such/plan.ron", "--out", s(&out)],
+        vec!["run", "--topology", "no/such/dir", "--out", s(&out)],
+        vec!["report", "no/such/run"],
+    ] {
+        let o = drillsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("no/such"), "{args:?}: {}", stderr(&o));
+        assert!(!out.exists());
+    }
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("including an input file that is missing or unreadable"));
+}

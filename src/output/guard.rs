@@ -346,13 +346,31 @@ fn remove_fully(p: &Path) {
 /// A batch's working folder `.NAME.partial` is kept for `--resume`.
 pub fn cleanup_on_signals() {
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         let mut a = active();
-        for p in a.drain(..) {
-            remove_fully(&p);
+        // Writers stop before their next file (`stop_if_interrupted`); let
+        // a file being written finish, then remove, twice over.
+        for _ in 0..2 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            for p in a.iter() {
+                remove_fully(p);
+            }
         }
+        a.clear();
         eprintln!("drillsim: interrupted; unfinished output removed, nothing written");
         std::process::exit(130);
     });
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Called by writers before each file: after a SIGINT/SIGTERM/SIGHUP the
+/// thread waits for the handler to remove its temporary folder and end the
+/// process, instead of writing into (and re-creating) it.
+pub fn stop_if_interrupted() {
+    while INTERRUPTED.load(Ordering::SeqCst) {
+        std::thread::park_timeout(std::time::Duration::from_secs(1));
+    }
 }
 
 /// Whether process `pid` is alive (Linux: `/proc/PID`; elsewhere every

@@ -16,6 +16,7 @@ use crate::engine::RunRecord;
 
 pub mod cells;
 pub mod guard;
+pub mod record_check;
 use crate::report::Lang;
 use crate::score::{Assessment, Outcomes};
 
@@ -417,6 +418,7 @@ fn write_files(tmp: &Path, files: &Files) -> io::Result<()> {
         .ok()
         .and_then(|s| s.parse::<u64>().ok());
     for (file, bytes) in files {
+        guard::stop_if_interrupted();
         let path = tmp.join(file);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
@@ -454,10 +456,15 @@ pub fn write_atomically_mode(
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
     }
-    fs::create_dir(&tmp)?;
+    // Registered before it exists, so that a signal never misses it.
     guard::register(&tmp);
+    if let Err(e) = fs::create_dir(&tmp) {
+        guard::deregister(&tmp);
+        return Err(e);
+    }
     let result = (|| {
         fill(&tmp)?;
+        guard::stop_if_interrupted();
         install_dir_mode(&tmp, dir, mode)
     })();
     if result.is_err() {
