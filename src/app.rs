@@ -177,6 +177,54 @@ pub fn default_out(scenario: &Scenario, seed: u64) -> PathBuf {
     PathBuf::from("runs").join(format!("{}-{seed}", scenario.slug))
 }
 
+/// The default output folder of `run`, named by everything that changes
+/// what it holds: `runs/<scenario>-<plan>[-teams-<stem>][-topology-<dir>]
+/// [-scoring-<stem>][-perfect][-no-response][-spread<N>][-en]-s<seed>`, so
+/// that runs of another plan, teams file, option or language never land in
+/// the same folder.
+pub fn default_run_out(scenario: &Scenario, args: &RunArgs) -> PathBuf {
+    let stem = |p: &Path| {
+        p.file_stem()
+            .or_else(|| p.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let plan = args.plan.as_deref().unwrap_or(DEFAULT_PLAN);
+    let mut name = format!("{}-{}", scenario.slug, stem(Path::new(plan)));
+    if let Some(t) = &args.teams {
+        name.push_str(&format!("-teams-{}", stem(t)));
+    }
+    if let Some(t) = &args.topology {
+        let t = fs_name(t);
+        name.push_str(&format!("-topology-{t}"));
+    }
+    if let Some(s) = &args.scoring {
+        name.push_str(&format!("-scoring-{}", stem(s)));
+    }
+    if args.perfect {
+        name.push_str("-perfect");
+    }
+    if args.no_response {
+        name.push_str("-no-response");
+    }
+    if args.spread > 0 {
+        name.push_str(&format!("-spread{}", args.spread));
+    }
+    if args.lang != Lang::default() {
+        name.push_str(&format!("-{}", args.lang.tag()));
+    }
+    name.push_str(&format!("-s{}", args.seed));
+    PathBuf::from("runs").join(name.replace(['/', '\\'], "-"))
+}
+
+/// The last component of a folder path (`.` and `..` resolved when possible).
+fn fs_name(p: &Path) -> String {
+    let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    p.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "topology".into())
+}
+
 /// `drillsim run`: loads, simulates, scores, writes the run folder atomically.
 pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
     // Load everything first and report every file's problems together.
@@ -213,7 +261,14 @@ pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| default_out(&scenario, args.seed));
+        .unwrap_or_else(|| default_run_out(&scenario, args));
+    // Refuse an output folder drillsim may not replace before the work.
+    crate::output::guard::check_target(&out, crate::output::guard::Mode::Replace).map_err(
+        |source| Error::Io {
+            path: out.clone(),
+            source,
+        },
+    )?;
     let setup = ResponseSetup {
         plan,
         teams,
@@ -280,15 +335,7 @@ pub fn report(dir: &Path, scoring: Option<&Path>, lang: Option<Lang>) -> Result<
         .or_else(|| crate::output::read_lang(dir))
         .unwrap_or_default();
     let thresholds = load_scoring(scoring)?;
-    let record = crate::output::read_record(dir).map_err(|msg| {
-        Error::Input(Diagnostics(vec![Diagnostic::at(
-            &dir.join("record.json"),
-            "",
-            1,
-            1,
-            msg,
-        )]))
-    })?;
+    let record = crate::output::record_check::read(dir)?;
     let spread = crate::output::read_spread(dir).map_err(|msg| {
         Error::Input(Diagnostics(vec![Diagnostic::at(
             &dir.join("spread.json"),
@@ -300,7 +347,8 @@ pub fn report(dir: &Path, scoring: Option<&Path>, lang: Option<Lang>) -> Result<
     })?;
     let assessment = score::assess(&record, &thresholds);
     let files = crate::output::run_files_with(&record, &assessment, lang, spread.as_ref());
-    crate::output::write_atomically(dir, &files).map_err(|source| Error::Io {
+    // The user's own files in the run folder are kept.
+    crate::output::write_atomically_keeping(dir, &files).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
     })?;
@@ -318,6 +366,7 @@ pub fn export_topology(topology: Option<&Path>, dir: &Path) -> Result<Arc<Topolo
         path: dir.to_path_buf(),
         source,
     };
+    crate::output::guard::check_target(dir, crate::output::guard::Mode::Replace).map_err(io)?;
     let files: Vec<(String, Vec<u8>)> = topology_csv::files(&topo)
         .map_err(io)?
         .into_iter()

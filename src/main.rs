@@ -18,6 +18,11 @@ use drillsim::report::Lang;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Replace an existing output folder even if drillsim did not write it,
+    /// or it holds files drillsim did not write (never one holding this
+    /// command's inputs, never a read-only one).
+    #[arg(long, global = true)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -320,6 +325,8 @@ fn parse_format(s: &str) -> Result<drillsim::plan_diff::Format, String> {
 fn main() -> ExitCode {
     drillsim::engine::keep_freed_memory();
     let cli = Cli::parse();
+    drillsim::output::guard::set_force(cli.force);
+    drillsim::output::guard::cleanup_on_signals();
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

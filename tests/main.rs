@@ -12,6 +12,7 @@ mod duty;
 mod engine_validation;
 mod engine_validation_sampler;
 mod golden;
+mod harden;
 mod leads;
 mod outages;
 mod package;

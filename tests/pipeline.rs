@@ -175,7 +175,10 @@ fn three_shards_merge_into_the_one_machine_batch() {
             "7",
             &["--shard", &shard, "--jobs", "1"],
         )));
-        assert_eq!(entries(&d), ["aggregates.json", "batch.json", "runs.csv"]);
+        assert_eq!(
+            entries(&d),
+            [".drillsim", "aggregates.json", "batch.json", "runs.csv"]
+        );
         dirs.push(d);
     }
     // Shard 2/3 of 7 runs holds seed indices 2..4 (seeds 5, 6) of each plan.

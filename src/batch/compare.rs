@@ -98,7 +98,7 @@ pub fn parse_runs(
     for (i, rec) in records.enumerate() {
         let line = i + 2;
         let rec = match rec {
-            Ok(r) => r,
+            Ok(r) => crate::output::cells::read_record(&r),
             Err(e) => {
                 problems.push(Diagnostic::csv(path, line, 1, e.to_string()));
                 continue;
@@ -194,6 +194,7 @@ pub fn parse_runs(
 
 /// Reads `dir/runs.csv` (see [`parse_runs`]).
 pub fn read_batch(dir: &Path) -> Result<SavedBatch, Error> {
+    crate::output::guard::note_input(dir);
     let path = dir.join("runs.csv");
     let bytes = std::fs::read(&path).map_err(|e| {
         Error::Input(Diagnostics(vec![Diagnostic::at(

@@ -138,6 +138,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutput, Error> {
     }
     let mut shards = Vec::new();
     for d in dirs {
+        crate::output::guard::note_input(d);
         let manifest = Manifest::read(&d.join("batch.json"))
             .map_err(|e| bad(d, format!("batch.json: {e} (not a shard folder?)")))?;
         if manifest.shard.is_none() {

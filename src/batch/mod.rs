@@ -693,7 +693,8 @@ pub fn runs_header() -> Vec<String> {
 pub fn runs_csv_rows(variants: &[VariantInfo], rows: &[RunRow], header: bool) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
-        w.write_record(runs_header()).expect("in-memory csv");
+        w.write_record(crate::output::cells::record(runs_header()))
+            .expect("in-memory csv");
     }
     for r in rows {
         let v = &variants[r.variant];
@@ -714,7 +715,8 @@ pub fn runs_csv_rows(variants: &[VariantInfo], rows: &[RunRow], header: bool) ->
                 .iter()
                 .map(|x| x.map(|r| r.as_str().to_string()).unwrap_or_default()),
         );
-        w.write_record(&rec).expect("in-memory csv");
+        w.write_record(crate::output::cells::record(&rec))
+            .expect("in-memory csv");
     }
     w.into_inner().expect("in-memory csv")
 }
@@ -736,7 +738,7 @@ pub fn values(rows: &[RunRow], v: usize, m: usize) -> Vec<f64> {
 /// the 95% CI of the mean (empty where undefined).
 pub fn summary_csv(variants: &[VariantInfo], rows: &[RunRow]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    w.write_record(crate::output::cells::record([
         "scenario",
         "plan",
         "teams",
@@ -749,7 +751,7 @@ pub fn summary_csv(variants: &[VariantInfo], rows: &[RunRow]) -> Vec<u8> {
         "p95",
         "ci95_low",
         "ci95_high",
-    ])
+    ]))
     .expect("in-memory csv");
     for (vi, v) in variants.iter().enumerate() {
         for (mi, m) in METRICS.iter().enumerate() {
@@ -773,7 +775,8 @@ pub fn summary_csv(variants: &[VariantInfo], rows: &[RunRow]) -> Vec<u8> {
                 }
                 None => rec.extend(std::iter::repeat_n(String::new(), 7)),
             }
-            w.write_record(&rec).expect("in-memory csv");
+            w.write_record(crate::output::cells::record(&rec))
+                .expect("in-memory csv");
         }
     }
     w.into_inner().expect("in-memory csv")

@@ -266,6 +266,14 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
         path: work.clone(),
         source,
     };
+    // Fail before any run if `out` may not be replaced.
+    crate::output::guard::sweep_stale(out);
+    crate::output::guard::check_target(out, crate::output::guard::Mode::Replace).map_err(
+        |source| Error::Io {
+            path: out.to_path_buf(),
+            source,
+        },
+    )?;
     let info = &manifest.info;
     let tasks = tasks(manifest);
     let mut state = None;

@@ -148,6 +148,7 @@ impl std::error::Error for Diagnostics {}
 
 /// Reads a user file; a failure is a diagnostic at line 1 naming `what`.
 pub fn read_source(path: &Path, what: &str) -> Result<String, Diagnostics> {
+    crate::output::guard::note_input(path);
     std::fs::read_to_string(path).map_err(|e| {
         Diagnostics(vec![Diagnostic::at(
             path,

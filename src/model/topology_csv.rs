@@ -51,14 +51,16 @@ pub fn export(topo: &Topology, dir: &Path) -> io::Result<()> {
 pub fn files(topo: &Topology) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
     let mut out = Vec::new();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(PROVINCE_COLS)?;
+    w.write_record(crate::output::cells::record(PROVINCE_COLS))?;
     for p in &topo.provinces {
-        w.write_record([&p.code, &p.name_zh, &p.name_en])?;
+        w.write_record(crate::output::cells::record([
+            &p.code, &p.name_zh, &p.name_en,
+        ]))?;
     }
     out.push(("provinces.csv", w.into_inner().map_err(|e| e.into_error())?));
 
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(NODE_COLS)?;
+    w.write_record(crate::output::cells::record(NODE_COLS))?;
     for n in &topo.nodes {
         let parent = n
             .parent
@@ -69,7 +71,7 @@ pub fn files(topo: &Topology) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
             .map(|p| topo.provinces[p as usize].code.as_str())
             .unwrap_or("");
         let services: Vec<&str> = n.services.iter().map(|s| s.as_str()).collect();
-        w.write_record([
+        w.write_record(crate::output::cells::record([
             n.id.as_str(),
             &n.name_zh,
             &n.name_en,
@@ -81,20 +83,20 @@ pub fn files(topo: &Topology) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
             if n.data_centre { "true" } else { "false" },
             &n.backup_power_hours.to_string(),
             &services.join(";"),
-        ])?;
+        ]))?;
     }
     out.push(("nodes.csv", w.into_inner().map_err(|e| e.into_error())?));
 
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(LINK_COLS)?;
+    w.write_record(crate::output::cells::record(LINK_COLS))?;
     for l in &topo.links {
-        w.write_record([
+        w.write_record(crate::output::cells::record([
             topo.nodes[l.a as usize].id.as_str(),
             &topo.nodes[l.b as usize].id,
             l.kind.as_str(),
             &l.capacity_kbps.to_string(),
             &l.failover_min.to_string(),
-        ])?;
+        ]))?;
     }
     out.push(("links.csv", w.into_inner().map_err(|e| e.into_error())?));
     Ok(out)
@@ -199,7 +201,7 @@ fn read_table(
     let mut rows = Vec::new();
     for rec in rdr.records() {
         match rec {
-            Ok(r) => rows.push((row_of(r.position()), r)),
+            Ok(r) => rows.push((row_of(r.position()), crate::output::cells::read_record(&r))),
             Err(e) => {
                 let (row, msg, fatal) = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
@@ -272,6 +274,7 @@ struct RawNode {
 /// Reads a topology from `dir` (`nodes.csv`, `links.csv`, optional
 /// `provinces.csv`), checking everything and reporting every problem.
 pub fn import(dir: &Path) -> Result<Topology, Diagnostics> {
+    crate::output::guard::note_input(dir);
     let mut d = Diagnostics::default();
     let prov_t = read_table(dir, "provinces.csv", &PROVINCE_COLS, true, &mut d);
     let node_t = read_table(dir, "nodes.csv", &NODE_COLS, false, &mut d);

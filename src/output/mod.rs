@@ -6,13 +6,17 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use std::collections::BTreeMap;
 
 use crate::engine::RunRecord;
+
+pub mod cells;
+pub mod guard;
+pub mod record_check;
 use crate::report::Lang;
 use crate::score::{Assessment, Outcomes};
 
@@ -54,7 +58,8 @@ pub fn timeline_csv(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
     .map(String::from)
     .collect();
     head.extend(extra_head);
-    w.write_record(&head).expect("in-memory csv");
+    w.write_record(crate::output::cells::record(&head))
+        .expect("in-memory csv");
     for (i, r) in rec.timeline.iter().enumerate() {
         let mut row = vec![
             clock(&rec.start, r.minute),
@@ -73,7 +78,8 @@ pub fn timeline_csv(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
         if let Some(extra) = extra_rows.get(i) {
             row.extend(extra.iter().cloned());
         }
-        w.write_record(&row).expect("in-memory csv");
+        w.write_record(crate::output::cells::record(&row))
+            .expect("in-memory csv");
     }
     w.into_inner().expect("in-memory csv")
 }
@@ -81,9 +87,9 @@ pub fn timeline_csv(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
 /// `events.csv`: every event, in order, with its exact minute.
 pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    w.write_record(crate::output::cells::record([
         "time", "minute", "kind", "node", "actor", "clause", "detail",
-    ])
+    ]))
     .expect("in-memory csv");
     for e in &rec.events {
         let node = e
@@ -91,7 +97,7 @@ pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
             .and_then(|v| rec.meta.nodes.get(v as usize))
             .map(|n| n.id.as_str())
             .unwrap_or("");
-        w.write_record([
+        w.write_record(crate::output::cells::record([
             clock(&rec.start, e.minute).as_str(),
             format!("{:.3}", e.minute).as_str(),
             e.kind.as_str(),
@@ -99,7 +105,7 @@ pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
             &*e.actor,
             &*e.clause,
             e.detail.as_ref(),
-        ])
+        ]))
         .expect("in-memory csv");
     }
     w.into_inner().expect("in-memory csv")
@@ -235,6 +241,7 @@ pub fn record_json(rec: &RunRecord) -> Vec<u8> {
 
 /// Reads a run folder's `record.json`.
 pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
+    crate::output::guard::note_input(dir);
     let path = dir.join("record.json");
     let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_slice(&bytes).map_err(|e| {
@@ -387,18 +394,41 @@ fn response_line(a: &Assessment) -> String {
 
 /// Writes `files` into `dir` atomically: everything goes to a temporary
 /// sibling folder first, which then replaces `dir` by rename. On error the
-/// temporary folder is removed and `dir` is left as it was.
+/// temporary folder is removed and `dir` is left as it was. An existing
+/// `dir` is replaced only if drillsim wrote it and it holds nothing else
+/// ([`guard::check_target`]; else an error before anything is written).
 pub fn write_atomically(dir: &Path, files: &Files) -> io::Result<()> {
-    write_atomically_with(dir, |tmp| {
-        for (file, bytes) in files {
-            let path = tmp.join(file);
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            fs::write(path, bytes)?;
+    write_atomically_with(dir, |tmp| write_files(tmp, files))
+}
+
+/// Like [`write_atomically`], but files in `dir` that drillsim did not
+/// write (a user's notes in a run folder) are kept in the new folder
+/// (`drillsim report RUN`), and the command's inputs may be inside `dir`.
+pub fn write_atomically_keeping(dir: &Path, files: &Files) -> io::Result<()> {
+    write_atomically_mode(dir, guard::Mode::KeepForeign, |tmp| write_files(tmp, files))
+}
+
+/// Environment variable of the test hook: sleep this many milliseconds
+/// after each file written into a temporary folder (so that tests can
+/// interrupt a write in the middle).
+pub const WRITE_DELAY_ENV: &str = "DRILLSIM_WRITE_DELAY_MS";
+
+fn write_files(tmp: &Path, files: &Files) -> io::Result<()> {
+    let delay = std::env::var(WRITE_DELAY_ENV)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
+    for (file, bytes) in files {
+        guard::stop_if_interrupted();
+        let path = tmp.join(file);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
         }
-        Ok(())
-    })
+        fs::write(path, bytes)?;
+        if let Some(ms) = delay {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    }
+    Ok(())
 }
 
 /// Like [`write_atomically`], but `fill` writes the files into the
@@ -407,48 +437,61 @@ pub fn write_atomically_with(
     dir: &Path,
     fill: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    write_atomically_mode(dir, guard::Mode::Replace, fill)
+}
+
+/// The atomic folder write behind the others: sweeps what dead processes
+/// left beside `dir`, checks `dir` may be replaced (before writing
+/// anything), fills `.NAME.tmp-PID` (removed on SIGINT/SIGTERM while
+/// registered), writes the marker and swaps the folder in.
+pub fn write_atomically_mode(
+    dir: &Path,
+    mode: guard::Mode,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let (parent, tmp) = guard::temp_sibling(dir);
     fs::create_dir_all(&parent)?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    guard::sweep_stale(dir);
+    guard::check_target(dir, mode)?;
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    // Registered before it exists, so that a signal never misses it.
+    guard::register(&tmp);
+    if let Err(e) = fs::create_dir(&tmp) {
+        guard::deregister(&tmp);
+        return Err(e);
+    }
     let result = (|| {
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp)?;
-        }
-        fs::create_dir(&tmp)?;
         fill(&tmp)?;
-        install_dir(&tmp, dir)
+        guard::stop_if_interrupted();
+        install_dir_mode(&tmp, dir, mode)
     })();
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
+        guard::deregister(&tmp);
     }
     result
 }
 
 /// Moves the finished folder `tmp` to `dir` (a sibling) by rename,
-/// replacing whatever `dir` held.
+/// replacing the folder drillsim wrote there before: checks `dir` again
+/// ([`guard::check_target`]), writes the marker listing `tmp`'s files,
+/// then swaps. Call [`guard::check_target`] before a long job too, so that
+/// it fails before the work.
 pub fn install_dir(tmp: &Path, dir: &Path) -> io::Result<()> {
-    if dir.exists() {
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(dir, &old)?;
-        fs::rename(tmp, dir)?;
-        fs::remove_dir_all(&old)?;
-    } else {
-        fs::rename(tmp, dir)?;
-    }
-    Ok(())
+    install_dir_mode(tmp, dir, guard::Mode::Replace)
+}
+
+fn install_dir_mode(tmp: &Path, dir: &Path, mode: guard::Mode) -> io::Result<()> {
+    let target = guard::check_target(dir, mode)?;
+    guard::write_marker(tmp)?;
+    // The user's files join after the marker: it lists drillsim's only.
+    guard::carry_over(dir, tmp, &target.foreign)?;
+    let note = match (target.exists, mode, target.forced) {
+        (true, guard::Mode::Replace, true) => Some("--force: with everything in it"),
+        (true, guard::Mode::Replace, false) => Some("written by an earlier drillsim command"),
+        _ => None,
+    };
+    guard::swap_in(tmp, dir, note)
 }

@@ -19,7 +19,7 @@ fn status_str(s: super::Status) -> &'static str {
 /// exact minutes (empty when none).
 pub fn obligations_csv(a: &Assessment, rec: &RunRecord) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    w.write_record(crate::output::cells::record([
         "id",
         "incident",
         "kind",
@@ -39,13 +39,13 @@ pub fn obligations_csv(a: &Assessment, rec: &RunRecord) -> Vec<u8> {
         "status",
         "weight",
         "credit",
-    ])
+    ]))
     .expect("in-memory csv");
     for o in &a.obligations {
         let (tt, tm) = opt_time(rec, Some(o.trigger_min));
         let (dt, dm) = opt_time(rec, o.due_min);
         let (ft, fm) = opt_time(rec, o.done_min);
-        w.write_record([
+        w.write_record(crate::output::cells::record([
             o.task.to_string(),
             o.incident.to_string(),
             o.kind.to_string(),
@@ -65,7 +65,7 @@ pub fn obligations_csv(a: &Assessment, rec: &RunRecord) -> Vec<u8> {
             status_str(o.status).to_owned(),
             format!("{:.3}", o.weight),
             format!("{:.3}", o.credit),
-        ])
+        ]))
         .expect("in-memory csv");
     }
     w.into_inner().expect("in-memory csv")
