@@ -3,6 +3,7 @@
 mod aar;
 mod batch;
 mod batch_report;
+mod calibration;
 mod charts;
 mod cli;
 mod compare;
