@@ -9,6 +9,7 @@ pub mod app;
 pub mod batch;
 pub mod check;
 pub mod engine;
+pub mod library;
 pub mod model;
 pub mod output;
 pub mod plan_diff;

@@ -169,6 +169,25 @@ enum Command {
         #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
         format: drillsim::plan_diff::Format,
     },
+    /// The bundled scenarios and plans, each with a one-line description
+    /// (Chinese and English).
+    List {
+        /// Only one language: zh or en. Default: both.
+        #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+        lang: Option<Lang>,
+    },
+    /// Validate input files: scenario, plan, teams, scoring (RON) and topology
+    /// (a folder, nodes.csv or links.csv), the kind told from the content;
+    /// every problem with its position; exit 2 on any error.
+    Validate {
+        /// Files or topology folders.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Folder with nodes.csv and links.csv that scenarios and teams files
+        /// refer to, instead of the generated national network.
+        #[arg(long, value_name = "DIR")]
+        topology: Option<PathBuf>,
+    },
     /// Inspect or export the network model.
     Topology {
         #[command(subcommand)]
@@ -329,6 +348,12 @@ fn dispatch(command: Command) -> Result<(), Error> {
             plan_b,
             format,
         } => print!("{}", app::diff(&plan_a, &plan_b, format)?),
+        Command::List { lang } => print!("{}", drillsim::library::list(lang)?),
+        Command::Validate { files, topology } => {
+            let (out, result) = drillsim::library::validate(&files, topology.as_deref());
+            print!("{out}");
+            return result;
+        }
         Command::Topology { command } => match command {
             TopologyCommand::Export { dir, topology } => {
                 let topo = app::export_topology(topology.as_deref(), &dir)?;

@@ -13,6 +13,7 @@ mod engine_validation;
 mod engine_validation_sampler;
 mod golden;
 mod leads;
+mod library;
 mod outages;
 mod pipeline;
 mod plan_diff;
