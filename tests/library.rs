@@ -281,3 +281,77 @@ fn every_bundled_scenario_runs_with_a_non_trivial_result() {
         assert!(!r.record.tasks.is_empty(), "{name}: no obligations");
     }
 }
+
+/// Coverage of the minimal test plan by two scenarios, checked by hand:
+/// the HQ router failure is an equipment failure at HQ (grading, level IV,
+/// the equipment procedure's two steps, no report: HQ is the top); the
+/// national worm is malware (the malware procedure's three steps, reports
+/// up from the counties it reaches, level II in both runs, III in one, the
+/// provincial report only when III is reached); nothing reaches level I,
+/// and no scenario is a disaster.
+#[test]
+fn coverage_of_a_small_plan_matches_the_hand_checked_matrix() {
+    use drillsim::library::coverage;
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("cov");
+    let plan = root().join("tests/data/plans/minimal.ron");
+    let (c, _) = coverage::coverage(
+        plan.to_str().unwrap(),
+        &[
+            root().join("scenarios/hq-core-router-failure.ron"),
+            root().join("scenarios/national-worm.ron"),
+        ],
+        2,
+        1,
+        Some(&out),
+    )
+    .unwrap();
+    let row = |key: &str| {
+        let i = c
+            .clauses
+            .iter()
+            .position(|x| x.key == key)
+            .unwrap_or_else(|| panic!("{key}"));
+        (c.columns[0].exercised[i], c.columns[1].exercised[i])
+    };
+    assert_eq!(row("grade"), (2, 2));
+    assert_eq!(row("activate/IV"), (2, 2));
+    assert_eq!(row("activate/I"), (0, 0));
+    assert_eq!(row("procedure:0/isolate"), (0, 2));
+    assert_eq!(row("procedure:0/clean"), (0, 2));
+    assert_eq!(row("procedure:1/repair"), (2, 0));
+    assert_eq!(row("procedure:1/restore"), (2, 0));
+    assert_eq!(row("procedure:2/rebuild"), (0, 0));
+    // The provincial rule needs level III, reached in one run of two.
+    assert_eq!(row("activate/III"), (0, 1));
+    assert_eq!(row("report/initial_report/provincial/"), (0, 1));
+    assert_eq!(row("report/initial_report/county/"), (0, 2));
+    assert_eq!(row("report/initial_report/hq/"), (0, 2));
+    let why = |key: &str| {
+        let i = c.clauses.iter().position(|x| x.key == key).unwrap();
+        c.uncovered
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map(|(_, w)| w.clone())
+            .unwrap()
+    };
+    assert!(
+        why("procedure:2/rebuild").contains("class disaster"),
+        "{}",
+        why("procedure:2/rebuild")
+    );
+    assert!(
+        why("activate/I").contains("needs level I"),
+        "{}",
+        why("activate/I")
+    );
+    // Both scenarios are needed to cover what is covered.
+    assert_eq!(c.cover.len(), 2);
+    let csv = std::fs::read_to_string(out.join("coverage.csv")).unwrap();
+    assert_eq!(csv.lines().count(), c.clauses.len() + 1);
+    let md = std::fs::read_to_string(out.join("coverage.md")).unwrap();
+    assert!(
+        md.contains("run national-worm and hq-core-router-failure"),
+        "{md}"
+    );
+}

@@ -3,7 +3,7 @@
 //! (any input file, its kind told from its content) and `drillsim coverage`
 //! (`coverage.rs`: plan clauses × scenarios).
 
-// pub mod coverage;
+pub mod coverage;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
