@@ -39,6 +39,11 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         "regional-disaster",
         include_str!("../../scenarios/regional-disaster.ron"),
     ),
+    ("flood-worm", include_str!("../../scenarios/flood-worm.ron")),
+    (
+        "worm-hq-outage",
+        include_str!("../../scenarios/worm-hq-outage.ron"),
+    ),
 ];
 
 /// A bundled scenario's text by name (file stem).
