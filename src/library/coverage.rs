@@ -244,10 +244,12 @@ pub fn compute(
 fn reason(plan: &Plan, c: &Clause, columns: &[Column]) -> String {
     // The classes the scenarios' threats map to (and their parents).
     let mut classes = BTreeSet::new();
+    let mut direct = BTreeSet::new();
     for col in columns {
         for t in &col.threats {
             for (k, class) in &plan.threat_classes {
                 if k.as_str() == *t {
+                    direct.insert(*class);
                     let mut x = Some(*class);
                     while let Some(ci) = x {
                         classes.insert(ci);
@@ -275,7 +277,7 @@ fn reason(plan: &Plan, c: &Clause, columns: &[Column]) -> String {
         .and_then(|k| k.split('/').next())
         .and_then(|k| k.parse::<usize>().ok())
     {
-        let used = classes.iter().any(|&leaf| {
+        let used = direct.iter().any(|&leaf| {
             let mut x = Some(leaf);
             while let Some(ci) = x {
                 if let Some(found) = plan.procedures.iter().position(|p| p.class == ci) {

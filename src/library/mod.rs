@@ -61,9 +61,9 @@ pub fn bundled_scenario(name: &str) -> Option<&'static str> {
 pub fn split_bilingual(s: &str) -> (&str, &str) {
     let last_cjk = s
         .char_indices()
-        .filter(|(_, c)| is_cjk(*c))
-        .map(|(i, c)| i + c.len_utf8())
-        .last();
+        .rev()
+        .find(|(_, c)| is_cjk(*c))
+        .map(|(i, c)| i + c.len_utf8());
     match last_cjk {
         None => ("", s.trim()),
         Some(mut end) => {
