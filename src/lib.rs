@@ -10,6 +10,7 @@ pub mod batch;
 pub mod check;
 pub mod drill;
 pub mod engine;
+pub mod library;
 pub mod model;
 pub mod output;
 pub mod package;

@@ -280,6 +280,44 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// The bundled scenarios and plans, each with a one-line description
+    /// (Chinese and English).
+    List {
+        /// Only one language: zh or en. Default: both.
+        #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+        lang: Option<Lang>,
+    },
+    /// Validate input files: scenario, plan, teams, scoring (RON) and topology
+    /// (a folder, nodes.csv or links.csv), the kind told from the content;
+    /// every problem with its position; exit 2 on any error.
+    Validate {
+        /// Files or topology folders.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Folder with nodes.csv and links.csv that scenarios and teams files
+        /// refer to, instead of the generated national network.
+        #[arg(long, value_name = "DIR")]
+        topology: Option<PathBuf>,
+    },
+    /// Which clauses of a plan the scenarios exercise: runs each scenario N
+    /// seeds and writes coverage.csv (clauses × scenarios) and coverage.md
+    /// (clauses left out and why; a covering set of scenarios).
+    Coverage {
+        /// Plan revision: a bundled name or a RON file.
+        #[arg(long, value_name = "PLAN", default_value = app::DEFAULT_PLAN)]
+        plan: String,
+        /// Scenario files (RON). Default: every bundled scenario.
+        scenarios: Vec<PathBuf>,
+        /// Runs per scenario (seeds S..S+N-1).
+        #[arg(long, default_value_t = 3)]
+        runs: u64,
+        /// First seed S.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder. Default: coverage-<plan>/.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Inspect or export the network model.
     Topology {
         #[command(subcommand)]
@@ -513,6 +551,42 @@ fn dispatch(command: Command) -> Result<(), Error> {
             plan_b,
             format,
         } => print!("{}", app::diff(&plan_a, &plan_b, format)?),
+        Command::Coverage {
+            plan,
+            scenarios,
+            runs,
+            seed,
+            out,
+        } => {
+            let (c, out) = drillsim::library::coverage::coverage(
+                &plan,
+                &scenarios,
+                runs,
+                seed,
+                out.as_deref(),
+            )?;
+            let covered = c.clauses.len() - c.uncovered.len();
+            let names: Vec<&str> = c
+                .cover
+                .iter()
+                .map(|&j| c.columns[j].scenario.as_str())
+                .collect();
+            println!(
+                "{covered} of {} clauses of {} exercised by {} scenario(s) × {runs} run(s); \
+                 covering set: {} → {}",
+                c.clauses.len(),
+                c.plan,
+                c.columns.len(),
+                names.join(", "),
+                out.display()
+            );
+        }
+        Command::List { lang } => print!("{}", drillsim::library::list(lang)?),
+        Command::Validate { files, topology } => {
+            let (out, result) = drillsim::library::validate(&files, topology.as_deref());
+            print!("{out}");
+            return result;
+        }
         Command::Package {
             scenario,
             plan,

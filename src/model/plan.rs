@@ -584,6 +584,8 @@ pub struct Plan {
     /// Short name (file stem), e.g. `sat-overall`.
     pub slug: String,
     pub description: String,
+    /// The description in Chinese (optional in the file, "" if absent).
+    pub description_zh: String,
     pub bodies: Vec<Body>,
     pub standard: ClassStandard,
     pub classes: Vec<IncidentClass>,

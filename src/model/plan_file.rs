@@ -15,6 +15,7 @@
 //! Plan(
 //!     name: "税务系统网络安全事件总体应急预案 Overall plan",
 //!     description: "...",                          // optional
+//!     description_zh: "...",                       // optional, Chinese
 //!     bodies: [
 //!         (id: "emergency_office", name_zh: "应急办公室", name_en: "Emergency office",
 //!          role: "emergency_office",                // see below
@@ -119,6 +120,9 @@ pub struct PlanFile {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The description in Chinese (optional; `drillsim list --lang zh`).
+    #[serde(default)]
+    pub description_zh: String,
     pub bodies: Vec<BodyFile>,
     pub classification: ClassificationFile,
     #[serde(default)]
@@ -567,6 +571,7 @@ impl Validator {
             name: raw.name.clone(),
             slug: slug.to_owned(),
             description: raw.description.clone(),
+            description_zh: raw.description_zh.clone(),
             bodies,
             standard,
             classes,
