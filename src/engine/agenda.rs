@@ -48,6 +48,8 @@ pub enum Action {
     FailoverCheck(LinkId),
     /// A unit patches its vulnerable computers under a patch order (task).
     PatchUnit(NodeId, usize),
+    /// The stage in progress of intrusion chain `c` ends.
+    Intrusion(usize),
 }
 
 #[derive(Clone, Copy, Debug)]

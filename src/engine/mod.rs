@@ -113,6 +113,7 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
             InjectKind::NodeFailure { .. } => ThreatKind::NodeFailure,
             InjectKind::PowerOutage { .. } => ThreatKind::PowerOutage,
             InjectKind::Disaster { .. } => ThreatKind::Disaster,
+            InjectKind::Intrusion(_) => ThreatKind::Intrusion,
         })
         .collect()
 }
@@ -228,6 +229,7 @@ impl Sim {
         world.insert_resource(worm::WormRes::default());
         world.insert_resource(agenda::Agenda::default());
         world.insert_resource(threats::InjectCursor::default());
+        world.insert_resource(threats::intrusion::Intrusions::new(cfg.seed));
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
@@ -467,6 +469,11 @@ impl Sim {
             }
         }
         rec.totals = t;
+        let horizon = self.world.resource::<Clock>().now;
+        rec.threats = self
+            .world
+            .resource::<threats::intrusion::Intrusions>()
+            .outcomes(horizon);
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
         rec

@@ -67,6 +67,9 @@ pub enum EventKind {
     /// The run ended with the incident's response still open (its
     /// post-incident obligations are not due).
     ResponseOpen,
+    /// An intrusion finished a kill-chain stage, reached its objective or
+    /// was stopped (detail says which; `engine::threats::intrusion`).
+    Intrusion,
 }
 
 impl EventKind {
@@ -98,6 +101,7 @@ impl EventKind {
             EventKind::Duty => "duty",
             EventKind::CallOut => "call_out",
             EventKind::ResponseOpen => "response_open",
+            EventKind::Intrusion => "intrusion",
         }
     }
 }
@@ -338,6 +342,29 @@ pub struct ProvinceImpact {
     pub nodes_down: u32,
 }
 
+/// What one threat inject achieved by the end of the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThreatOutcome {
+    /// The scenario inject.
+    pub inject: usize,
+    /// `ThreatKind::as_str` (e.g. `intrusion`).
+    pub threat: String,
+    /// The furthest stage reached (an intrusion: `recon` … `action`).
+    pub stage: String,
+    /// The furthest node it held.
+    pub node: NodeId,
+    /// Whether it reached its objective (an intrusion: exfiltration,
+    /// tampering or defacement finished).
+    pub objective_done: Option<f64>,
+    /// When and by which step the response stopped it.
+    pub stopped: Option<f64>,
+    pub stopped_by: String,
+    /// Alerts it raised for the teams.
+    pub alerts: u32,
+    /// Records copied out.
+    pub records_leaked: u64,
+}
+
 /// Data a threat damaged at one site (one entry per site and inject).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DataLoss {
@@ -512,6 +539,10 @@ pub struct RunRecord {
     /// Data damaged by threats, per site (see `engine::damage`).
     #[serde(default)]
     pub data_losses: Vec<DataLoss>,
+    /// What each inject of the newer threat models achieved (one entry per
+    /// inject; absent from the file when the scenario has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<ThreatOutcome>,
     /// Shared between the runs of one network, scenario and plan.
     pub meta: std::sync::Arc<RunMeta>,
     /// The record's texts, each stored once (not saved).

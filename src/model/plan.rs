@@ -140,15 +140,18 @@ pub enum ThreatKind {
     NodeFailure,
     PowerOutage,
     Disaster,
+    /// An intrusion kill chain (`engine::threats::intrusion`).
+    Intrusion,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 5] = [
+    pub const ALL: [ThreatKind; 6] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
         ThreatKind::PowerOutage,
         ThreatKind::Disaster,
+        ThreatKind::Intrusion,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -157,6 +160,7 @@ impl ThreatKind {
             ThreatKind::NodeFailure => "node_failure",
             ThreatKind::PowerOutage => "power_outage",
             ThreatKind::Disaster => "disaster",
+            ThreatKind::Intrusion => "intrusion",
         }
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {

@@ -9,11 +9,13 @@
 //! - losses: what it did stays in its state and goes into the record.
 //!
 //! Threats: [`worm`] (glue to the sampler in `engine::worm`), [`outages`]
-//! (line cut, device failure, power, disaster). Each draws from its own
+//! (line cut, device failure, power, disaster), [`intrusion`] (the kill
+//! chain; also reacts to the response's finished steps, `on_step`). Each draws from its own
 //! named random stream (`rng.rs`), so adding one never shifts another's
 //! draws. A threat absent from the scenario costs nothing: its state is
 //! only built at its inject, and everything it does is on the agenda.
 
+pub mod intrusion;
 pub mod outages;
 pub mod worm;
 
@@ -92,6 +94,7 @@ pub fn advance_threats(
     mut rec: ResMut<RunRecord>,
     mut symptoms: ResMut<Symptoms>,
     mut response: Option<ResMut<Response>>,
+    mut intrusions: ResMut<intrusion::Intrusions>,
     sampler: Option<Res<Sampler>>,
 ) {
     let topo = &*topo.0;
@@ -141,7 +144,13 @@ pub fn advance_threats(
                             flipped: &mut flipped,
                             changed: &mut changed_nodes,
                         };
-                        outages::inject(&mut ctx, k, kind, &mut streams.outage);
+                        match kind {
+                            InjectKind::Intrusion(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                intrusions.inject(&mut ctx, k, group, p);
+                            }
+                            _ => outages::inject(&mut ctx, k, kind, &mut streams.outage),
+                        }
                     }
                 },
                 Action::TaskDone(id) => {
@@ -156,6 +165,22 @@ pub fn advance_threats(
                             &mut flipped,
                             &mut changed_nodes,
                         );
+                        // Steps that stop a threat model with state of its own.
+                        if !intrusions.chains.is_empty()
+                            && let Some((step, site, group)) = resp.finished_step(id)
+                        {
+                            let mut ctx = Ctx {
+                                topo,
+                                t,
+                                net: &mut net,
+                                agenda: &mut agenda,
+                                rec: &mut rec,
+                                symptoms: &mut symptoms,
+                                flipped: &mut flipped,
+                                changed: &mut changed_nodes,
+                            };
+                            intrusions.on_step(&mut ctx, step, site, group);
+                        }
                     }
                 }
                 Action::PatchUnit(v, _task) => worm::patch_unit(&net, &mut worm, v),
@@ -170,7 +195,12 @@ pub fn advance_threats(
                         flipped: &mut flipped,
                         changed: &mut changed_nodes,
                     };
-                    outages::on_action(&mut ctx, action);
+                    match action {
+                        Action::Intrusion(c) => intrusions.on_action(&mut ctx, c),
+                        _ => {
+                            outages::on_action(&mut ctx, action);
+                        }
+                    }
                 }
             }
             if let Some(w) = worm.0.as_mut() {
@@ -198,6 +228,7 @@ pub fn link_name(topo: &Topology, l: LinkId) -> String {
 pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
     match kind {
         InjectKind::Worm(w) => worm::describe(w),
+        InjectKind::Intrusion(p) => intrusion::describe(topo, p),
         kind => outages::describe(topo, kind).unwrap_or_default(),
     }
 }
