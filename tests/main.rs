@@ -11,6 +11,7 @@ mod duty;
 mod engine_validation;
 mod engine_validation_sampler;
 mod golden;
+mod intrusion;
 mod leads;
 mod outages;
 mod pipeline;
