@@ -7,6 +7,7 @@ mod charts;
 mod cli;
 mod compare;
 mod damage;
+mod defacement;
 mod duty;
 mod engine_validation;
 mod engine_validation_sampler;

@@ -50,6 +50,8 @@ pub enum Action {
     PatchUnit(NodeId, usize),
     /// The stage in progress of intrusion chain `c` ends.
     Intrusion(usize),
+    /// Defacement `c` is first noticed (by whom: its state says).
+    Defacement(usize),
 }
 
 #[derive(Clone, Copy, Debug)]

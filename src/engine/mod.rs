@@ -114,6 +114,7 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
             InjectKind::PowerOutage { .. } => ThreatKind::PowerOutage,
             InjectKind::Disaster { .. } => ThreatKind::Disaster,
             InjectKind::Intrusion(_) => ThreatKind::Intrusion,
+            InjectKind::Defacement(_) => ThreatKind::Defacement,
         })
         .collect()
 }
@@ -230,6 +231,7 @@ impl Sim {
         world.insert_resource(agenda::Agenda::default());
         world.insert_resource(threats::InjectCursor::default());
         world.insert_resource(threats::intrusion::Intrusions::new(cfg.seed));
+        world.insert_resource(threats::defacement::Defacements::new(cfg.seed));
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
@@ -474,6 +476,12 @@ impl Sim {
             .world
             .resource::<threats::intrusion::Intrusions>()
             .outcomes(horizon);
+        rec.threats.extend(
+            self.world
+                .resource::<threats::defacement::Defacements>()
+                .outcomes(horizon),
+        );
+        rec.threats.sort_by_key(|o| o.inject);
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
         rec

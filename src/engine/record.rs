@@ -70,6 +70,9 @@ pub enum EventKind {
     /// An intrusion finished a kill-chain stage, reached its objective or
     /// was stopped (detail says which; `engine::threats::intrusion`).
     Intrusion,
+    /// A defaced website was noticed, taken down or restored
+    /// (`engine::threats::defacement`).
+    Defacement,
 }
 
 impl EventKind {
@@ -102,6 +105,7 @@ impl EventKind {
             EventKind::CallOut => "call_out",
             EventKind::ResponseOpen => "response_open",
             EventKind::Intrusion => "intrusion",
+            EventKind::Defacement => "defacement",
         }
     }
 }
@@ -363,6 +367,12 @@ pub struct ThreatOutcome {
     pub alerts: u32,
     /// Records copied out.
     pub records_leaked: u64,
+    /// Who first noticed it (a defacement: `staff`, `taxpayers`, `press`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub noticed_by: String,
+    /// Page views while exposed (a defacement).
+    #[serde(default)]
+    pub exposure_views: u64,
 }
 
 /// Data a threat damaged at one site (one entry per site and inject).

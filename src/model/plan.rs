@@ -142,16 +142,19 @@ pub enum ThreatKind {
     Disaster,
     /// An intrusion kill chain (`engine::threats::intrusion`).
     Intrusion,
+    /// A defaced public website (`engine::threats::defacement`).
+    Defacement,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 6] = [
+    pub const ALL: [ThreatKind; 7] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
         ThreatKind::PowerOutage,
         ThreatKind::Disaster,
         ThreatKind::Intrusion,
+        ThreatKind::Defacement,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -161,7 +164,13 @@ impl ThreatKind {
             ThreatKind::PowerOutage => "power_outage",
             ThreatKind::Disaster => "disaster",
             ThreatKind::Intrusion => "intrusion",
+            ThreatKind::Defacement => "defacement",
         }
+    }
+    /// A newer threat model a plan need not map (`drillsim check` warns
+    /// only about the others).
+    pub fn optional(self) -> bool {
+        matches!(self, ThreatKind::Intrusion | ThreatKind::Defacement)
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {
         ThreatKind::ALL.into_iter().find(|t| t.as_str() == s)

@@ -84,6 +84,23 @@ pub enum InjectKind {
     },
     /// An intrusion kill chain (see [`IntrusionInject`]).
     Intrusion(IntrusionInject),
+    /// A defaced website (see [`DefacementInject`]).
+    Defacement(DefacementInject),
+}
+
+/// A public website's pages replaced (defacement or harmful content): the
+/// pages are seen by `views_per_hour` visitors, a number that grows by
+/// `growth_per_hour` of itself each hour as the pages are shared; staff,
+/// taxpayers and the press each notice them at their own rate (per hour,
+/// the first to notice tells the site).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefacementInject {
+    pub name: String,
+    pub site: NodeId,
+    pub views_per_hour: f64,
+    pub growth_per_hour: f64,
+    /// Rates at which staff, taxpayers and the press notice, per hour.
+    pub notice_per_hour: [f64; 3],
 }
 
 /// What an intruder does once at the target.

@@ -45,6 +45,13 @@
 //!             detect: (recon: 0.05, exploit: 0.2, foothold: 0.1, lateral: 0.15, action: 0.5),
 //!             records_per_hour: 20000.0,   // optional, default 0 (exfiltration rate)
 //!         ))),
+//!         (at: "+2h", what: Defacement((
+//!             name: "...",                 // optional, default "defacement"
+//!             site: "gd",                  // a site with a website
+//!             views_per_hour: 300.0,       // page views per hour at first
+//!             growth_per_hour: 0.2,        // optional, default 0: views grow as e^(g·h)
+//!             notice: (staff: 0.1, taxpayers: 0.3, press: 0.05), // per hour; default 0 each
+//!         ))),
 //!     ],
 //!     objectives: [                        // optional, default []
 //!         (capability: "containment", clause: "…", text: "…"),
@@ -91,6 +98,8 @@
 //!   the entry itself or on its way up the WAN (following `parent`); `objective` one of
 //!   `exfiltrate`, `tamper`, `deface`; stage times > 0; `detect` values in
 //!   [0, 1]; `records_per_hour` ≥ 0.
+//! - **Defacement**: `site` runs a website (public or internal); rates ≥ 0
+//!   and at least one `notice` rate above 0.
 //! - **Worm initial nodes**: the same rule over `initial_nodes`,
 //!   `initial_provinces`, `initial_tiers` (no prefecture filter), except that
 //!   `initial_provinces` without `initial_tiers` selects only the **provincial
@@ -121,7 +130,8 @@ use serde::Deserialize;
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::scenario::{
-    Inject, InjectKind, IntrusionGoal, IntrusionInject, Payload, PayloadKind, Scenario, WormInject,
+    DefacementInject, Inject, InjectKind, IntrusionGoal, IntrusionInject, Payload, PayloadKind,
+    Scenario, WormInject,
 };
 use super::topology::{LinkId, LinkKind, NodeId, Tier, Topology};
 
@@ -189,6 +199,7 @@ pub enum WhatFile {
     PowerOutage(PowerOutageFile),
     Disaster(DisasterFile),
     Intrusion(IntrusionFile),
+    Defacement(DefacementFile),
 }
 
 /// A set of nodes; see the module docs for the selection rule.
@@ -331,6 +342,36 @@ pub struct DetectFile {
     pub foothold: f64,
     pub lateral: f64,
     pub action: f64,
+}
+
+/// A defaced website; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Defacement")]
+pub struct DefacementFile {
+    #[serde(default = "default_defacement_name")]
+    pub name: String,
+    /// A site with a website (public or internal).
+    pub site: String,
+    pub views_per_hour: f64,
+    #[serde(default)]
+    pub growth_per_hour: f64,
+    pub notice: NoticeFile,
+}
+
+/// Rates at which staff, taxpayers and the press notice, per hour.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Notice")]
+pub struct NoticeFile {
+    #[serde(default)]
+    pub staff: f64,
+    #[serde(default)]
+    pub taxpayers: f64,
+    #[serde(default)]
+    pub press: f64,
+}
+
+fn default_defacement_name() -> String {
+    "defacement".to_owned()
 }
 
 fn default_intrusion_name() -> String {
@@ -693,7 +734,60 @@ impl Validator<'_> {
                 })
             }
             WhatFile::Intrusion(x) => self.intrusion(x, &inner).map(InjectKind::Intrusion),
+            WhatFile::Defacement(x) => self.defacement(x, &inner).map(InjectKind::Defacement),
         }
+    }
+
+    fn defacement(&mut self, x: &DefacementFile, inner: &[Seg]) -> Option<DefacementInject> {
+        use super::topology::ServiceKind;
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let site = self.node(&x.site, &at("site"));
+        if let Some(v) = site
+            && !self.topo.nodes[v as usize]
+                .services
+                .iter()
+                .any(|k| matches!(k, ServiceKind::PublicWebsite | ServiceKind::InternalWebsite))
+        {
+            self.err(
+                &at("site"),
+                format!("{:?} runs no website to deface", x.site),
+            );
+        }
+        let views = self.rate(x.views_per_hour, &at("views_per_hour"), "views_per_hour");
+        let growth = self.rate(x.growth_per_hour, &at("growth_per_hour"), "growth_per_hour");
+        let mut notice = [0.0; 3];
+        let mut ok = true;
+        for (k, (v, field)) in [
+            (x.notice.staff, "staff"),
+            (x.notice.taxpayers, "taxpayers"),
+            (x.notice.press, "press"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p: Vec<Seg> = [&at("notice")[..], &[F(field)]].concat();
+            match self.rate(v, &p, field) {
+                Some(r) => notice[k] = r,
+                None => ok = false,
+            }
+        }
+        if ok && notice.iter().sum::<f64>() <= 0.0 {
+            self.err(
+                &at("notice"),
+                "nobody would ever notice: give staff, taxpayers or press a rate above 0",
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        Some(DefacementInject {
+            name: x.name.clone(),
+            site: site?,
+            views_per_hour: views?,
+            growth_per_hour: growth?,
+            notice_per_hour: notice,
+        })
     }
 
     fn intrusion(&mut self, x: &IntrusionFile, inner: &[Seg]) -> Option<IntrusionInject> {

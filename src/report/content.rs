@@ -1046,7 +1046,7 @@ fn outcomes(ctx: &Ctx) -> Section {
 }
 
 /// Outcome rows of the threat models with outcomes of their own (one set
-/// per intrusion inject; none when the scenario has none).
+/// per intrusion or defacement inject; none when the scenario has none).
 fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
     let mut rows = Vec::new();
     let at = |m: Option<f64>| match m {
@@ -1074,6 +1074,14 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         rows.push((lb::OUT_INTR_GOAL, at(o.objective_done)));
         rows.push((lb::OUT_INTR_ALERTS, thousands(o.alerts as u64)));
         rows.push((lb::OUT_INTR_RECORDS, thousands(o.records_leaked)));
+    }
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "defacement") {
+        rows.push((
+            lb::OUT_DEF_NOTICED,
+            ctx.t(lb::noticer(&o.noticed_by)).into(),
+        ));
+        rows.push((lb::OUT_DEF_DOWN, at(o.stopped)));
+        rows.push((lb::OUT_DEF_VIEWS, thousands(o.exposure_views)));
     }
     rows
 }

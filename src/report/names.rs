@@ -450,6 +450,31 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "入侵「{0}」：在实施目的阶段被{2}的「{1}」阻断",
     ),
     ("alert raised", "触发告警"),
+    // Defacements (engine::threats::defacement).
+    (
+        "defacement {}: website of {} defaced",
+        "网页篡改「{0}」：{1}网站被篡改",
+    ),
+    (
+        "defacement {}: noticed by staff at {}; {} page views so far",
+        "网页篡改「{0}」：{1}的被篡改网页由本单位人员发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "defacement {}: noticed by taxpayers at {}; {} page views so far",
+        "网页篡改「{0}」：{1}的被篡改网页由纳税人发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "defacement {}: noticed by press at {}; {} page views so far",
+        "网页篡改「{0}」：{1}的被篡改网页由媒体发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "defacement {}: pages taken down at {} after {} h exposed; {} page views",
+        "网页篡改「{0}」：{1}已删除被篡改网页，暴露 {2} 小时，共被浏览 {3} 次",
+    ),
+    (
+        "defacement {}: genuine pages restored at {}",
+        "网页篡改「{0}」：{1}已恢复正常网页",
+    ),
     // The network.
     ("{}–{} ({})", "{0}–{1}（{2}线路）"),
     ("{}–{} {}: {} of {} kbit/s", "{0}–{1} {2}：{3} / {4} kbit/s"),

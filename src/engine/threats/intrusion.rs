@@ -249,6 +249,7 @@ impl Intrusions {
                     .unwrap_or_default(),
                 alerts: c.alerts,
                 records_leaked: c.records(horizon),
+                ..ThreatOutcome::default()
             })
             .collect()
     }

@@ -10,11 +10,13 @@
 //!
 //! Threats: [`worm`] (glue to the sampler in `engine::worm`), [`outages`]
 //! (line cut, device failure, power, disaster), [`intrusion`] (the kill
-//! chain; also reacts to the response's finished steps, `on_step`). Each draws from its own
+//! chain; also reacts to the response's finished steps, `on_step`),
+//! [`defacement`] (a defaced website: exposure, who notices, take-down). Each draws from its own
 //! named random stream (`rng.rs`), so adding one never shifts another's
 //! draws. A threat absent from the scenario costs nothing: its state is
 //! only built at its inject, and everything it does is on the agenda.
 
+pub mod defacement;
 pub mod intrusion;
 pub mod outages;
 pub mod worm;
@@ -95,6 +97,7 @@ pub fn advance_threats(
     mut symptoms: ResMut<Symptoms>,
     mut response: Option<ResMut<Response>>,
     mut intrusions: ResMut<intrusion::Intrusions>,
+    mut defacements: ResMut<defacement::Defacements>,
     sampler: Option<Res<Sampler>>,
 ) {
     let topo = &*topo.0;
@@ -149,6 +152,10 @@ pub fn advance_threats(
                                 let group = super::inject_groups(&scenario.0)[k];
                                 intrusions.inject(&mut ctx, k, group, p);
                             }
+                            InjectKind::Defacement(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                defacements.inject(&mut ctx, k, group, p);
+                            }
                             _ => outages::inject(&mut ctx, k, kind, &mut streams.outage),
                         }
                     }
@@ -166,7 +173,7 @@ pub fn advance_threats(
                             &mut changed_nodes,
                         );
                         // Steps that stop a threat model with state of its own.
-                        if !intrusions.chains.is_empty()
+                        if !(intrusions.chains.is_empty() && defacements.sites.is_empty())
                             && let Some((step, site, group)) = resp.finished_step(id)
                         {
                             let mut ctx = Ctx {
@@ -180,6 +187,7 @@ pub fn advance_threats(
                                 changed: &mut changed_nodes,
                             };
                             intrusions.on_step(&mut ctx, step, site, group);
+                            defacements.on_step(&mut ctx, step, site, group);
                         }
                     }
                 }
@@ -197,6 +205,7 @@ pub fn advance_threats(
                     };
                     match action {
                         Action::Intrusion(c) => intrusions.on_action(&mut ctx, c),
+                        Action::Defacement(c) => defacements.on_action(&mut ctx, c),
                         _ => {
                             outages::on_action(&mut ctx, action);
                         }
@@ -229,6 +238,7 @@ pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
     match kind {
         InjectKind::Worm(w) => worm::describe(w),
         InjectKind::Intrusion(p) => intrusion::describe(topo, p),
+        InjectKind::Defacement(p) => defacement::describe(topo, p),
         kind => outages::describe(topo, kind).unwrap_or_default(),
     }
 }
