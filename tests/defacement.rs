@@ -84,7 +84,7 @@ fn a_defacement_nobody_can_notice_is_refused() {
     duration: "24h",
     injects: [
         (at: "+1h", what: Defacement((
-            site: "zj",
+            site: "sc",
             views_per_hour: -3.0,
             notice: (staff: 0.0),
         ))),

@@ -98,7 +98,8 @@
 //!   the entry itself or on its way up the WAN (following `parent`); `objective` one of
 //!   `exfiltrate`, `tamper`, `deface`; stage times > 0; `detect` values in
 //!   [0, 1]; `records_per_hour` ≥ 0.
-//! - **Defacement**: `site` runs a website (public or internal); rates ≥ 0
+//! - **Defacement**: `site` runs a website (public or internal) or is an
+//!   internet gateway (which serves the bureau's site); rates ≥ 0
 //!   and at least one `notice` rate above 0.
 //! - **Worm initial nodes**: the same rule over `initial_nodes`,
 //!   `initial_provinces`, `initial_tiers` (no prefecture filter), except that
@@ -350,7 +351,7 @@ pub struct DetectFile {
 pub struct DefacementFile {
     #[serde(default = "default_defacement_name")]
     pub name: String,
-    /// A site with a website (public or internal).
+    /// A site with a website (public or internal), or a gateway.
     pub site: String,
     pub views_per_hour: f64,
     #[serde(default)]
@@ -743,6 +744,7 @@ impl Validator<'_> {
         let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
         let site = self.node(&x.site, &at("site"));
         if let Some(v) = site
+            && !self.topo.nodes[v as usize].gateway
             && !self.topo.nodes[v as usize]
                 .services
                 .iter()

@@ -6,7 +6,7 @@
 //! notice (drawn from the `defacement` random stream at the inject) tells
 //! the site: a [`Symptom`] the teams pick up. `take_down_content` at the
 //! site ends the exposure; `restore_service` there brings the real pages
-//! back. Evidence is preserved by the procedure's tracing step before the
+//! back (and ends the exposure too if nothing took the pages down first). Evidence is preserved by the procedure's tracing step before the
 //! pages are rebuilt (the plan's order, not modelled here).
 
 use bevy_ecs::prelude::Resource;
@@ -35,6 +35,7 @@ pub struct Defaced {
     pub noticer: Option<usize>,
     pub noticed: Option<f64>,
     pub taken_down: Option<f64>,
+    pub taken_down_by: StepAction,
     pub restored: Option<f64>,
 }
 
@@ -111,6 +112,7 @@ impl Defacements {
             noticer,
             noticed: None,
             taken_down: None,
+            taken_down_by: StepAction::TakeDownContent,
             restored: None,
         });
     }
@@ -150,8 +152,16 @@ impl Defacements {
         {
             let id = &ctx.topo.nodes[site as usize].id;
             match action {
-                StepAction::TakeDownContent if d.taken_down.is_none() => {
+                // A plan without a take-down step (unit-plan's hacker
+                // attack) replaces the pages when it restores the system.
+                StepAction::TakeDownContent | StepAction::RestoreService
+                    if d.taken_down.is_none() =>
+                {
                     d.taken_down = Some(ctx.t);
+                    d.taken_down_by = action;
+                    if action == StepAction::RestoreService {
+                        d.restored = Some(ctx.t);
+                    }
                     ctx.rec.event(
                         ctx.t,
                         EventKind::Defacement,
@@ -198,7 +208,7 @@ impl Defacements {
                 node: d.p.site,
                 stopped: d.taken_down,
                 stopped_by: if d.taken_down.is_some() {
-                    StepAction::TakeDownContent.as_str().into()
+                    d.taken_down_by.as_str().into()
                 } else {
                     String::new()
                 },
