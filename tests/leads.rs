@@ -247,8 +247,7 @@ fn evaluation_and_summary_have_a_final_status_in_every_run() {
                         let done = a.obligations.iter().any(|o| {
                             o.incident + 1 == inc
                                 && o.action == name
-                                && (matches!(o.status, Status::OnTime | Status::Late)
-                                    || skipped(o))
+                                && (matches!(o.status, Status::OnTime | Status::Late) || skipped(o))
                         });
                         assert!(
                             done || !a.obligations.iter().any(|o| o.action == name),
