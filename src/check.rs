@@ -335,8 +335,12 @@ impl<'a> Linter<'a> {
     fn classes(&mut self) {
         let plan = self.plan;
         let mapped: Vec<ThreatKind> = plan.threat_classes.iter().map(|(t, _)| *t).collect();
+        // The threat models added with their own files (intrusion,
+        // defacement, …) are optional: a plan that maps none of them runs
+        // such a scenario without a response, and is not warned about.
         let missing: Vec<&str> = ThreatKind::ALL
             .iter()
+            .filter(|t| !t.optional())
             .filter(|t| !mapped.contains(t))
             .map(|t| t.as_str())
             .collect();

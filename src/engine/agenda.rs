@@ -51,6 +51,10 @@ pub enum Action {
     /// Logged action `k` of the external decision maker takes effect (see
     /// `response::external`).
     Logged(usize),
+    /// The stage in progress of intrusion chain `c` ends.
+    Intrusion(usize),
+    /// Defacement `c` is first noticed (by whom: its state says).
+    Defacement(usize),
 }
 
 #[derive(Clone, Copy, Debug)]

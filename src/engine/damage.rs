@@ -35,7 +35,7 @@ use rand_distr::{Binomial, Distribution};
 
 use super::record::{DataLoss, EventKind, RunRecord};
 use super::response::Response;
-use super::threat::Symptoms;
+use super::threats::Symptoms;
 use super::worm::WormRes;
 use super::{Clock, ScenarioRes, TopoRes};
 use crate::model::scenario::{InjectKind, Payload, PayloadKind, Scenario};

@@ -15,7 +15,9 @@ pub mod record;
 pub mod response;
 pub mod rng;
 pub mod sumtree;
-pub mod threat;
+pub mod threats;
+/// The former name of [`threats`] (kept so existing paths still resolve).
+pub use threats as threat;
 pub mod worm;
 
 use std::sync::Arc;
@@ -111,6 +113,8 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
             InjectKind::NodeFailure { .. } => ThreatKind::NodeFailure,
             InjectKind::PowerOutage { .. } => ThreatKind::PowerOutage,
             InjectKind::Disaster { .. } => ThreatKind::Disaster,
+            InjectKind::Intrusion(_) => ThreatKind::Intrusion,
+            InjectKind::Defacement(_) => ThreatKind::Defacement,
         })
         .collect()
 }
@@ -220,12 +224,14 @@ impl Sim {
             world.insert_resource(resp);
         }
         bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
-        world.insert_resource(threat::Symptoms::default());
+        world.insert_resource(threats::Symptoms::default());
         world.insert_resource(TopoRes(topo));
         world.insert_resource(ScenarioRes(scenario));
         world.insert_resource(worm::WormRes::default());
         world.insert_resource(agenda::Agenda::default());
-        world.insert_resource(threat::InjectCursor::default());
+        world.insert_resource(threats::InjectCursor::default());
+        world.insert_resource(threats::intrusion::Intrusions::new(cfg.seed));
+        world.insert_resource(threats::defacement::Defacements::new(cfg.seed));
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
@@ -248,8 +254,8 @@ impl Sim {
                 .chain(),
         );
         schedule.add_systems((
-            threat::schedule_injects.in_set(Phase::Inject),
-            (threat::advance_threats, damage::assess_damage)
+            threats::schedule_injects.in_set(Phase::Inject),
+            (threats::advance_threats, damage::assess_damage)
                 .chain()
                 .in_set(Phase::Threat),
             (refresh_view, response::observe)
@@ -384,10 +390,11 @@ impl Sim {
         let w = &self.world;
         let worm = w.resource::<worm::WormRes>().0.as_ref();
         w.get_resource::<response::Response>().is_none()
-            && w.resource::<threat::InjectCursor>().0 == w.resource::<ScenarioRes>().0.injects.len()
+            && w.resource::<threats::InjectCursor>().0
+                == w.resource::<ScenarioRes>().0.injects.len()
             && w.resource::<agenda::Agenda>().is_empty()
             && w.resource::<Net>().settled()
-            && w.resource::<threat::Symptoms>().0.is_empty()
+            && w.resource::<threats::Symptoms>().0.is_empty()
             && worm.is_none_or(|x| x.total_rate() <= 0.0 && x.newly_infected.is_empty())
             && w.get_resource::<damage::Damage>()
                 .is_none_or(|d| damage::idle(d, worm, &w.resource::<ScenarioRes>().0))
@@ -520,6 +527,17 @@ impl Sim {
             }
         }
         rec.totals = t;
+        let horizon = self.world.resource::<Clock>().now;
+        rec.threats = self
+            .world
+            .resource::<threats::intrusion::Intrusions>()
+            .outcomes(horizon);
+        rec.threats.extend(
+            self.world
+                .resource::<threats::defacement::Defacements>()
+                .outcomes(horizon),
+        );
+        rec.threats.sort_by_key(|o| o.inject);
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
         rec
@@ -647,7 +665,7 @@ fn run_meta(topo: &Topology, scenario: &Scenario, response: Option<&ResponseSetu
         injects: scenario
             .injects
             .iter()
-            .map(|i| (i.at_min, threat::describe_inject(topo, &i.kind)))
+            .map(|i| (i.at_min, threats::describe_inject(topo, &i.kind)))
             .collect(),
         objectives: scenario
             .objectives

@@ -71,6 +71,12 @@ pub enum EventKind {
     /// or one logged before the plan's logic made its task (see
     /// `engine::response::external`). Never produced by simulated teams.
     Deviation,
+    /// An intrusion finished a kill-chain stage, reached its objective or
+    /// was stopped (detail says which; `engine::threats::intrusion`).
+    Intrusion,
+    /// A defaced website was noticed, taken down or restored
+    /// (`engine::threats::defacement`).
+    Defacement,
 }
 
 impl EventKind {
@@ -103,6 +109,8 @@ impl EventKind {
             EventKind::CallOut => "call_out",
             EventKind::ResponseOpen => "response_open",
             EventKind::Deviation => "deviation",
+            EventKind::Intrusion => "intrusion",
+            EventKind::Defacement => "defacement",
         }
     }
 }
@@ -343,6 +351,35 @@ pub struct ProvinceImpact {
     pub nodes_down: u32,
 }
 
+/// What one threat inject achieved by the end of the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThreatOutcome {
+    /// The scenario inject.
+    pub inject: usize,
+    /// `ThreatKind::as_str` (e.g. `intrusion`).
+    pub threat: String,
+    /// The furthest stage reached (an intrusion: `recon` … `action`).
+    pub stage: String,
+    /// The furthest node it held.
+    pub node: NodeId,
+    /// Whether it reached its objective (an intrusion: exfiltration,
+    /// tampering or defacement finished).
+    pub objective_done: Option<f64>,
+    /// When and by which step the response stopped it.
+    pub stopped: Option<f64>,
+    pub stopped_by: String,
+    /// Alerts it raised for the teams.
+    pub alerts: u32,
+    /// Records copied out.
+    pub records_leaked: u64,
+    /// Who first noticed it (a defacement: `staff`, `taxpayers`, `press`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub noticed_by: String,
+    /// Page views while exposed (a defacement).
+    #[serde(default)]
+    pub exposure_views: u64,
+}
+
 /// Data a threat damaged at one site (one entry per site and inject).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DataLoss {
@@ -524,6 +561,10 @@ pub struct RunRecord {
     /// Data damaged by threats, per site (see `engine::damage`).
     #[serde(default)]
     pub data_losses: Vec<DataLoss>,
+    /// What each inject of the newer threat models achieved (one entry per
+    /// inject; absent from the file when the scenario has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<ThreatOutcome>,
     /// Shared between the runs of one network, scenario and plan.
     pub meta: std::sync::Arc<RunMeta>,
     /// The run replayed a drill log or players' decisions (see

@@ -28,6 +28,14 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/slammer-worm.ron"),
     ),
     (
+        "provincial-portal-intrusion",
+        include_str!("../../scenarios/provincial-portal-intrusion.ron"),
+    ),
+    (
+        "provincial-website-defacement",
+        include_str!("../../scenarios/provincial-website-defacement.ron"),
+    ),
+    (
         "hq-core-router-failure",
         include_str!("../../scenarios/hq-core-router-failure.ron"),
     ),

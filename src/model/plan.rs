@@ -140,15 +140,21 @@ pub enum ThreatKind {
     NodeFailure,
     PowerOutage,
     Disaster,
+    /// An intrusion kill chain (`engine::threats::intrusion`).
+    Intrusion,
+    /// A defaced public website (`engine::threats::defacement`).
+    Defacement,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 5] = [
+    pub const ALL: [ThreatKind; 7] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
         ThreatKind::PowerOutage,
         ThreatKind::Disaster,
+        ThreatKind::Intrusion,
+        ThreatKind::Defacement,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -157,7 +163,14 @@ impl ThreatKind {
             ThreatKind::NodeFailure => "node_failure",
             ThreatKind::PowerOutage => "power_outage",
             ThreatKind::Disaster => "disaster",
+            ThreatKind::Intrusion => "intrusion",
+            ThreatKind::Defacement => "defacement",
         }
+    }
+    /// A newer threat model a plan need not map (`drillsim check` warns
+    /// only about the others).
+    pub fn optional(self) -> bool {
+        matches!(self, ThreatKind::Intrusion | ThreatKind::Defacement)
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {
         ThreatKind::ALL.into_iter().find(|t| t.as_str() == s)

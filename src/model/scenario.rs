@@ -82,6 +82,103 @@ pub enum InjectKind {
         node_fraction: f64,
         duration_min: f64,
     },
+    /// An intrusion kill chain (see [`IntrusionInject`]).
+    Intrusion(IntrusionInject),
+    /// A defaced website (see [`DefacementInject`]).
+    Defacement(DefacementInject),
+}
+
+/// A public website's pages replaced (defacement or harmful content): the
+/// pages are seen by `views_per_hour` visitors, a number that grows by
+/// `growth_per_hour` of itself each hour as the pages are shared; staff,
+/// taxpayers and the press each notice them at their own rate (per hour,
+/// the first to notice tells the site).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefacementInject {
+    pub name: String,
+    pub site: NodeId,
+    pub views_per_hour: f64,
+    pub growth_per_hour: f64,
+    /// Rates at which staff, taxpayers and the press notice, per hour.
+    pub notice_per_hour: [f64; 3],
+}
+
+/// What an intruder does once at the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntrusionGoal {
+    /// Copies taxpayer records out (a data leak).
+    Exfiltrate,
+    /// Alters records in the target's systems.
+    Tamper,
+    /// Replaces the target's public website pages.
+    Deface,
+}
+
+/// The stages of an intrusion kill chain, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    Recon,
+    Exploit,
+    Foothold,
+    Lateral,
+    Action,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [
+        Stage::Recon,
+        Stage::Exploit,
+        Stage::Foothold,
+        Stage::Lateral,
+        Stage::Action,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Recon => "recon",
+            Stage::Exploit => "exploit",
+            Stage::Foothold => "foothold",
+            Stage::Lateral => "lateral",
+            Stage::Action => "action",
+        }
+    }
+}
+
+impl IntrusionGoal {
+    pub const ALL: [IntrusionGoal; 3] = [
+        IntrusionGoal::Exfiltrate,
+        IntrusionGoal::Tamper,
+        IntrusionGoal::Deface,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntrusionGoal::Exfiltrate => "exfiltrate",
+            IntrusionGoal::Tamper => "tamper",
+            IntrusionGoal::Deface => "deface",
+        }
+    }
+    pub fn parse(s: &str) -> Option<IntrusionGoal> {
+        IntrusionGoal::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// An intrusion kill chain: reconnaissance of an internet-facing service at
+/// `entry`, exploit, foothold, lateral movement up the WAN one bureau at a
+/// time to `target` (a provincial data centre or HQ), then the objective.
+/// Stage times are exponential with the given means; each stage raises an
+/// alert the teams can pick up with its probability in `detect`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntrusionInject {
+    pub name: String,
+    pub entry: NodeId,
+    /// Entry, its parent, … up to the target (both ends included).
+    pub path: Vec<NodeId>,
+    pub objective: IntrusionGoal,
+    /// Mean minutes per stage, in [`Stage::ALL`] order (lateral: per hop).
+    pub mean_min: [f64; 5],
+    /// Probability each stage raises an alert, in [`Stage::ALL`] order.
+    pub detect: [f64; 5],
+    /// Records copied out per hour while exfiltrating.
+    pub records_per_hour: f64,
 }
 
 /// Parameters of a worm. Rates are continuous-time rates per hour.

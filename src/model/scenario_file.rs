@@ -36,6 +36,22 @@
 //!         (at: "+1h", what: NodeFailure((node: "hq", duration: Some("6h")))),
 //!         (at: "+2h", what: PowerOutage((area: (provinces: ["sc"]), duration: "8h", backup_power: true))),
 //!         (at: "+2h", what: Disaster((area: (provinces: ["sc"]), node_fraction: 0.3, duration: "48h"))),
+//!         (at: "+1h", what: Intrusion((
+//!             name: "...",                 // optional, default "intrusion"
+//!             entry: "gd",                 // internet-facing: a gateway or a public service
+//!             target: "hq",                // provincial data centre or HQ: the entry or above it
+//!             objective: "exfiltrate",     // or "tamper", "deface"
+//!             recon: "6h", exploit: "2h", foothold: "1h", lateral: "3h", action: "4h", // mean times
+//!             detect: (recon: 0.05, exploit: 0.2, foothold: 0.1, lateral: 0.15, action: 0.5),
+//!             records_per_hour: 20000.0,   // optional, default 0 (exfiltration rate)
+//!         ))),
+//!         (at: "+2h", what: Defacement((
+//!             name: "...",                 // optional, default "defacement"
+//!             site: "gd",                  // a site with a website
+//!             views_per_hour: 300.0,       // page views per hour at first
+//!             growth_per_hour: 0.2,        // optional, default 0: views grow as e^(g·h)
+//!             notice: (staff: 0.1, taxpayers: 0.3, press: 0.05), // per hour; default 0 each
+//!         ))),
 //!     ],
 //!     objectives: [                        // optional, default []
 //!         (capability: "containment", clause: "…", text: "…"),
@@ -77,6 +93,14 @@
 //!   deduplicated. An area that selects no node is an error. `prefectures`
 //!   must name prefecture-tier nodes. Tier names: `hq`, `provincial`,
 //!   `prefecture`, `county`, `grassroots`, `external`.
+//! - **Intrusion**: `entry` must be internet-facing (a gateway, or a site
+//!   with a service open to taxpayers); `target` a provincial or HQ node:
+//!   the entry itself or on its way up the WAN (following `parent`); `objective` one of
+//!   `exfiltrate`, `tamper`, `deface`; stage times > 0; `detect` values in
+//!   [0, 1]; `records_per_hour` ≥ 0.
+//! - **Defacement**: `site` runs a website (public or internal) or is an
+//!   internet gateway (which serves the bureau's site); rates ≥ 0
+//!   and at least one `notice` rate above 0.
 //! - **Worm initial nodes**: the same rule over `initial_nodes`,
 //!   `initial_provinces`, `initial_tiers` (no prefecture filter), except that
 //!   `initial_provinces` without `initial_tiers` selects only the **provincial
@@ -106,7 +130,10 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::diag::{Diagnostic, Diagnostics};
-use super::scenario::{Inject, InjectKind, Payload, PayloadKind, Scenario, WormInject};
+use super::scenario::{
+    DefacementInject, Inject, InjectKind, IntrusionGoal, IntrusionInject, Payload, PayloadKind,
+    Scenario, WormInject,
+};
 use super::topology::{LinkId, LinkKind, NodeId, Tier, Topology};
 
 // ---------------------------------------------------------------------------
@@ -172,6 +199,8 @@ pub enum WhatFile {
     NodeFailure(NodeFailureFile),
     PowerOutage(PowerOutageFile),
     Disaster(DisasterFile),
+    Intrusion(IntrusionFile),
+    Defacement(DefacementFile),
 }
 
 /// A set of nodes; see the module docs for the selection rule.
@@ -278,6 +307,76 @@ pub struct DisasterFile {
     pub area: AreaFile,
     pub node_fraction: f64,
     pub duration: String,
+}
+
+/// An intrusion kill chain; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Intrusion")]
+pub struct IntrusionFile {
+    #[serde(default = "default_intrusion_name")]
+    pub name: String,
+    /// An internet-facing bureau (a gateway or a site with a public service).
+    pub entry: String,
+    /// A provincial data centre or HQ above the entry.
+    pub target: String,
+    /// `"exfiltrate"`, `"tamper"` or `"deface"`.
+    pub objective: String,
+    /// Mean stage durations (lateral: per hop).
+    pub recon: String,
+    pub exploit: String,
+    pub foothold: String,
+    pub lateral: String,
+    pub action: String,
+    /// Probability each stage raises an alert.
+    pub detect: DetectFile,
+    /// Records copied out per hour while exfiltrating (default 0).
+    #[serde(default)]
+    pub records_per_hour: f64,
+}
+
+/// Alert probability per kill-chain stage, each in [0, 1].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Detect")]
+pub struct DetectFile {
+    pub recon: f64,
+    pub exploit: f64,
+    pub foothold: f64,
+    pub lateral: f64,
+    pub action: f64,
+}
+
+/// A defaced website; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Defacement")]
+pub struct DefacementFile {
+    #[serde(default = "default_defacement_name")]
+    pub name: String,
+    /// A site with a website (public or internal), or a gateway.
+    pub site: String,
+    pub views_per_hour: f64,
+    #[serde(default)]
+    pub growth_per_hour: f64,
+    pub notice: NoticeFile,
+}
+
+/// Rates at which staff, taxpayers and the press notice, per hour.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Notice")]
+pub struct NoticeFile {
+    #[serde(default)]
+    pub staff: f64,
+    #[serde(default)]
+    pub taxpayers: f64,
+    #[serde(default)]
+    pub press: f64,
+}
+
+fn default_defacement_name() -> String {
+    "defacement".to_owned()
+}
+
+fn default_intrusion_name() -> String {
+    "intrusion".to_owned()
 }
 
 impl AreaFile {
@@ -635,7 +734,178 @@ impl Validator<'_> {
                     duration_min: dur?,
                 })
             }
+            WhatFile::Intrusion(x) => self.intrusion(x, &inner).map(InjectKind::Intrusion),
+            WhatFile::Defacement(x) => self.defacement(x, &inner).map(InjectKind::Defacement),
         }
+    }
+
+    fn defacement(&mut self, x: &DefacementFile, inner: &[Seg]) -> Option<DefacementInject> {
+        use super::topology::ServiceKind;
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let site = self.node(&x.site, &at("site"));
+        if let Some(v) = site
+            && !self.topo.nodes[v as usize].gateway
+            && !self.topo.nodes[v as usize]
+                .services
+                .iter()
+                .any(|k| matches!(k, ServiceKind::PublicWebsite | ServiceKind::InternalWebsite))
+        {
+            self.err(
+                &at("site"),
+                format!("{:?} runs no website to deface", x.site),
+            );
+        }
+        let views = self.rate(x.views_per_hour, &at("views_per_hour"), "views_per_hour");
+        let growth = self.rate(x.growth_per_hour, &at("growth_per_hour"), "growth_per_hour");
+        let mut notice = [0.0; 3];
+        let mut ok = true;
+        for (k, (v, field)) in [
+            (x.notice.staff, "staff"),
+            (x.notice.taxpayers, "taxpayers"),
+            (x.notice.press, "press"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p: Vec<Seg> = [&at("notice")[..], &[F(field)]].concat();
+            match self.rate(v, &p, field) {
+                Some(r) => notice[k] = r,
+                None => ok = false,
+            }
+        }
+        if ok && notice.iter().sum::<f64>() <= 0.0 {
+            self.err(
+                &at("notice"),
+                "nobody would ever notice: give staff, taxpayers or press a rate above 0",
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        Some(DefacementInject {
+            name: x.name.clone(),
+            site: site?,
+            views_per_hour: views?,
+            growth_per_hour: growth?,
+            notice_per_hour: notice,
+        })
+    }
+
+    fn intrusion(&mut self, x: &IntrusionFile, inner: &[Seg]) -> Option<IntrusionInject> {
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let entry = self.node(&x.entry, &at("entry"));
+        let target = self.node(&x.target, &at("target"));
+        if let Some(e) = entry {
+            let n = &self.topo.nodes[e as usize];
+            if !n.gateway && !n.services.iter().any(|k| k.internet_facing()) {
+                self.err(
+                    &at("entry"),
+                    format!(
+                        "{:?} is not internet-facing (neither a gateway nor a site with a public service): an intruder from outside cannot reach it",
+                        x.entry
+                    ),
+                );
+            }
+        }
+        let mut path = None;
+        if let (Some(e), Some(t)) = (entry, target) {
+            if self.topo.nodes[t as usize].tier > Tier::Provincial {
+                self.err(
+                    &at("target"),
+                    format!(
+                        "the target must be a provincial data centre or HQ, {:?} is a {} node",
+                        x.target,
+                        self.topo.nodes[t as usize].tier.as_str()
+                    ),
+                );
+            } else {
+                let mut p = vec![e];
+                let mut v = e;
+                while v != t {
+                    match self.topo.nodes[v as usize].parent {
+                        Some(u) => {
+                            p.push(u);
+                            v = u;
+                        }
+                        None => break,
+                    }
+                }
+                if v == t {
+                    path = Some(p);
+                } else {
+                    self.err(
+                        &at("target"),
+                        format!(
+                            "{:?} is not above the entry {:?}: lateral movement follows the WAN up from the entry",
+                            x.target, x.entry
+                        ),
+                    );
+                }
+            }
+        }
+        let objective = IntrusionGoal::parse(&x.objective);
+        if objective.is_none() {
+            self.err(
+                &at("objective"),
+                format!(
+                    "unknown objective {:?}; expected one of: exfiltrate, tamper, deface",
+                    x.objective
+                ),
+            );
+        }
+        let mut mean_min = [0.0; 5];
+        let mut ok = true;
+        for (k, (s, field)) in [
+            (&x.recon, "recon"),
+            (&x.exploit, "exploit"),
+            (&x.foothold, "foothold"),
+            (&x.lateral, "lateral"),
+            (&x.action, "action"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            match self.positive_duration(s, &at(field), field) {
+                Some(m) => mean_min[k] = m,
+                None => ok = false,
+            }
+        }
+        let d = &x.detect;
+        let mut detect = [0.0; 5];
+        for (k, (v, field)) in [
+            (d.recon, "recon"),
+            (d.exploit, "exploit"),
+            (d.foothold, "foothold"),
+            (d.lateral, "lateral"),
+            (d.action, "action"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p: Vec<Seg> = [&at("detect")[..], &[F(field)]].concat();
+            match self.fraction(v, &p, field) {
+                Some(f) => detect[k] = f,
+                None => ok = false,
+            }
+        }
+        let rate = self.rate(
+            x.records_per_hour,
+            &at("records_per_hour"),
+            "records_per_hour",
+        );
+        if !ok {
+            return None;
+        }
+        Some(IntrusionInject {
+            name: x.name.clone(),
+            entry: entry?,
+            path: path?,
+            objective: objective?,
+            mean_min,
+            detect,
+            records_per_hour: rate?,
+        })
     }
 
     fn worm(&mut self, w: &WormFile, inner: &[Seg]) -> Option<WormInject> {

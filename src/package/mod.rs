@@ -297,6 +297,8 @@ fn inject_nodes(kind: &InjectKind, topo: &Topology) -> Vec<u32> {
         }
         InjectKind::NodeFailure { node, .. } => vec![*node],
         InjectKind::PowerOutage { nodes, .. } | InjectKind::Disaster { nodes, .. } => nodes.clone(),
+        InjectKind::Intrusion(i) => vec![i.entry],
+        InjectKind::Defacement(d) => vec![d.site],
     }
 }
 
@@ -434,6 +436,18 @@ fn message(kind: &InjectKind, topo: &Topology, lang: Lang, seen_at: Option<u32>)
             t(lb::MSG_DISASTER),
             &[("sites", sites(nodes)), ("n", nodes.len().to_string())],
         ),
+        InjectKind::Intrusion(i) => lang
+            .pick(
+                "{site} 互联网服务出现异常访问告警。",
+                "Alerts of unusual access to the internet-facing service at {site}.",
+            )
+            .replace("{site}", &name(i.entry)),
+        InjectKind::Defacement(d) => lang
+            .pick(
+                "有人反映 {site} 的网站出现不应有的内容。",
+                "Reports that the website of {site} shows content it should not.",
+            )
+            .replace("{site}", &name(d.site)),
     }
 }
 

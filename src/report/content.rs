@@ -1033,6 +1033,8 @@ fn outcomes(ctx: &Ctx) -> Section {
         ),
         (lb::OUT_COMPLIANCE, pct(o.final_compliance)),
     ];
+    let mut rows = rows;
+    rows.extend(threat_rows(ctx));
     Section {
         id: "outcomes",
         title: ctx.t(lb::SEC_OUTCOMES).to_string(),
@@ -1055,6 +1057,47 @@ fn outcomes(ctx: &Ctx) -> Section {
         .chain(super::spread::blocks(ctx, ctx.spread))
         .collect(),
     }
+}
+
+/// Outcome rows of the threat models with outcomes of their own (one set
+/// per intrusion or defacement inject; none when the scenario has none).
+fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
+    let mut rows = Vec::new();
+    let at = |m: Option<f64>| match m {
+        Some(m) => format!("{} ({})", ctx.clock(m), ctx.elapsed(m)),
+        None => ctx.t(lb::OUT_NEVER).to_string(),
+    };
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "intrusion") {
+        rows.push((
+            lb::OUT_INTR_STAGE,
+            format!(
+                "{} ({})",
+                ctx.t(lb::intrusion_stage(&o.stage)),
+                ctx.node_name_at(Some(o.node))
+            ),
+        ));
+        let stopped = match o.stopped {
+            Some(_) => format!(
+                "{}, {}",
+                at(o.stopped),
+                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
+            ),
+            None => at(None),
+        };
+        rows.push((lb::OUT_INTR_STOPPED, stopped));
+        rows.push((lb::OUT_INTR_GOAL, at(o.objective_done)));
+        rows.push((lb::OUT_INTR_ALERTS, thousands(o.alerts as u64)));
+        rows.push((lb::OUT_INTR_RECORDS, thousands(o.records_leaked)));
+    }
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "defacement") {
+        rows.push((
+            lb::OUT_DEF_NOTICED,
+            ctx.t(lb::noticer(&o.noticed_by)).into(),
+        ));
+        rows.push((lb::OUT_DEF_DOWN, at(o.stopped)));
+        rows.push((lb::OUT_DEF_VIEWS, thousands(o.exposure_views)));
+    }
+    rows
 }
 
 fn cause_label(cause: &str) -> lb::L {

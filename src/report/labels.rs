@@ -206,6 +206,14 @@ labels! {
     OUT_RECORDS = "估计丢失记录数", "Records lost (estimate)";
     OUT_SITES_DAMAGED = "数据受损站点（已恢复）", "Sites with damaged data (restored)";
     OUT_COMPLIANCE = "最终合规度", "Final compliance";
+    OUT_INTR_STAGE = "入侵到达阶段（据点）", "Intrusion: furthest stage (bureau held)";
+    OUT_INTR_STOPPED = "入侵被阻断", "Intrusion stopped";
+    OUT_INTR_GOAL = "入侵目的达成", "Intrusion objective reached";
+    OUT_INTR_ALERTS = "入侵告警次数", "Intrusion alerts raised";
+    OUT_INTR_RECORDS = "泄露记录数", "Records leaked";
+    OUT_DEF_NOTICED = "篡改网页最先发现者", "Defaced pages first noticed by";
+    OUT_DEF_DOWN = "篡改网页删除", "Defaced pages taken down";
+    OUT_DEF_VIEWS = "篡改网页浏览次数", "Views of the defaced pages";
     OUT_NEVER = "未发生", "never";
     OUT_FROM_INJECT = "自首个注入起计时。", "Timings run from the first inject.";
     OUT_DATA_NOTE = "“数据丢失（站点·小时）”的单位是站点·小时：对每个数据被威胁损坏的站点，取其受损时距上次备份的小时数，再对站点求和（例如 2 个站点各距上次备份 6 小时，计 12 站点·小时）；它不是演练时长。“估计丢失记录数”= 受损主机数 × 上述小时数 × 每主机每小时写入的记录数（取自班组文件中的数据损坏参数）。", "Data lost is in site-hours: for each site whose data a threat damaged, the hours since its last backup when the damage happened, summed over the sites (two sites each 6 hours past their backup count 12 site-hours); it is not a length of the run. Records lost = hosts hit × those hours × records written per host-hour (the teams file's data_damage rates).";
@@ -333,6 +341,27 @@ pub fn task_kind(k: &str) -> L {
     }
 }
 
+/// Who noticed a defaced page (`defacement::NOTICERS` keys).
+pub fn noticer(s: &str) -> L {
+    match s {
+        "staff" => L("本单位人员", "staff"),
+        "taxpayers" => L("纳税人", "taxpayers"),
+        "press" => L("媒体", "the press"),
+        _ => L("无人", "nobody"),
+    }
+}
+
+/// A kill-chain stage (`Stage::as_str` keys).
+pub fn intrusion_stage(s: &str) -> L {
+    match s {
+        "recon" => L("侦察", "reconnaissance"),
+        "exploit" => L("漏洞利用", "exploit"),
+        "foothold" => L("建立据点", "foothold"),
+        "lateral" => L("横向移动", "lateral movement"),
+        _ => L("实施目的", "objective"),
+    }
+}
+
 pub fn event_kind(k: EventKind) -> L {
     match k {
         EventKind::Inject => L("情景注入", "Inject"),
@@ -362,6 +391,8 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::Duty => L("值班状态", "Duty"),
         EventKind::CallOut => L("召回人员", "Staff called in"),
         EventKind::Deviation => L("偏离预案", "Deviation"),
+        EventKind::Intrusion => L("入侵进展", "Intrusion"),
+        EventKind::Defacement => L("网页篡改", "Defacement"),
     }
 }
 

@@ -372,6 +372,109 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "disaster: {} of {} node(s) destroyed for {} min",
         "灾害：{1} 个节点中 {0} 个被毁，持续 {2} 分钟",
     ),
+    // Intrusions (engine::threats::intrusion).
+    (
+        "intrusion {}: from {} toward {} (exfiltration)",
+        "入侵「{0}」：自{1}向{2}推进（窃取数据）",
+    ),
+    (
+        "intrusion {}: exfiltration started at {}",
+        "入侵「{0}」：在{1}开始窃取数据",
+    ),
+    (
+        "intrusion {}: exfiltration finished at {}",
+        "入侵「{0}」：在{1}完成窃取数据",
+    ),
+    (
+        "intrusion {}: from {} toward {} (tampering)",
+        "入侵「{0}」：自{1}向{2}推进（篡改数据）",
+    ),
+    (
+        "intrusion {}: tampering started at {}",
+        "入侵「{0}」：在{1}开始篡改数据",
+    ),
+    (
+        "intrusion {}: tampering finished at {}",
+        "入侵「{0}」：在{1}完成篡改数据",
+    ),
+    (
+        "intrusion {}: from {} toward {} (defacement)",
+        "入侵「{0}」：自{1}向{2}推进（篡改网页）",
+    ),
+    (
+        "intrusion {}: defacement started at {}",
+        "入侵「{0}」：在{1}开始篡改网页",
+    ),
+    (
+        "intrusion {}: defacement finished at {}",
+        "入侵「{0}」：在{1}完成篡改网页",
+    ),
+    (
+        "intrusion {}: reconnaissance of the internet-facing services at {}",
+        "入侵「{0}」：{1}侦察互联网服务",
+    ),
+    (
+        "intrusion {}: vulnerability exploited at {}",
+        "入侵「{0}」：{1}漏洞被利用",
+    ),
+    (
+        "intrusion {}: foothold established (backdoor installed) at {}",
+        "入侵「{0}」：{1}建立据点（植入后门）",
+    ),
+    (
+        "intrusion {}: lateral movement from the public web zone at {}",
+        "入侵「{0}」：{1}自门户区横向移动",
+    ),
+    (
+        "intrusion {}: lateral movement from {} at {}",
+        "入侵「{0}」：自{1}横向移动至{2}",
+    ),
+    (
+        "intrusion {}: stopped at stage recon by {} at {}",
+        "入侵「{0}」：在侦察阶段被{2}的「{1}」阻断",
+    ),
+    (
+        "intrusion {}: stopped at stage exploit by {} at {}",
+        "入侵「{0}」：在漏洞利用阶段被{2}的「{1}」阻断",
+    ),
+    (
+        "intrusion {}: stopped at stage foothold by {} at {}",
+        "入侵「{0}」：在建立据点阶段被{2}的「{1}」阻断",
+    ),
+    (
+        "intrusion {}: stopped at stage lateral by {} at {}",
+        "入侵「{0}」：在横向移动阶段被{2}的「{1}」阻断",
+    ),
+    (
+        "intrusion {}: stopped at stage action by {} at {}",
+        "入侵「{0}」：在实施目的阶段被{2}的「{1}」阻断",
+    ),
+    ("alert raised", "触发告警"),
+    // Defacements (engine::threats::defacement).
+    (
+        "defacement {}: website of {} defaced",
+        "网页篡改「{0}」：{1}网站被篡改",
+    ),
+    (
+        "defacement {}: noticed by staff at {}; {} page views so far",
+        "网页篡改「{0}」：{1}的被篡改网页由本单位人员发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "defacement {}: noticed by taxpayers at {}; {} page views so far",
+        "网页篡改「{0}」：{1}的被篡改网页由纳税人发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "defacement {}: noticed by press at {}; {} page views so far",
+        "网页篡改「{0}」：{1}的被篡改网页由媒体发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "defacement {}: pages taken down at {} after {} h exposed; {} page views",
+        "网页篡改「{0}」：{1}已删除被篡改网页，暴露 {2} 小时，共被浏览 {3} 次",
+    ),
+    (
+        "defacement {}: genuine pages restored at {}",
+        "网页篡改「{0}」：{1}已恢复正常网页",
+    ),
     // The network.
     ("{}–{} ({})", "{0}–{1}（{2}线路）"),
     ("{}–{} {}: {} of {} kbit/s", "{0}–{1} {2}：{3} / {4} kbit/s"),

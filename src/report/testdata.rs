@@ -100,6 +100,7 @@ pub fn record(name: &str) -> RunRecord {
         links: 3,
         hosts: 1000,
         services: 10,
+        threats: Vec::new(),
         timeline,
         events: vec![
             ev(0.0, EventKind::Inject, Some(1), "", "worm released <i>"),

@@ -91,6 +91,8 @@ pub fn inject_told(topo: &Topology, me: &Me, kind: &InjectKind) -> bool {
         }
         InjectKind::NodeFailure { node, .. } => me.covers(topo, *node),
         InjectKind::PowerOutage { nodes, .. } => nodes.iter().any(|&v| me.covers(topo, v)),
+        InjectKind::Intrusion(i) => me.covers(topo, i.entry),
+        InjectKind::Defacement(d) => me.covers(topo, d.site),
     }
 }
 
@@ -113,6 +115,22 @@ pub fn inject_text(topo: &Topology, me: &Me, kind: &InjectKind, lang: Lang) -> S
         }
     };
     match (kind, lang) {
+        (InjectKind::Intrusion(i), _) => {
+            let n = node_name(topo, i.entry, lang);
+            match lang {
+                Lang::En => {
+                    format!("Alerts of unusual access to the internet-facing service at {n}.")
+                }
+                Lang::Zh => format!("{n} 互联网服务出现异常访问告警。"),
+            }
+        }
+        (InjectKind::Defacement(d), _) => {
+            let n = node_name(topo, d.site, lang);
+            match lang {
+                Lang::En => format!("Reports that the website of {n} shows content it should not."),
+                Lang::Zh => format!("有人反映 {n} 的网站出现不应有的内容。"),
+            }
+        }
         (InjectKind::Worm(w), Lang::En) => format!(
             "Security bulletin: a network worm ({}) is spreading on the internet. Watch for scanning traffic and slow hosts.",
             w.name

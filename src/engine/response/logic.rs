@@ -590,6 +590,21 @@ impl Response {
         &order::steps_of(&self.plan, source)[step]
     }
 
+    /// A finished step task: its action, its site and its incident's
+    /// inject (the first of a compound event). Threat models with state
+    /// of their own react to these (`engine::threats`).
+    pub fn finished_step(&self, id: TaskId) -> Option<(StepAction, NodeId, usize)> {
+        let t = self.tasks.get(id)?;
+        match t.kind {
+            TaskKind::Step { source, step } if t.state == TaskState::Done => Some((
+                self.step(source, step).action,
+                t.site,
+                self.incidents[t.incident].inject,
+            )),
+            _ => None,
+        }
+    }
+
     pub fn clause_of(&self, id: TaskId) -> String {
         let t = &self.tasks[id];
         match t.kind {

@@ -36,7 +36,7 @@ use rand_chacha::ChaCha8Rng;
 use super::agenda::{Action, Agenda};
 use super::net::Net;
 use super::record::RunRecord;
-use super::threat::Symptoms;
+use super::threats::Symptoms;
 use super::worm::WormRes;
 use super::{Clock, TopoRes};
 use crate::model::plan::{BodyId, BodyRole, ClassId, Level, Plan, ThreatKind};
