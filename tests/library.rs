@@ -267,9 +267,12 @@ fn every_bundled_scenario_runs_with_a_non_trivial_result() {
             .iter()
             .filter(|e| e.kind == EventKind::Detection)
             .all(|e| e.node == hq);
+        // Or no report was owed: an incident graded Ⅳ and handled where it
+        // arose (provincial-portal-intrusion, seed 1) makes no report task.
+        let owed = r.record.tasks.iter().any(|t| &*t.kind == "report");
         assert!(
-            only_at_hq || count(EventKind::Report) >= 1,
-            "{name}: detected below HQ but never reported"
+            only_at_hq || !owed || count(EventKind::Report) >= 1,
+            "{name}: detected below HQ, reports owed, never reported"
         );
         assert!(count(EventKind::Grading) >= 1, "{name}: never graded");
         let report = std::fs::read_to_string(out.join("report.md")).unwrap();
