@@ -105,6 +105,21 @@ pub fn advance_threats(
     let t_end = clock.now + clock.dt;
     let mut t = clock.now;
     let mut flipped = Vec::new();
+    // The context a threat model's handlers get (one place for its fields).
+    macro_rules! ctx {
+        ($changed:ident) => {
+            Ctx {
+                topo,
+                t,
+                net: &mut net,
+                agenda: &mut agenda,
+                rec: &mut rec,
+                symptoms: &mut symptoms,
+                flipped: &mut flipped,
+                changed: &mut $changed,
+            }
+        };
+    }
     loop {
         outages::schedule_failovers(topo, &mut net, &mut agenda);
         let next = agenda.next_minute().unwrap_or(f64::INFINITY);
@@ -137,16 +152,7 @@ pub fn advance_threats(
                         sampler,
                     ),
                     kind => {
-                        let mut ctx = Ctx {
-                            topo,
-                            t,
-                            net: &mut net,
-                            agenda: &mut agenda,
-                            rec: &mut rec,
-                            symptoms: &mut symptoms,
-                            flipped: &mut flipped,
-                            changed: &mut changed_nodes,
-                        };
+                        let mut ctx = ctx!(changed_nodes);
                         match kind {
                             InjectKind::Intrusion(p) => {
                                 let group = super::inject_groups(&scenario.0)[k];
@@ -176,16 +182,7 @@ pub fn advance_threats(
                         if !(intrusions.chains.is_empty() && defacements.sites.is_empty())
                             && let Some((step, site, group)) = resp.finished_step(id)
                         {
-                            let mut ctx = Ctx {
-                                topo,
-                                t,
-                                net: &mut net,
-                                agenda: &mut agenda,
-                                rec: &mut rec,
-                                symptoms: &mut symptoms,
-                                flipped: &mut flipped,
-                                changed: &mut changed_nodes,
-                            };
+                            let mut ctx = ctx!(changed_nodes);
                             intrusions.on_step(&mut ctx, step, site, group);
                             defacements.on_step(&mut ctx, step, site, group);
                         }
@@ -208,16 +205,7 @@ pub fn advance_threats(
                 }
                 Action::PatchUnit(v, _task) => worm::patch_unit(&net, &mut worm, v),
                 action => {
-                    let mut ctx = Ctx {
-                        topo,
-                        t,
-                        net: &mut net,
-                        agenda: &mut agenda,
-                        rec: &mut rec,
-                        symptoms: &mut symptoms,
-                        flipped: &mut flipped,
-                        changed: &mut changed_nodes,
-                    };
+                    let mut ctx = ctx!(changed_nodes);
                     match action {
                         Action::Intrusion(c) => intrusions.on_action(&mut ctx, c),
                         Action::Defacement(c) => defacements.on_action(&mut ctx, c),
