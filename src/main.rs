@@ -300,8 +300,9 @@ enum Command {
         topology: Option<PathBuf>,
     },
     /// Which clauses of a plan the scenarios exercise: runs each scenario N
-    /// seeds and writes coverage.csv (clauses × scenarios) and coverage.md
-    /// (clauses left out and why; a covering set of scenarios).
+    /// seeds (in parallel, like batch) and writes coverage.csv (clauses ×
+    /// scenarios), the heat map charts/coverage.svg/.png and coverage.md
+    /// (the verdict: a smallest covering set; clauses left out and why).
     Coverage {
         /// Plan revision: a bundled name or a RON file.
         #[arg(long, value_name = "PLAN", default_value = app::DEFAULT_PLAN)]
@@ -314,9 +315,15 @@ enum Command {
         /// First seed S.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Worker threads (0 = one per core). Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
         /// Output folder. Default: coverage-<plan>/.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Language of the chart: zh (default) or en (coverage.md has both).
+        #[arg(long, value_name = "LANG", default_value = "zh", value_parser = parse_lang)]
+        lang: Lang,
     },
     /// Inspect or export the network model.
     Topology {
@@ -556,30 +563,30 @@ fn dispatch(command: Command) -> Result<(), Error> {
             scenarios,
             runs,
             seed,
+            jobs,
             out,
+            lang,
         } => {
-            let (c, out) = drillsim::library::coverage::coverage(
-                &plan,
-                &scenarios,
+            use drillsim::library::coverage;
+            let (c, out) = coverage::coverage(&coverage::Args {
+                plan,
+                scenarios,
                 runs,
                 seed,
-                out.as_deref(),
-            )?;
+                jobs,
+                out,
+                lang,
+            })?;
             let covered = c.clauses.len() - c.uncovered.len();
-            let names: Vec<&str> = c
-                .cover
-                .iter()
-                .map(|&j| c.columns[j].scenario.as_str())
-                .collect();
             println!(
-                "{covered} of {} clauses of {} exercised by {} scenario(s) × {runs} run(s); \
-                 covering set: {} → {}",
+                "{covered} of {} clauses of {} exercised by {} scenario(s) × {runs} run(s) → {}",
                 c.clauses.len(),
                 c.plan,
                 c.columns.len(),
-                names.join(", "),
                 out.display()
             );
+            println!("{}", coverage::verdict(&c, Lang::Zh));
+            println!("{}", coverage::verdict(&c, Lang::En));
         }
         Command::List { lang } => print!("{}", drillsim::library::list(lang)?),
         Command::Validate { files, topology } => {

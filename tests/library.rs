@@ -298,16 +298,18 @@ fn coverage_of_a_small_plan_matches_the_hand_checked_matrix() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("cov");
     let plan = root().join("tests/data/plans/minimal.ron");
-    let (c, _) = coverage::coverage(
-        plan.to_str().unwrap(),
-        &[
+    let (c, _) = coverage::coverage(&coverage::Args {
+        plan: plan.to_str().unwrap().into(),
+        scenarios: vec![
             root().join("scenarios/hq-core-router-failure.ron"),
             root().join("scenarios/national-worm.ron"),
         ],
-        2,
-        1,
-        Some(&out),
-    )
+        runs: 2,
+        seed: 1,
+        jobs: 1,
+        out: Some(out.clone()),
+        ..Default::default()
+    })
     .unwrap();
     let row = |key: &str| {
         let i = c
@@ -332,29 +334,213 @@ fn coverage_of_a_small_plan_matches_the_hand_checked_matrix() {
     assert_eq!(row("report/initial_report/hq/"), (0, 2));
     let why = |key: &str| {
         let i = c.clauses.iter().position(|x| x.key == key).unwrap();
-        c.uncovered
-            .iter()
-            .find(|(j, _)| *j == i)
-            .map(|(_, w)| w.clone())
-            .unwrap()
+        c.uncovered.iter().find(|l| l.clause == i).unwrap().clone()
     };
-    assert!(
-        why("procedure:2/rebuild").contains("class disaster"),
-        "{}",
-        why("procedure:2/rebuild")
-    );
-    assert!(
-        why("activate/I").contains("needs level I"),
-        "{}",
-        why("activate/I")
-    );
+    let w = why("procedure:2/rebuild");
+    assert_eq!(w.why, coverage::Why::NoThreatOfClass);
+    assert!(w.text.contains("class disaster"), "{}", w.text);
+    let w = why("activate/I");
+    assert_eq!(w.why, coverage::Why::LevelNotReached);
+    assert!(w.text.contains("needs level I"), "{}", w.text);
     // Both scenarios are needed to cover what is covered.
-    assert_eq!(c.cover.len(), 2);
+    assert_eq!(c.cover.chosen, vec![0, 1]);
+    assert!(c.cover.exact);
     let csv = std::fs::read_to_string(out.join("coverage.csv")).unwrap();
     assert_eq!(csv.lines().count(), c.clauses.len() + 1);
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("procedure:2/rebuild,") && l.ends_with(",no_threat_of_class"))
+    );
     let md = std::fs::read_to_string(out.join("coverage.md")).unwrap();
     assert!(
-        md.contains("run national-worm and hq-core-router-failure"),
+        md.contains(
+            "To exercise every clause of minimal that these scenarios reach (13 of 15; the 2 \
+             left out are listed with the reason) before the deadline, run scenarios \
+             hq-core-router-failure and national-worm (a smallest covering set: no single \
+             scenario exercises them all)."
+        ),
         "{md}"
     );
+    assert!(
+        md.contains("请运行场景 hq-core-router-failure 和 national-worm（最小覆盖集"),
+        "{md}"
+    );
+    for f in ["charts/coverage.svg", "charts/coverage.png"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+}
+
+/// The plan's standing orders (training, budget) are organisational: no
+/// simulated incident exercises them, and coverage names each with that
+/// reason; the chart marks them (one "×" per clause left out).
+#[test]
+fn coverage_names_organisational_clauses_as_left_out() {
+    use drillsim::library::coverage;
+    let plan = root().join("tests/data/plans/minimal-standing-orders.ron");
+    let p = drillsim::app::load_plan(plan.to_str().unwrap()).unwrap();
+    let topo = drillsim::app::load_topology(None).unwrap();
+    let s = drillsim::app::load_scenario(
+        Some(&root().join("scenarios/hq-core-router-failure.ron")),
+        &topo,
+    )
+    .unwrap();
+    let c = coverage::compute(p, &[s], 1, 1, 1).unwrap();
+    for id in ["train_and_drill", "budget"] {
+        let i = c
+            .clauses
+            .iter()
+            .position(|x| x.key == format!("preparedness/{id}"))
+            .unwrap();
+        assert_eq!(c.clauses[i].section, coverage::ORGANISATIONAL);
+        let l = c.uncovered.iter().find(|l| l.clause == i).unwrap();
+        assert_eq!(l.why, coverage::Why::Organisational);
+        assert!(l.text.contains("organisational"), "{}", l.text);
+    }
+    let md = coverage::markdown(&c);
+    assert!(
+        md.contains("| preparedness/budget | standing order | organisational"),
+        "{md}"
+    );
+    for lang in [drillsim::report::Lang::Zh, drillsim::report::Lang::En] {
+        let ch = drillsim::library::coverage_chart::chart(&c, lang);
+        assert_eq!(
+            ch.svg.matches("\n×\n").count(),
+            c.uncovered.len() + 1,
+            "one × per clause left out, one in the legend"
+        );
+        assert!(ch.png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert!(ch.svg.contains("hq-core-router-failure"));
+    }
+}
+
+/// `coverage` runs through the batch's parallel per-run path: the same
+/// files, byte for byte, on 1 and 2 worker threads.
+#[test]
+fn coverage_is_the_same_on_one_and_two_threads() {
+    use drillsim::library::coverage;
+    let t = tempfile::tempdir().unwrap();
+    let files = |jobs: usize| {
+        let out = t.path().join(format!("cov{jobs}"));
+        coverage::coverage(&coverage::Args {
+            plan: "sat-overall".into(),
+            scenarios: vec![
+                root().join("scenarios/provincial-dc-power-failure.ron"),
+                root().join("scenarios/national-worm.ron"),
+                root().join("scenarios/provincial-website-defacement.ron"),
+            ],
+            runs: 3,
+            seed: 4,
+            jobs,
+            out: Some(out.clone()),
+            lang: drillsim::report::Lang::En,
+        })
+        .unwrap();
+        [
+            "coverage.csv",
+            "coverage.md",
+            "charts/coverage.svg",
+            "charts/coverage.png",
+        ]
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+    };
+    let (a, b) = (files(1), files(2));
+    for (x, y) in a.iter().zip(&b) {
+        assert!(x == y);
+    }
+    // Seeds 4–6 of each scenario, as `drillsim batch --seed 4 --runs 3`.
+    let csv = String::from_utf8(a[0].clone()).unwrap();
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with(",3,3,3,3,3,3,3,"),
+        "{csv}"
+    );
+}
+
+/// Acceptance (issue 11): coverage over the bundled library reports every
+/// procedure clause of sat-overall as exercised, or names each one left out
+/// and why; and the covering set it gives is a smallest one (checked
+/// against every subset of the scenarios).
+#[test]
+fn coverage_of_the_bundled_library_accounts_for_every_procedure_clause() {
+    use drillsim::library::coverage::{self, Why};
+    let t = tempfile::tempdir().unwrap();
+    let (c, _) = coverage::coverage(&coverage::Args {
+        plan: "sat-overall".into(),
+        runs: 2,
+        seed: 1,
+        out: Some(t.path().join("cov")),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(c.columns.len(), library::BUNDLED_SCENARIOS.len());
+    let plan = drillsim::app::load_plan("sat-overall").unwrap();
+    let steps: usize = plan.procedures.iter().map(|p| p.steps.len()).sum();
+    let procedure: Vec<usize> = (0..c.clauses.len())
+        .filter(|&i| c.clauses[i].section == "procedure step")
+        .collect();
+    assert_eq!(procedure.len(), steps);
+    let md = coverage::markdown(&c);
+    for &i in &procedure {
+        if c.exercised(i) {
+            continue;
+        }
+        let l = c
+            .uncovered
+            .iter()
+            .find(|l| l.clause == i)
+            .unwrap_or_else(|| panic!("{} neither exercised nor named", c.clauses[i].key));
+        assert!(!l.text.is_empty());
+        assert!(
+            md.contains(&format!(
+                "| {} | procedure step | {} |",
+                c.clauses[i].key, l.text
+            )),
+            "{md}"
+        );
+        // A class reason only where no scenario runs the procedure at all.
+        if l.why == Why::NoThreatOfClass {
+            let owner = &c.clauses[i].owner;
+            assert!(
+                c.clauses
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| &x.owner == owner)
+                    .all(|(k, _)| !c.exercised(k)),
+                "{}",
+                c.clauses[i].key
+            );
+        }
+    }
+    // Every clause left out is one nobody exercised, and vice versa.
+    for i in 0..c.clauses.len() {
+        assert_eq!(
+            c.exercised(i),
+            !c.uncovered.iter().any(|l| l.clause == i),
+            "{}",
+            c.clauses[i].key
+        );
+    }
+    // The cover exercises everything exercised, and no smaller set does.
+    assert!(c.cover.exact);
+    let covers = |mask: u32| {
+        (0..c.clauses.len()).all(|i| {
+            !c.exercised(i)
+                || (0..c.columns.len()).any(|j| mask >> j & 1 == 1 && c.columns[j].exercised[i] > 0)
+        })
+    };
+    let chosen: u32 = c.cover.chosen.iter().map(|&j| 1 << j).sum();
+    assert!(covers(chosen));
+    let smallest = (0..1u32 << c.columns.len())
+        .filter(|&m| covers(m))
+        .map(u32::count_ones)
+        .min()
+        .unwrap();
+    assert_eq!(c.cover.chosen.len(), smallest as usize);
+    let en = coverage::verdict(&c, drillsim::report::Lang::En);
+    assert!(
+        en.starts_with("To exercise every clause of sat-overall"),
+        "{en}"
+    );
+    for name in c.cover_names() {
+        assert!(en.contains(name), "{en}");
+    }
 }

@@ -27,6 +27,7 @@ use crate::score::{self, Capability, Outcomes, Rating};
 
 pub mod aggregate;
 pub mod compare;
+pub mod each;
 pub mod manifest;
 pub mod merge;
 pub mod pipeline;

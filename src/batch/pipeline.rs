@@ -26,7 +26,7 @@ use super::aggregate::VariantAgg;
 use super::manifest::Manifest;
 use super::{RunRow, Variant, report, row, runs_csv_rows, summary_csv, usage};
 use crate::app::Error;
-use crate::engine::{self, ResponseSetup, RunConfig};
+use crate::engine;
 use crate::model::topology::Topology;
 use crate::score::{self, Thresholds};
 
@@ -334,19 +334,7 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     let run_dirs: Vec<String> = names.into_iter().map(|n| n.replace('/', "-")).collect();
     let one = |&(v, seed): &(usize, u64)| -> io::Result<(RunRow, VariantAgg)> {
         let var = &job.variants[v];
-        let record = engine::run_with(
-            job.topo.clone(),
-            var.scenario.clone(),
-            Some(ResponseSetup {
-                plan: var.plan.clone(),
-                teams: var.teams.clone(),
-                spread: !job.perfect,
-            }),
-            RunConfig {
-                seed,
-                response: !job.no_response,
-            },
-        );
+        let record = super::each::run_one(&job.topo, var, seed, job.perfect, job.no_response);
         if job.keep_runs {
             let dir = work.join("runs").join(format!("{}-{seed}", run_dirs[v]));
             fs::create_dir_all(&dir)?;

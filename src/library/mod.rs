@@ -3,7 +3,9 @@
 //! (any input file, its kind told from its content) and `drillsim coverage`
 //! (`coverage.rs`: plan clauses × scenarios).
 
+pub mod cover;
 pub mod coverage;
+pub mod coverage_chart;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
