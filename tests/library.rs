@@ -544,3 +544,26 @@ fn coverage_of_the_bundled_library_accounts_for_every_procedure_clause() {
         assert!(en.contains(name), "{en}");
     }
 }
+
+/// Every bundled scenario's header states its measured outcome range under
+/// sat-overall over seeds 1–10, with the command that measured it.
+#[test]
+fn every_bundled_scenario_states_its_measured_range() {
+    for (name, src) in library::BUNDLED_SCENARIOS {
+        let header: String = src
+            .lines()
+            .take_while(|l| !l.starts_with("Scenario("))
+            .filter_map(|l| l.strip_prefix("//"))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            header.contains("Measured outcome range under sat-overall, default teams, seeds 1–10")
+                && header.contains(&format!(
+                    "`drillsim batch scenarios/{name}.ron --plan sat-overall --runs 10 --seed 1`"
+                )),
+            "scenarios/{name}.ron: its header must state the outcome range measured with \
+             `drillsim batch scenarios/{name}.ron --plan sat-overall --runs 10 --seed 1`"
+        );
+    }
+}
