@@ -567,3 +567,29 @@ fn every_bundled_scenario_states_its_measured_range() {
         );
     }
 }
+
+/// Bad input to `coverage`: a scenario with errors is reported with its
+/// positions and `--runs 0` refused, exit 2, and no output folder is left.
+#[test]
+fn coverage_refuses_bad_input_and_writes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("cov");
+    let o = bin(&[
+        "coverage",
+        "tests/data/library/two-errors.ron",
+        "--runs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("two-errors.ron:6:11"), "{err}");
+    assert!(err.contains("two-errors.ron:12:34"), "{err}");
+    assert!(!out.exists());
+    let o = bin(&["coverage", "--runs", "0", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--runs must be at least 1"));
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 0);
+}
