@@ -197,7 +197,7 @@ pub fn staff_beyond_teams(plan_arg: &str, plan: &Plan, teams: &Teams) -> Vec<Dia
     let mut level_of_duty = Vec::new();
     for ((field, steps), i) in lists.map(|(i, x)| (x, i)).chain(duties) {
         for (j, st) in steps.iter().enumerate() {
-            let role = plan.bodies[st.actor as usize].role;
+            let role = plan.bodies[st.actor].role;
             let have = most(role);
             if st.staff > have.max(1) {
                 bad.push((field, i, j, st.id.clone(), st.staff, role, have));

@@ -290,6 +290,24 @@ fn a_step_needing_more_staff_than_any_unit_has_is_refused() {
         line,
         "needs 100000 staff, but no unit has more than",
     );
+    // `batch` too, before any run.
+    let out = f.parent().unwrap().join("b");
+    let o = drillsim(&[
+        "batch",
+        "--plan",
+        f.to_str().unwrap(),
+        "--runs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:{line}:", f.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
     // Above the plan's own limit, `check` calls it an error too.
     let (_d, f, line) = edited(
         "scenarios/plans/sat-overall.ron",

@@ -598,6 +598,17 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
     let thresholds = app::load_scoring(args.scoring.as_deref())
         .map_err(&mut keep)
         .ok();
+    for (name, p) in plan_names.iter().zip(&plans) {
+        for (_, t) in teams.iter().flatten() {
+            if let Some(p) = p {
+                for d in app::staff_beyond_teams(name, p, t) {
+                    if !problems.0.contains(&d) {
+                        problems.0.push(d);
+                    }
+                }
+            }
+        }
+    }
     if !problems.0.is_empty() {
         return Err(Error::Input(problems));
     }
