@@ -69,7 +69,18 @@ pub fn load_topology(dir: Option<&Path>) -> Result<Arc<Topology>, Error> {
 }
 
 /// A scenario file, or the bundled default when `path` is `None`.
+/// A legal but large scenario is announced on stderr with its expected size
+/// (`model::limits::scenario_warnings`).
 pub fn load_scenario(path: Option<&Path>, topo: &Topology) -> Result<Arc<Scenario>, Error> {
+    let s = load_scenario_quietly(path, topo)?;
+    for w in crate::model::limits::scenario_warnings(&s, topo) {
+        eprintln!("warning: {w}");
+    }
+    Ok(s)
+}
+
+/// [`load_scenario`] without the warnings.
+pub fn load_scenario_quietly(path: Option<&Path>, topo: &Topology) -> Result<Arc<Scenario>, Error> {
     Ok(Arc::new(match path {
         Some(p) => scenario_file::load(p, topo)?,
         None => scenario_file::parse(
@@ -146,6 +157,102 @@ pub fn load_teams(path: Option<&Path>, topo: &Topology) -> Result<Arc<Teams>, Er
         &path,
         &topo.provinces,
     )?))
+}
+
+/// Steps of procedures and special plans that need more staff than any unit
+/// of the teams file has in the actor's role (the engine would run them
+/// with the staff there is but share their per-host work among the staff
+/// asked for), each at its `staff` in the plan file.
+pub fn staff_beyond_teams(plan_arg: &str, plan: &Plan, teams: &Teams) -> Vec<Diagnostic> {
+    use crate::model::scenario_file::locate::{
+        Seg::{F, I},
+        SpanTree,
+    };
+    let most = |role| {
+        teams
+            .tiers
+            .iter()
+            .chain(teams.overrides.iter().map(|(_, _, r)| r))
+            .map(|r| r.staff_of(role))
+            .max()
+            .unwrap_or(0)
+    };
+    let mut bad = Vec::new();
+    let lists = plan
+        .procedures
+        .iter()
+        .map(|p| ("procedures", &p.steps))
+        .enumerate()
+        .chain(
+            plan.special_plans
+                .iter()
+                .map(|p| ("special_plans", &p.steps))
+                .enumerate(),
+        );
+    let duties = plan
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(k, l)| (("levels", &l.duties), k));
+    let mut level_of_duty = Vec::new();
+    for ((field, steps), i) in lists.map(|(i, x)| (x, i)).chain(duties) {
+        for (j, st) in steps.iter().enumerate() {
+            let role = plan.bodies[st.actor].role;
+            let have = most(role);
+            if st.staff > have.max(1) {
+                bad.push((field, i, j, st.id.clone(), st.staff, role, have));
+                if field == "levels" {
+                    level_of_duty.push(plan.levels[i].level.as_str());
+                }
+            }
+        }
+    }
+    if bad.is_empty() {
+        return Vec::new();
+    }
+    let (path, src) = match BUNDLED_PLANS.iter().find(|(n, _)| *n == plan_arg) {
+        Some((name, src)) => (
+            PathBuf::from(format!("scenarios/plans/{name}.ron")),
+            src.to_string(),
+        ),
+        None => (
+            PathBuf::from(plan_arg),
+            std::fs::read_to_string(plan_arg).unwrap_or_default(),
+        ),
+    };
+    let tree = SpanTree::parse(&src);
+    // Levels are kept by rank, not in file order: find each in the file by
+    // its `level` string.
+    let file_level = |name: &str| {
+        (0..8)
+            .find(|&i| {
+                let off = tree.locate(&[F("levels"), I(i), F("level")]);
+                src.get(off..)
+                    .is_some_and(|t| t.starts_with(&format!("\"{name}\"")))
+            })
+            .unwrap_or(0)
+    };
+    let mut duty_levels = level_of_duty.into_iter();
+    bad.into_iter()
+        .map(|(field, i, j, id, need, role, have)| {
+            let (i, list) = if field == "levels" {
+                (file_level(duty_levels.next().unwrap_or("")), "duties")
+            } else {
+                (i, "steps")
+            };
+            let off = tree.locate(&[F(field), I(i), F(list), I(j), F("staff")]);
+            Diagnostic::at_offset(
+                &path,
+                &src,
+                off,
+                format!(
+                    "step `{id}` needs {need} staff, but no unit has more than {have} in the \
+                     role `{}` (teams file)",
+                    role.as_str()
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Options of `drillsim run`.
@@ -235,6 +342,13 @@ pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
             .0
             .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
     };
+    if args.spread > crate::model::limits::MAX_SPREAD_SEEDS {
+        return Err(crate::batch::usage(format!(
+            "--spread {} is above the limit of {} seeds",
+            args.spread,
+            crate::model::limits::MAX_SPREAD_SEEDS
+        )));
+    }
     let topo = load_topology(args.topology.as_deref())?;
     let scenario = load_scenario(args.scenario.as_deref(), &topo)
         .map_err(&mut keep)
@@ -248,11 +362,21 @@ pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
     let thresholds = load_scoring(args.scoring.as_deref())
         .map_err(&mut keep)
         .ok();
+    if let (Some(p), Some(t)) = (&plan, &teams) {
+        problems.0.extend(staff_beyond_teams(
+            args.plan.as_deref().unwrap_or(DEFAULT_PLAN),
+            p,
+            t,
+        ));
+    }
     let (Some(scenario), Some(plan), Some(teams), Some(thresholds)) =
         (scenario, plan, teams, thresholds)
     else {
         return Err(Error::Input(problems));
     };
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
     let teams = if args.perfect {
         Arc::new((*teams).clone().perfect())
     } else {

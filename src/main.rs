@@ -37,7 +37,7 @@ enum Command {
         /// Seed of the run's random streams.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Output folder. Default: runs/<scenario>-<seed>/.
+        /// Output folder. Default: runs/<scenario>-<plan>[-<options>]-s<seed>/, named by everything that changes the result (README "Guarantees").
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Plan revision: a bundled name (sat-overall, unit-plan) or a RON file.
@@ -142,7 +142,7 @@ enum Command {
         /// Worker threads (0 = one per core). Results do not depend on it.
         #[arg(long, default_value_t = 0)]
         jobs: usize,
-        /// Output folder. Default: runs/batch-<scenario>-s<seed>-n<runs>/.
+        /// Output folder. Default: runs/batch-<scenarios>-<plans>[-<options>]-s<seed>-n<runs>/, named by everything that changes the result (README "Guarantees").
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Folder with nodes.csv and links.csv to use instead of the generated national network.

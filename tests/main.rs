@@ -18,6 +18,7 @@ mod harden;
 mod intrusion;
 mod leads;
 mod library;
+mod limits;
 mod outages;
 mod package;
 mod pipeline;

@@ -462,6 +462,74 @@ fn fingerprints(args: &BatchArgs) -> Result<Vec<manifest::Input>, Error> {
 }
 
 /// A teams file's slug: its stem, `default` for the bundled one.
+/// The default folder of a batch, named by everything that changes what it
+/// holds: `runs/batch-<scenarios>-<plans>[-teams-<teams>][-topology-<dir>]
+/// [-scoring-<stem>][-perfect][-no-response][-keep-runs][-en]-s<S>-n<N>
+/// [-shard<i>of<n>]`, several scenarios, plans or teams files joined by `+`.
+/// A name longer than 120 bytes keeps its first 100 and a hash of the whole
+/// (FNV-1a, 64 bits), so different batches still get different folders.
+pub fn default_batch_out(args: &BatchArgs, variants: &[Variant]) -> PathBuf {
+    let join = |names: Vec<&str>| {
+        let mut seen: Vec<&str> = Vec::new();
+        for n in names {
+            if !seen.contains(&n) {
+                seen.push(n);
+            }
+        }
+        seen.join("+")
+    };
+    let mut name = format!(
+        "batch-{}-{}",
+        join(variants.iter().map(Variant::scenario_slug).collect()),
+        join(variants.iter().map(Variant::plan_slug).collect()),
+    );
+    if !args.teams.is_empty() {
+        let t = join(variants.iter().map(|v| v.teams_slug.as_str()).collect());
+        name.push_str(&format!("-teams-{t}"));
+    }
+    let stem = |p: &Path| {
+        p.file_stem()
+            .or_else(|| p.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    if let Some(t) = &args.topology {
+        let t = std::fs::canonicalize(t).unwrap_or_else(|_| t.clone());
+        name.push_str(&format!("-topology-{}", stem(&t)));
+    }
+    if let Some(s) = &args.scoring {
+        name.push_str(&format!("-scoring-{}", stem(s)));
+    }
+    for (on, tag) in [
+        (args.perfect, "-perfect"),
+        (args.no_response, "-no-response"),
+        (args.keep_runs, "-keep-runs"),
+    ] {
+        if on {
+            name.push_str(tag);
+        }
+    }
+    if args.lang != crate::report::Lang::default() {
+        name.push_str(&format!("-{}", args.lang.tag()));
+    }
+    name.push_str(&format!("-s{}-n{}", args.seed, args.runs));
+    if let Some(s) = args.shard {
+        name.push_str(&format!("-shard{}of{}", s.index, s.count));
+    }
+    let mut name = name.replace(['/', '\\'], "-");
+    if name.len() > 120 {
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        let mut cut = 100;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name = format!("{}-{hash:016x}", &name[..cut]);
+    }
+    PathBuf::from("runs").join(name)
+}
+
 fn teams_slug(p: Option<&Path>) -> String {
     p.and_then(Path::file_stem).map_or_else(
         || "default".to_string(),
@@ -531,6 +599,17 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
     let thresholds = app::load_scoring(args.scoring.as_deref())
         .map_err(&mut keep)
         .ok();
+    for (name, p) in plan_names.iter().zip(&plans) {
+        for (_, t) in teams.iter().flatten() {
+            if let Some(p) = p {
+                for d in app::staff_beyond_teams(name, p, t) {
+                    if !problems.0.contains(&d) {
+                        problems.0.push(d);
+                    }
+                }
+            }
+        }
+    }
     if !problems.0.is_empty() {
         return Err(Error::Input(problems));
     }
@@ -564,16 +643,20 @@ pub fn batch(args: &BatchArgs) -> Result<BatchOutput, Error> {
             }
         }
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs").join(format!(
-            "batch-{}-s{}-n{}{}",
-            variants[0].scenario_slug(),
-            args.seed,
+    let total = args.runs.saturating_mul(variants.len() as u64);
+    if total > crate::model::limits::MAX_BATCH_RUNS {
+        return Err(usage(format!(
+            "--runs {} × {} variants = {total} runs, above the limit of {} runs per batch \
+             (run fewer seeds or fewer variants)",
             args.runs,
-            args.shard
-                .map_or(String::new(), |s| format!("-shard{}of{}", s.index, s.count))
-        ))
-    });
+            variants.len(),
+            crate::model::limits::MAX_BATCH_RUNS
+        )));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_batch_out(args, &variants));
     let info = BatchInfo {
         variants: variants.iter().map(Variant::info).collect(),
         seed: args.seed,

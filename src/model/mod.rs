@@ -6,6 +6,7 @@
 //! problem as a [`Diagnostic`] with file, line and column.
 
 pub mod diag;
+pub mod limits;
 pub mod plan;
 pub mod plan_file;
 pub mod scenario;

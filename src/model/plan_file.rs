@@ -739,12 +739,12 @@ impl Validator {
                 0.0
             }
             None => {
-                self.err(
-                    path,
+                let msg = super::scenario_file::duration_refusal(what, s, || {
                     format!(
                         "{what} {s:?} is not a duration like \"30m\", \"2h\", \"1h30m\" or \"30d\""
-                    ),
-                );
+                    )
+                });
+                self.err(path, msg);
                 0.0
             }
         }
@@ -1345,7 +1345,19 @@ impl Validator {
                 "median",
                 false,
             );
-            let spread = self.non_negative(st.duration.spread, &at(&db, &[F("spread")]), "spread");
+            let mut spread =
+                self.non_negative(st.duration.spread, &at(&db, &[F("spread")]), "spread");
+            if spread > super::limits::MAX_SPREAD {
+                self.err(
+                    &at(&db, &[F("spread")]),
+                    format!(
+                        "spread {spread:e} is above the limit of {} (σ of the log-normal \
+                         duration: e^5 ≈ 148 times the median at one σ)",
+                        super::limits::MAX_SPREAD
+                    ),
+                );
+                spread = 0.0;
+            }
             let per_host_min = self.duration(
                 &st.duration.per_host,
                 &at(&db, &[F("per_host")]),
@@ -1354,6 +1366,15 @@ impl Validator {
             );
             if st.staff == 0 {
                 self.err(&at(&sb, &[F("staff")]), "a step needs at least 1 staff");
+            } else if st.staff > super::limits::MAX_STAFF {
+                self.err(
+                    &at(&sb, &[F("staff")]),
+                    format!(
+                        "staff {} is above the limit of {} people for one step",
+                        st.staff,
+                        super::limits::MAX_STAFF
+                    ),
+                );
             }
             let (deadline_min, deadline_from) = match &st.deadline {
                 None => (None, DeadlineFrom::Detection),

@@ -393,38 +393,63 @@ impl AreaFile {
 // Durations
 // ---------------------------------------------------------------------------
 
-/// Parses a duration into minutes: one or more `<number><unit>` parts with
-/// units `d`, `h`, `m`, `s`, each at most once and in that order, e.g. `"90m"`,
-/// `"2h30m"`, `"3d"`, `"45s"`, `"1.5h"`. An optional leading `+` is accepted
-/// (inject offsets are written `"+6h"`). Surrounding whitespace is ignored,
-/// inner whitespace is not allowed. Negative, empty or unitless values give
-/// `None`.
+/// Parses a duration into minutes with jiff's friendly format or ISO 8601:
+/// `"90m"`, `"2h30m"`, `"3d"`, `"45s"`, `"1.5h"`, `"1d 4h"`, `"2 hours"`,
+/// `"PT2H"`, `"P1DT4H"`; units in descending order, each at most once, a
+/// fraction on the last unit only; days are 24 hours, weeks 7 days. An
+/// optional leading `+` is accepted (inject offsets are written `"+6h"`).
+/// Surrounding whitespace is ignored. Negative, empty or unitless values,
+/// months and years (no fixed length) and anything longer than
+/// [`limits::MAX_DURATION_DAYS`](super::limits::MAX_DURATION_DAYS) days give
+/// `None`; [`duration_minutes`] says why.
 pub fn parse_duration(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let s = s.strip_prefix('+').unwrap_or(s);
-    if s.is_empty() {
-        return None;
+    duration_minutes(s).ok()
+}
+
+/// Why a duration was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DurationError {
+    /// Not a duration at all (jiff's message).
+    Syntax(String),
+    /// Below zero (`"-1h"`, `"1h ago"`).
+    Negative,
+    /// Longer than the limit; the value in minutes.
+    TooLong(f64),
+}
+
+/// [`parse_duration`] with the reason for a refusal.
+pub fn duration_minutes(s: &str) -> Result<f64, DurationError> {
+    use jiff::{Span, SpanRelativeTo, Unit};
+    let t = s.trim();
+    let span: Span = t
+        .parse()
+        .map_err(|e: jiff::Error| DurationError::Syntax(e.to_string()))?;
+    if span.is_negative() {
+        return Err(DurationError::Negative);
     }
-    const UNITS: [(char, f64); 4] = [('d', 1440.0), ('h', 60.0), ('m', 1.0), ('s', 1.0 / 60.0)];
-    let mut total = 0.0;
-    let mut next_unit = 0; // index into UNITS of the smallest unit still allowed
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let num = &rest[..num_len];
-        if num.is_empty() || num.starts_with('.') || num.ends_with('.') {
-            return None;
-        }
-        let value: f64 = num.parse().ok()?;
-        let unit = rest[num_len..].chars().next()?;
-        let k = UNITS[next_unit..].iter().position(|&(u, _)| u == unit)? + next_unit;
-        total += value * UNITS[k].1;
-        next_unit = k + 1;
-        rest = &rest[num_len + unit.len_utf8()..];
+    let min = span
+        .total((Unit::Minute, SpanRelativeTo::days_are_24_hours()))
+        .map_err(|e| DurationError::Syntax(e.to_string()))?;
+    if !min.is_finite() {
+        return Err(DurationError::TooLong(f64::INFINITY));
     }
-    total.is_finite().then_some(total)
+    if min > super::limits::MAX_DURATION_MIN {
+        return Err(DurationError::TooLong(min));
+    }
+    Ok(min)
+}
+
+/// The message for a duration that [`duration_minutes`] refused: over the
+/// limit, negative, or else `syntax` (the caller's own wording).
+pub fn duration_refusal(what: &str, s: &str, syntax: impl FnOnce() -> String) -> String {
+    match duration_minutes(s) {
+        Err(DurationError::TooLong(_)) => format!(
+            "{what} {s:?} is longer than the limit of {} days",
+            super::limits::MAX_DURATION_DAYS
+        ),
+        Err(DurationError::Negative) => format!("{what} {s:?} is negative"),
+        _ => syntax(),
+    }
 }
 
 /// Formats minutes back as a short duration (`"2h30m"`), for messages.
@@ -476,6 +501,7 @@ pub fn parse(src: &str, path: &Path, slug: &str, topo: &Topology) -> Result<Scen
         tree: locate::SpanTree::parse(src),
         topo,
         diags: Diagnostics::default(),
+        hosts_per_node: raw.hosts_per_node,
     };
     let scenario = v.scenario(&raw, slug);
     v.diags.into_result(scenario)
@@ -489,6 +515,8 @@ struct Validator<'a> {
     tree: locate::SpanTree,
     topo: &'a Topology,
     diags: Diagnostics,
+    /// The file's `hosts_per_node` (to check `initial_hosts` against).
+    hosts_per_node: Option<u32>,
 }
 
 impl Validator<'_> {
@@ -502,9 +530,11 @@ impl Validator<'_> {
         if raw.name.trim().is_empty() {
             self.err(&[F("name")], "the scenario name is empty");
         }
+        let mut start_ok = true;
         let start = match raw.start.parse::<jiff::civil::DateTime>() {
             Ok(t) => t,
             Err(e) => {
+                start_ok = false;
                 self.err(
                     &[F("start")],
                     format!(
@@ -534,6 +564,7 @@ impl Validator<'_> {
                 "hosts_per_node must be at least 1 (or None to keep the topology's host counts)",
             );
         }
+        self.size_limits(raw, start_ok.then_some(start), duration, tick);
 
         let mut injects = Vec::new();
         let mut first_worm: Option<usize> = None;
@@ -608,6 +639,73 @@ impl Validator<'_> {
             injects,
             objectives: self.objectives(&raw.objectives),
             source: None,
+        }
+    }
+
+    /// The limits of [`super::limits`]: tick length, ticks per run, the end
+    /// date, hosts per node and in all. Checked before anything is allocated.
+    fn size_limits(
+        &mut self,
+        raw: &ScenarioFile,
+        start: Option<jiff::civil::DateTime>,
+        duration: Option<f64>,
+        tick: Option<f64>,
+    ) {
+        use super::limits::*;
+        match (duration, tick) {
+            (_, Some(t)) if t < MIN_TICK_MIN => self.err(
+                &[F("tick")],
+                format!("tick {:?} is shorter than the limit of 1s", raw.tick),
+            ),
+            (Some(d), Some(t)) if t <= d => {
+                let ticks = tick_count(d, t);
+                if ticks > MAX_TICKS {
+                    self.err(
+                        &[F("tick")],
+                        format!(
+                            "the run would have {ticks} ticks (duration {:?} / tick {:?}); the \
+                             limit is {MAX_TICKS} ticks per run: use a longer tick or a shorter \
+                             duration",
+                            raw.duration, raw.tick
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if let (Some(start), Some(d)) = (start, duration) {
+            let secs = (d * 60.0).ceil() as i64;
+            if start
+                .checked_add(jiff::SignedDuration::from_secs(secs))
+                .is_err()
+            {
+                self.err(
+                    &[F("duration")],
+                    format!(
+                        "the scenario would end after 9999-12-31 (start {} plus {:?}), the last \
+                         date drillsim can represent",
+                        raw.start, raw.duration
+                    ),
+                );
+            }
+        }
+        if let Some(h) = raw.hosts_per_node {
+            let total = u64::from(h) * self.topo.nodes.len() as u64;
+            if h > MAX_HOSTS_PER_NODE {
+                self.err(
+                    &[F("hosts_per_node"), I(0)],
+                    format!("hosts_per_node {h} is above the limit of {MAX_HOSTS_PER_NODE}"),
+                );
+            } else if total > MAX_TOTAL_HOSTS {
+                self.err(
+                    &[F("hosts_per_node"), I(0)],
+                    format!(
+                        "hosts_per_node {h} gives the {} nodes {total} hosts in all, above the \
+                         limit of {MAX_TOTAL_HOSTS}",
+                        self.topo.nodes.len()
+                    ),
+                );
+            }
         }
     }
 
@@ -966,6 +1064,36 @@ impl Validator<'_> {
             self.internet_entry(&w.internet_entry, &at("internet_entry"))
         };
 
+        if let Some(picked) = &initial
+            && w.initial_hosts > 0
+            && self.hosts_per_node != Some(0)
+        {
+            let hosts = |v: NodeId| {
+                self.hosts_per_node
+                    .unwrap_or(self.topo.nodes[v as usize].hosts)
+            };
+            if let Some(&v) = picked.iter().find(|&&v| hosts(v) < w.initial_hosts) {
+                let n = picked
+                    .iter()
+                    .filter(|&&u| hosts(u) < w.initial_hosts)
+                    .count();
+                self.err(
+                    &at("initial_hosts"),
+                    format!(
+                        "initial_hosts {} is more than node {:?} has ({} hosts){}",
+                        w.initial_hosts,
+                        self.topo.nodes[v as usize].id,
+                        hosts(v),
+                        if n > 1 {
+                            format!(", and {} other initial nodes too", n - 1)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                );
+                ok = false;
+            }
+        }
         let (initial, entry) = (initial?, entry?);
         if initial.is_empty() && (entry.is_empty() || w.internet_scan_per_hour == 0.0) {
             let msg = if entry.is_empty() {
@@ -1151,7 +1279,14 @@ impl Validator<'_> {
     }
 
     fn rate(&mut self, x: f64, path: &[Seg], what: &str) -> Option<f64> {
-        if x.is_finite() && x >= 0.0 {
+        use super::limits::MAX_RATE;
+        if x.is_finite() && x > MAX_RATE {
+            self.err(
+                path,
+                format!("{what} {x:e} is above the limit of {MAX_RATE:e}"),
+            );
+            None
+        } else if x.is_finite() && x >= 0.0 {
             Some(x)
         } else {
             self.err(path, format!("{what} must be a finite number ≥ 0, got {x}"));
@@ -1181,10 +1316,12 @@ impl Validator<'_> {
 }
 
 fn bad_duration_msg(what: &str, s: &str) -> String {
-    format!(
-        "{what} {s:?} is not a duration (expected e.g. \"90m\", \"2h30m\", \"3d\", \"45s\"; \
-         units d, h, m, s in that order)"
-    )
+    duration_refusal(what, s, || {
+        format!(
+            "{what} {s:?} is not a duration (expected e.g. \"90m\", \"2h30m\", \"3d\", \"45s\"; \
+             units d, h, m, s in that order)"
+        )
+    })
 }
 
 /// An area with its names resolved.
@@ -1712,13 +1849,119 @@ mod tests {
         assert_eq!(parse_duration("1d2h3m30s"), Some(1440.0 + 120.0 + 3.5));
         assert_eq!(parse_duration("1.5h"), Some(90.0));
         assert_eq!(parse_duration(" 30d "), Some(43200.0));
+        // jiff's friendly format and ISO 8601 (issue 12).
+        assert_eq!(parse_duration("1d 4h"), Some(1680.0));
+        assert_eq!(parse_duration("1h 30m"), Some(90.0));
+        assert_eq!(parse_duration("2 hours"), Some(120.0));
+        assert_eq!(parse_duration("PT2H"), Some(120.0));
+        assert_eq!(parse_duration("P1DT4H"), Some(1680.0));
+        assert_eq!(parse_duration("1w"), Some(7.0 * 1440.0));
+        assert_eq!(parse_duration("366d"), Some(366.0 * 1440.0));
+    }
+
+    /// The hand parser jiff replaced (session 5), kept to show that every
+    /// duration of the bundled files parses to the same minutes, bit for bit.
+    fn legacy_parse_duration(s: &str) -> Option<f64> {
+        let s = s.trim();
+        let s = s.strip_prefix('+').unwrap_or(s);
+        if s.is_empty() {
+            return None;
+        }
+        const UNITS: [(char, f64); 4] = [('d', 1440.0), ('h', 60.0), ('m', 1.0), ('s', 1.0 / 60.0)];
+        let (mut total, mut next_unit, mut rest) = (0.0, 0, s);
+        while !rest.is_empty() {
+            let num_len = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let num = &rest[..num_len];
+            if num.is_empty() || num.starts_with('.') || num.ends_with('.') {
+                return None;
+            }
+            let value: f64 = num.parse().ok()?;
+            let unit = rest[num_len..].chars().next()?;
+            let k = UNITS[next_unit..].iter().position(|&(u, _)| u == unit)? + next_unit;
+            total += value * UNITS[k].1;
+            next_unit = k + 1;
+            rest = &rest[num_len + unit.len_utf8()..];
+        }
+        total.is_finite().then_some(total)
+    }
+
+    #[test]
+    fn bundled_files_durations_parse_as_before() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in [
+            "scenarios",
+            "scenarios/plans",
+            "scenarios/validation",
+            "assets",
+        ] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "ron") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        let mut checked = 0;
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            // Every string literal the old parser took for a duration.
+            for lit in text.split('"').skip(1).step_by(2) {
+                if let Some(old) = legacy_parse_duration(lit) {
+                    let new = parse_duration(lit);
+                    assert_eq!(
+                        new.map(f64::to_bits),
+                        Some(old.to_bits()),
+                        "{}: {lit:?}",
+                        f.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(
+            files.len() >= 10 && checked > 300,
+            "{} files, {checked}",
+            files.len()
+        );
+    }
+
+    #[test]
+    fn durations_refused_say_why() {
+        use DurationError::*;
+        assert_eq!(duration_minutes("367d"), Err(TooLong(367.0 * 1440.0)));
+        assert_eq!(duration_minutes("3650d"), Err(TooLong(3650.0 * 1440.0)));
+        assert_eq!(duration_minutes("365000d"), Err(TooLong(365000.0 * 1440.0)));
+        assert_eq!(duration_minutes("-1h"), Err(Negative));
+        assert_eq!(duration_minutes("1h ago"), Err(Negative));
+        for bad in [
+            "1e20d",
+            "1y",
+            "2mo",
+            "100000000000000000000d",
+            "nan",
+            "infd",
+        ] {
+            assert!(
+                matches!(duration_minutes(bad), Err(Syntax(_))),
+                "{bad:?}: {:?}",
+                duration_minutes(bad)
+            );
+        }
+        assert_eq!(
+            bad_duration_msg("median", "3650d"),
+            "median \"3650d\" is longer than the limit of 366 days"
+        );
     }
 
     #[test]
     fn durations_reject() {
         for bad in [
-            "", "+", "h", "10", "10x", "-1h", "1h-30m", "30m2h", "1h1h", "1 h", "1h 30m", ".5h",
-            "5.h", "1..5h", "++1h", "1H", "2 hours", "１h",
+            "", "+", "h", "10", "10x", "-1h", "1h-30m", "30m2h", "1h1h", ".5h", "5.h", "1..5h",
+            "++1h", "１h", "1e20d", "1y", "367d",
         ] {
             assert_eq!(parse_duration(bad), None, "{bad:?}");
         }

@@ -37,6 +37,8 @@
 //! An override's `staff` list replaces the staff of the roles it names and
 //! keeps the others. Province codes are those of the topology (by default
 //! the 36 of `assets/topology.ron`). Probabilities lie in [0, 1],
+//! `off_hours_detection` in [0, 1] (a share of the normal rate), staff per
+//! role at most `model::limits::MAX_STAFF`, durations at most 366 days,
 //! `late_factor` ≥ 1, office hours start before they end, heightened periods
 //! start before they end and do not overlap, holidays are dates whose `to`
 //! is not before `from` and do not overlap, and a make-up working day is a
@@ -337,10 +339,10 @@ impl Validator<'_> {
                 1.0
             }
             None => {
-                self.err(
-                    path,
-                    format!("{what} {s:?} is not a duration like \"30m\", \"2h\" or \"1h30m\""),
-                );
+                let msg = super::scenario_file::duration_refusal(what, s, || {
+                    format!("{what} {s:?} is not a duration like \"30m\", \"2h\" or \"1h30m\"")
+                });
+                self.err(path, msg);
                 1.0
             }
         }
@@ -368,7 +370,18 @@ impl Validator<'_> {
                 Some(r) if out.iter().any(|(q, _)| *q == r) => {
                     self.err(&p, format!("role `{role}` is listed twice"))
                 }
-                Some(r) => out.push((r, *n)),
+                Some(r) => {
+                    if *n > super::limits::MAX_STAFF {
+                        self.err(
+                            &at(base, &[I(k), I(1)]),
+                            format!(
+                                "{n} staff is above the limit of {} people in one role at one unit",
+                                super::limits::MAX_STAFF
+                            ),
+                        );
+                    }
+                    out.push((r, (*n).min(super::limits::MAX_STAFF)))
+                }
                 None => {
                     let names: Vec<&str> = BodyRole::ALL.iter().map(|r| r.as_str()).collect();
                     self.err(
@@ -593,13 +606,21 @@ impl Validator<'_> {
                 "office hours must end after they start",
             );
         }
-        let off_hours_detection = self.number(
-            r.off_hours_detection,
-            &at(&base, &[F("off_hours_detection")]),
-            "off_hours_detection",
-            0.0,
-            false,
-        );
+        // A share of the normal detection rate: above 1 would detect better
+        // off duty than on duty.
+        let off_hours_detection = if (0.0..=1.0).contains(&r.off_hours_detection) {
+            r.off_hours_detection
+        } else {
+            self.err(
+                &at(&base, &[F("off_hours_detection")]),
+                format!(
+                    "off_hours_detection is a share of the normal detection rate in [0, 1], \
+                     not {}",
+                    r.off_hours_detection
+                ),
+            );
+            0.0
+        };
         let callout_min = self.duration(&r.callout, &at(&base, &[F("callout")]), "callout");
         let external_detection_per_hour = self.number(
             r.external_detection_per_hour,

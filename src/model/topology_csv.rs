@@ -133,6 +133,26 @@ fn read_table(
     d: &mut Diagnostics,
 ) -> Result<Option<Table>, ()> {
     let path = dir.join(name);
+    use super::limits::{MAX_CSV_BYTES, MAX_LINKS, MAX_NODES};
+    if let Ok(m) = std::fs::metadata(&path)
+        && m.len() > MAX_CSV_BYTES
+    {
+        d.push(Diagnostic::csv(
+            &path,
+            1,
+            1,
+            format!(
+                "file is {} bytes, above the limit of {MAX_CSV_BYTES} bytes",
+                m.len()
+            ),
+        ));
+        return Err(());
+    }
+    let max_rows = match name {
+        "nodes.csv" => MAX_NODES,
+        "links.csv" => MAX_LINKS,
+        _ => u16::MAX as usize,
+    };
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if optional && e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -200,6 +220,15 @@ fn read_table(
     }
     let mut rows = Vec::new();
     for rec in rdr.records() {
+        if rows.len() == max_rows {
+            d.push(Diagnostic::csv(
+                &path,
+                max_rows + 2,
+                1,
+                format!("more than {max_rows} rows: the limit of {name} is {max_rows}"),
+            ));
+            return Err(());
+        }
         match rec {
             Ok(r) => rows.push((row_of(r.position()), crate::output::cells::read_record(&r))),
             Err(e) => {
@@ -349,7 +378,18 @@ pub fn import(dir: &Path) -> Result<Topology, Diagnostics> {
             );
         }
         let (s, col) = nt.get(rec, "hosts");
-        let hosts = parse_u32(s, "hosts").map_err(|m| bad(Err(m), col, &mut d));
+        let hosts = parse_u32(s, "hosts")
+            .and_then(|h| {
+                if h > super::limits::MAX_HOSTS_PER_NODE {
+                    Err(format!(
+                        "hosts {h} is above the limit of {} per node",
+                        super::limits::MAX_HOSTS_PER_NODE
+                    ))
+                } else {
+                    Ok(h)
+                }
+            })
+            .map_err(|m| bad(Err(m), col, &mut d));
         let (s, col) = nt.get(rec, "gateway");
         let gateway = parse_bool(s, "gateway").map_err(|m| bad(Err(m), col, &mut d));
         let (s, col) = nt.get(rec, "data_centre");
@@ -708,6 +748,21 @@ pub fn import(dir: &Path) -> Result<Topology, Diagnostics> {
         });
     }
 
+    if d.is_empty() {
+        let total: u64 = raw.iter().map(|r| u64::from(r.node.hosts)).sum();
+        if total > super::limits::MAX_TOTAL_HOSTS {
+            d.push(Diagnostic::csv(
+                &nt.path,
+                1,
+                col_of("hosts"),
+                format!(
+                    "the nodes have {total} hosts in all, above the limit of {}",
+                    super::limits::MAX_TOTAL_HOSTS
+                ),
+            ));
+        }
+        unreachable_nodes(&raw, &hq_rows, &links, &nt.path, &lt.path, &mut d);
+    }
     if !d.is_empty() {
         return Err(d);
     }
@@ -721,6 +776,73 @@ pub fn import(dir: &Path) -> Result<Topology, Diagnostics> {
         })
         .collect();
     Ok(Topology::new(provinces, nodes, links))
+}
+
+/// Every node must reach HQ over some line (primary, backup or external):
+/// a `links.csv` with only its header, or a node nobody linked, would
+/// otherwise cut nodes off silently. One error naming the first of them,
+/// with the count.
+fn unreachable_nodes(
+    raw: &[RawNode],
+    hq_rows: &[usize],
+    links: &[Link],
+    nodes_path: &Path,
+    links_path: &Path,
+    d: &mut Diagnostics,
+) {
+    let [hq] = hq_rows else { return };
+    if raw.len() < 2 {
+        return;
+    }
+    if links.is_empty() {
+        d.push(Diagnostic::csv(
+            links_path,
+            1,
+            1,
+            format!(
+                "links.csv has no lines: the {} nodes other than HQ would all be cut off",
+                raw.len() - 1
+            ),
+        ));
+        return;
+    }
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); raw.len()];
+    for l in links {
+        adj[l.a as usize].push(l.b as usize);
+        adj[l.b as usize].push(l.a as usize);
+    }
+    let mut seen = vec![false; raw.len()];
+    seen[*hq] = true;
+    let mut stack = vec![*hq];
+    while let Some(v) = stack.pop() {
+        for &w in &adj[v] {
+            if !seen[w] {
+                seen[w] = true;
+                stack.push(w);
+            }
+        }
+    }
+    let cut: Vec<usize> = (0..raw.len()).filter(|&v| !seen[v]).collect();
+    let Some(&first) = cut.first() else { return };
+    let lonely = cut.iter().filter(|&&v| adj[v].is_empty()).count();
+    let names: Vec<&str> = cut
+        .iter()
+        .take(10)
+        .map(|&v| raw[v].node.id.as_str())
+        .collect();
+    d.push(Diagnostic::csv(
+        nodes_path,
+        raw[first].row,
+        1,
+        format!(
+            "{} of {} nodes cannot reach HQ over any line ({} with no line at all): {}{}",
+            cut.len(),
+            raw.len(),
+            lonely,
+            names.join(", "),
+            if cut.len() > names.len() { ", …" } else { "" }
+        ),
+    ));
 }
 
 #[cfg(test)]

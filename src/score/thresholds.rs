@@ -22,7 +22,7 @@
 //!     ratings: [                                 // every capability once, 0 ≤ m ≤ s ≤ p ≤ 100
 //!         (capability: containment, p: 90.0, p_max_missed: 0, s: 75.0, m: 50.0),
 //!     ],
-//!     due_days: (p: 0, s: 90, m: 60, u: 30),
+//!     due_days: (p: 0, s: 90, m: 60, u: 30),  // s ≥ m ≥ u, each ≤ 366
 //!     outcomes: (                                // optional; each rule optional
 //!         containment_max_cut_off_share: Some(0.01),   // 0–1 of the WAN's nodes
 //!         containment_max_growth_hours: Some(6.0),     // ≥ 0
@@ -528,6 +528,38 @@ impl Validator<'_> {
         let ratings = ratings.map(|r| r.unwrap_or(fallback));
 
         let d = &raw.due_days;
+        // The worse the rating, the sooner its corrective actions are due.
+        for (v, f) in [(d.p, "p"), (d.s, "s"), (d.m, "m"), (d.u, "u")] {
+            if v > crate::model::limits::MAX_DURATION_DAYS {
+                self.err(
+                    &[F("due_days"), F(f)],
+                    format!(
+                        "due_days {f}: {v} days is above the limit of {} days",
+                        crate::model::limits::MAX_DURATION_DAYS
+                    ),
+                );
+            }
+        }
+        if d.m > d.s {
+            self.err(
+                &[F("due_days"), F("m")],
+                format!(
+                    "due_days out of order: m ({}) is later than s ({}); a worse rating's \
+                     actions are due sooner (s ≥ m ≥ u)",
+                    d.m, d.s
+                ),
+            );
+        }
+        if d.u > d.m {
+            self.err(
+                &[F("due_days"), F("u")],
+                format!(
+                    "due_days out of order: u ({}) is later than m ({}); a worse rating's \
+                     actions are due sooner (s ≥ m ≥ u)",
+                    d.u, d.m
+                ),
+            );
+        }
         let o = &raw.outcomes;
         Thresholds {
             weight_report,
