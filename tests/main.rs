@@ -13,6 +13,7 @@ mod defacement;
 mod duty;
 mod engine_validation;
 mod engine_validation_sampler;
+mod fuzz;
 mod golden;
 mod harden;
 mod intrusion;
