@@ -254,7 +254,8 @@ fn small_record() -> Vec<u8> {
         r#"Scenario(
     name: "fuzz seed",
     start: "2026-09-14T09:00:00",
-    duration: "6h",
+    duration: "2h",
+    tick: "10m",
     injects: [
         (at: "+0m", what: Worm((
             name: "w",
@@ -262,7 +263,7 @@ fn small_record() -> Vec<u8> {
             beta_per_hour: 2.0,
             tau_per_hour: 0.0,
         ))),
-        (at: "+1h", what: NodeFailure((node: "hq", duration: Some("2h")))),
+        (at: "+30m", what: NodeFailure((node: "hq", duration: Some("1h")))),
     ],
 )"#,
     )
@@ -469,7 +470,9 @@ fn positioned(t: &Target, input: &Input, r: &Refused) -> Result<(), String> {
             return Err(format!("diagnostic names another file: {d}"));
         };
         let text = &input[k];
-        let lines = text.split(|&c| c == b'\n').count().max(1);
+        // A CSV record may also end at a lone `\r` (old Mac line ends).
+        let ends: &[u8] = if d.csv { b"\n\r" } else { b"\n" };
+        let lines = text.iter().filter(|c| ends.contains(c)).count() + 1;
         if d.line < 1 || d.col < 1 || d.line > lines + 1 {
             return Err(format!(
                 "position {}:{} outside the file ({lines} lines): {d}",
@@ -585,6 +588,14 @@ fn fuzz(name: &str) {
             mutate(&mut rng, &mut input[part], &dict);
         }
         check(i, &input, &mut findings);
+        if (i + 1) % 100_000 == 0 {
+            eprintln!(
+                "fuzz {name}: {} cases, {:.0} s, {} findings",
+                i + 1,
+                t0.elapsed().as_secs_f64(),
+                findings.len()
+            );
+        }
         if findings.len() >= 20 {
             break;
         }

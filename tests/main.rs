@@ -2,6 +2,7 @@
 
 mod aar;
 mod assess;
+mod bad_inputs;
 mod batch;
 mod batch_report;
 mod calibration;

@@ -94,10 +94,11 @@ impl fmt::Display for Diagnostic {
             )?;
             if let Some(s) = &self.snippet {
                 let gutter = self.line.to_string().len();
+                let (s, caret) = window(s, self.col - 1);
                 write!(f, "\n{:gutter$} |\n{} | {}", "", self.line, s)?;
                 let pad: String = s
                     .chars()
-                    .take(self.col - 1)
+                    .take(caret)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 write!(f, "\n{:gutter$} | {pad}^", "")?;
@@ -105,6 +106,31 @@ impl fmt::Display for Diagnostic {
             Ok(())
         }
     }
+}
+
+/// The part of a source line shown under a message: the whole line when
+/// short, else about 120 characters around character `at` with `…` where
+/// it was cut (a 100 MB line is not echoed back); returns it and the
+/// caret's character offset in it.
+fn window(line: &str, at: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    const HALF: usize = 60;
+    let n = line.chars().count();
+    if n <= 2 * HALF + 20 {
+        return (line.into(), at);
+    }
+    let start = at.saturating_sub(HALF).min(n - 2 * HALF);
+    let end = (start + 2 * HALF).min(n);
+    let mut out = String::new();
+    let mut caret = at - start;
+    if start > 0 {
+        out.push('…');
+        caret += 1;
+    }
+    out.extend(line.chars().skip(start).take(end - start));
+    if end < n {
+        out.push('…');
+    }
+    (out.into(), caret)
 }
 
 /// Every problem found while loading inputs. Loading never stops at the first.
@@ -172,4 +198,26 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(src: &str, path: &Path) -> Resu
             e.code.to_string(),
         )])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_around_the_column_with_the_caret_on_it() {
+        let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+        let src = format!("first\n{line}\n");
+        let d = Diagnostic::at(Path::new("f.ron"), &src, 2, 5001, "bad");
+        let text = d.to_string();
+        assert!(text.len() < 600, "{text}");
+        let shown: Vec<&str> = text.lines().collect();
+        let (code, caret) = (shown[2], shown[3]);
+        assert!(code.starts_with("2 | …") && code.ends_with('…'), "{code}");
+        let at = caret.find('^').unwrap();
+        assert_eq!(code[..].chars().nth(caret[..at].chars().count()), Some('X'));
+        // A short line is shown whole.
+        let d = Diagnostic::at(Path::new("f.ron"), "abc", 1, 2, "bad");
+        assert!(d.to_string().contains("1 | abc\n  |  ^"), "{d}");
+    }
 }
