@@ -239,3 +239,21 @@ fn a_100_mb_file_is_refused_at_its_position() {
     // The 100 MB line is not echoed back whole.
     assert!(err.len() < 100_000, "stderr of {} bytes", err.len());
 }
+
+/// The snippet under an error: a long line is cut around the column.
+#[test]
+fn a_long_line_is_shown_around_the_column_with_the_caret_on_it() {
+    let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+    let src = format!("first\n{line}\n");
+    let d = drillsim::model::Diagnostic::at(Path::new("f.ron"), &src, 2, 5001, "bad");
+    let text = d.to_string();
+    assert!(text.len() < 600, "{text}");
+    let shown: Vec<&str> = text.lines().collect();
+    let (code, caret) = (shown[2], shown[3]);
+    assert!(code.starts_with("2 | …") && code.ends_with('…'), "{code}");
+    let at = caret.find('^').unwrap();
+    assert_eq!(code[..].chars().nth(caret[..at].chars().count()), Some('X'));
+    // A short line is shown whole.
+    let d = drillsim::model::Diagnostic::at(Path::new("f.ron"), "abc", 1, 2, "bad");
+    assert!(d.to_string().contains("1 | abc\n  |  ^"), "{d}");
+}

@@ -11,6 +11,7 @@ mod cli;
 mod compare;
 mod damage;
 mod defacement;
+mod determinism;
 mod duty;
 mod engine_validation;
 mod engine_validation_sampler;

@@ -199,25 +199,3 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(src: &str, path: &Path) -> Resu
         )])
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_long_line_is_shown_around_the_column_with_the_caret_on_it() {
-        let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
-        let src = format!("first\n{line}\n");
-        let d = Diagnostic::at(Path::new("f.ron"), &src, 2, 5001, "bad");
-        let text = d.to_string();
-        assert!(text.len() < 600, "{text}");
-        let shown: Vec<&str> = text.lines().collect();
-        let (code, caret) = (shown[2], shown[3]);
-        assert!(code.starts_with("2 | …") && code.ends_with('…'), "{code}");
-        let at = caret.find('^').unwrap();
-        assert_eq!(code[..].chars().nth(caret[..at].chars().count()), Some('X'));
-        // A short line is shown whole.
-        let d = Diagnostic::at(Path::new("f.ron"), "abc", 1, 2, "bad");
-        assert!(d.to_string().contains("1 | abc\n  |  ^"), "{d}");
-    }
-}
