@@ -43,17 +43,19 @@ fn read(rel: &str) -> Vec<u8> {
 /// links, provinces); a case mutates one of them.
 type Input = Vec<Vec<u8>>;
 
-/// A refused input's diagnostics and, per file, its text (to check that
-/// every position lies inside the file).
+/// A refused input's diagnostics.
 struct Refused {
     diags: Diagnostics,
 }
+
+/// A target's parse + validate call.
+type Parse = dyn Fn(&Input) -> Result<(), Refused> + Sync;
 
 struct Target {
     name: &'static str,
     seeds: Vec<Input>,
     /// Parses and validates; `Err` with the diagnostics of a refusal.
-    run: Box<dyn Fn(&Input) -> Result<(), Refused> + Sync>,
+    run: Box<Parse>,
     /// The files the diagnostics may name, in the order of an input's parts.
     files: Vec<PathBuf>,
 }
