@@ -537,6 +537,84 @@ fn a_batch_killed_and_resumed_gives_the_uninterrupted_result() {
     assert!(leftovers(t.path()).is_empty(), "{:?}", leftovers(t.path()));
 }
 
+/// A batch folder is either absent or complete (marker, batch.json and
+/// every file the marker lists).
+fn batch_complete_or_absent(out: &Path) {
+    if out.exists() {
+        let marker =
+            fs::read_to_string(out.join(".drillsim")).expect("complete batch has a marker");
+        for f in marker.lines().skip(2) {
+            assert!(
+                out.join(f).exists(),
+                "{f} listed but missing in {}",
+                out.display()
+            );
+        }
+        assert!(out.join("batch.json").exists());
+    }
+}
+
+#[test]
+fn a_batch_interrupted_by_any_signal_at_random_moments_resumes_to_the_same_files() {
+    use rand::{RngExt, SeedableRng};
+    let t = tempfile::tempdir().unwrap();
+    let base = ["batch", "--runs", "24", "--no-response", "--quiet"];
+    let whole = t.path().join("whole");
+    let mut args = base.to_vec();
+    args.extend(["--jobs", "2", "--out", s(&whole)]);
+    assert!(drillsim(&args).status.success());
+    let out = t.path().join("b");
+    let mut args = base.to_vec();
+    args.extend(["--jobs", "1", "--resume", "--out", s(&out)]);
+    // Seeded moments (the same every run of the test): SIGINT, SIGTERM and
+    // SIGKILL in turn, each 0–1.5 s after the start of a resumed batch.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
+    let (mut killed, mut finished) = (0, false);
+    for sig in ["-INT", "-TERM", "-KILL"].iter().cycle().take(9) {
+        let ms = rng.random_range(0..1500u64);
+        let child = bin()
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        signal(child.id(), sig);
+        let mut child = child;
+        let status = child.wait().unwrap();
+        batch_complete_or_absent(&out);
+        if status.success() {
+            finished = true;
+            break;
+        }
+        killed += 1;
+        if *sig != "-KILL" {
+            let left = leftovers(t.path());
+            assert!(left.is_empty(), "{sig} at {ms} ms left {left:?}");
+        }
+    }
+    assert!(killed > 0, "no batch was interrupted");
+    if !finished {
+        let o = drillsim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "aggregates.json",
+        "report.md",
+        ".drillsim",
+    ] {
+        assert_eq!(
+            fs::read(whole.join(f)).unwrap(),
+            fs::read(out.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(leftovers(t.path()).is_empty(), "{:?}", leftovers(t.path()));
+    eprintln!("batch interrupted {killed} times, then resumed to the same files");
+}
+
 // ---- 5. Plans `check` refuses, exit codes ------------------------------
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod aar;
 mod assess;
+mod bad_inputs;
 mod batch;
 mod batch_report;
 mod calibration;
@@ -10,9 +11,11 @@ mod cli;
 mod compare;
 mod damage;
 mod defacement;
+mod determinism;
 mod duty;
 mod engine_validation;
 mod engine_validation_sampler;
+mod fuzz;
 mod golden;
 mod harden;
 mod intrusion;

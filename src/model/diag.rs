@@ -94,10 +94,11 @@ impl fmt::Display for Diagnostic {
             )?;
             if let Some(s) = &self.snippet {
                 let gutter = self.line.to_string().len();
+                let (s, caret) = window(s, self.col - 1);
                 write!(f, "\n{:gutter$} |\n{} | {}", "", self.line, s)?;
                 let pad: String = s
                     .chars()
-                    .take(self.col - 1)
+                    .take(caret)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 write!(f, "\n{:gutter$} | {pad}^", "")?;
@@ -105,6 +106,31 @@ impl fmt::Display for Diagnostic {
             Ok(())
         }
     }
+}
+
+/// The part of a source line shown under a message: the whole line when
+/// short, else about 120 characters around character `at` with `…` where
+/// it was cut (a 100 MB line is not echoed back); returns it and the
+/// caret's character offset in it.
+fn window(line: &str, at: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    const HALF: usize = 60;
+    let n = line.chars().count();
+    if n <= 2 * HALF + 20 {
+        return (line.into(), at);
+    }
+    let start = at.saturating_sub(HALF).min(n - 2 * HALF);
+    let end = (start + 2 * HALF).min(n);
+    let mut out = String::new();
+    let mut caret = at - start;
+    if start > 0 {
+        out.push('…');
+        caret += 1;
+    }
+    out.extend(line.chars().skip(start).take(end - start));
+    if end < n {
+        out.push('…');
+    }
+    (out.into(), caret)
 }
 
 /// Every problem found while loading inputs. Loading never stops at the first.

@@ -123,28 +123,32 @@ fn row_of(pos: Option<&csv::Position>) -> usize {
     pos.map(|p| p.record() as usize + 1).unwrap_or(1)
 }
 
-/// Reads `dir/name`. `Ok(None)` when the file does not exist and is optional;
-/// `Err(())` when it cannot be used (problems already recorded).
+/// Reads `dir/name` (or `given`, its bytes in memory: `Some(None)` = absent).
+/// `Ok(None)` when the file does not exist and is optional; `Err(())` when
+/// it cannot be used (problems already recorded).
 fn read_table(
     dir: &Path,
     name: &str,
     cols: &[&'static str],
     optional: bool,
+    given: Option<Option<&[u8]>>,
     d: &mut Diagnostics,
 ) -> Result<Option<Table>, ()> {
     let path = dir.join(name);
     use super::limits::{MAX_CSV_BYTES, MAX_LINKS, MAX_NODES};
-    if let Ok(m) = std::fs::metadata(&path)
-        && m.len() > MAX_CSV_BYTES
+    let size = match given {
+        Some(Some(b)) => Some(b.len() as u64),
+        Some(None) => None,
+        None => std::fs::metadata(&path).ok().map(|m| m.len()),
+    };
+    if let Some(len) = size
+        && len > MAX_CSV_BYTES
     {
         d.push(Diagnostic::csv(
             &path,
             1,
             1,
-            format!(
-                "file is {} bytes, above the limit of {MAX_CSV_BYTES} bytes",
-                m.len()
-            ),
+            format!("file is {len} bytes, above the limit of {MAX_CSV_BYTES} bytes"),
         ));
         return Err(());
     }
@@ -153,7 +157,12 @@ fn read_table(
         "links.csv" => MAX_LINKS,
         _ => u16::MAX as usize,
     };
-    let bytes = match std::fs::read(&path) {
+    let read = match given {
+        Some(Some(b)) => Ok(b.to_vec()),
+        Some(None) => Err(io::Error::from(io::ErrorKind::NotFound)),
+        None => std::fs::read(&path),
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(e) if optional && e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -304,10 +313,33 @@ struct RawNode {
 /// `provinces.csv`), checking everything and reporting every problem.
 pub fn import(dir: &Path) -> Result<Topology, Diagnostics> {
     crate::output::guard::note_input(dir);
+    import_from(dir, None)
+}
+
+/// The three files' bytes, as [`import_bytes`] takes them (`provinces`
+/// optional, as on disk).
+#[derive(Clone, Copy, Debug)]
+pub struct CsvFiles<'a> {
+    pub provinces: Option<&'a [u8]>,
+    pub nodes: &'a [u8],
+    pub links: &'a [u8],
+}
+
+/// [`import`] of files already in memory (the fuzzing harness's entry
+/// point); diagnostics name `dir/nodes.csv` etc. as if read from `dir`.
+pub fn import_bytes(dir: &Path, files: CsvFiles<'_>) -> Result<Topology, Diagnostics> {
+    import_from(dir, Some(files))
+}
+
+fn import_from(dir: &Path, files: Option<CsvFiles<'_>>) -> Result<Topology, Diagnostics> {
     let mut d = Diagnostics::default();
-    let prov_t = read_table(dir, "provinces.csv", &PROVINCE_COLS, true, &mut d);
-    let node_t = read_table(dir, "nodes.csv", &NODE_COLS, false, &mut d);
-    let link_t = read_table(dir, "links.csv", &LINK_COLS, false, &mut d);
+    let (prov_b, node_b, link_b) = match files {
+        Some(f) => (Some(f.provinces), Some(Some(f.nodes)), Some(Some(f.links))),
+        None => (None, None, None),
+    };
+    let prov_t = read_table(dir, "provinces.csv", &PROVINCE_COLS, true, prov_b, &mut d);
+    let node_t = read_table(dir, "nodes.csv", &NODE_COLS, false, node_b, &mut d);
+    let link_t = read_table(dir, "links.csv", &LINK_COLS, false, link_b, &mut d);
     let (Ok(prov_t), Ok(Some(node_t)), Ok(Some(link_t))) = (prov_t, node_t, link_t) else {
         return Err(d);
     };

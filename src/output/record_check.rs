@@ -19,7 +19,14 @@ pub fn read(dir: &Path) -> Result<RunRecord, Diagnostics> {
     let path = dir.join("record.json");
     let one = |line, col, msg: String| Diagnostics(vec![Diagnostic::at(&path, "", line, col, msg)]);
     let bytes = fs::read(&path).map_err(|e| one(1, 1, format!("cannot read run record: {e}")))?;
-    let rec: RunRecord = serde_json::from_slice(&bytes).map_err(|e| {
+    parse(&bytes, &path)
+}
+
+/// [`read`] of `record.json`'s bytes in memory (the fuzzing harness's entry
+/// point); diagnostics name `path`.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<RunRecord, Diagnostics> {
+    let one = |line, col, msg: String| Diagnostics(vec![Diagnostic::at(path, "", line, col, msg)]);
+    let rec: RunRecord = serde_json::from_slice(bytes).map_err(|e| {
         one(
             e.line().max(1),
             e.column().max(1),
@@ -33,7 +40,7 @@ pub fn read(dir: &Path) -> Result<RunRecord, Diagnostics> {
         Err(Diagnostics(
             problems
                 .into_iter()
-                .map(|m| Diagnostic::at(&path, "", 1, 1, m))
+                .map(|m| Diagnostic::at(path, "", 1, 1, m))
                 .collect(),
         ))
     }
