@@ -119,9 +119,9 @@
 //!   internet gateway (which serves the bureau's site); rates ≥ 0
 //!   and at least one `notice` rate above 0.
 //! - **DenialOfService**: `site` is a provincial bureau or HQ running online
-//!   filing; `filings_per_month`, `attack_share` ≥ 0; `capacity_per_hour`
+//!   filing (or with an internet gateway, which serves it); `filings_per_month`, `attack_share` ≥ 0; `capacity_per_hour`
 //!   and `notice_per_hour` > 0; `abandon_share` in [0, 1]; `duration` > 0.
-//! - **DataLeak**: `site` runs the core tax system (a data centre);
+//! - **DataLeak**: `site` is a data centre (or runs the core tax system);
 //!   `records_per_hour` ≥ 0; `duration` > 0; at least one `discover` rate
 //!   above 0.
 //! - **Worm initial nodes**: the same rule over `initial_nodes`,
@@ -835,17 +835,19 @@ impl Validator<'_> {
         let site = self.node(&x.site, &at("site"));
         if let Some(v) = site {
             let n = &self.topo.nodes[v as usize];
-            if n.tier > Tier::Provincial || !n.services.contains(&ServiceKind::OnlineFiling) {
+            // A provincial or HQ gateway serves the bureau's online filing.
+            let filing = n.gateway || n.services.contains(&ServiceKind::OnlineFiling);
+            if n.tier > Tier::Provincial || !filing {
                 self.err(
                     &at("site"),
                     format!(
                         "{:?} runs no provincial or national online-filing portal (a {} node{})",
                         x.site,
                         n.tier.as_str(),
-                        if n.services.contains(&ServiceKind::OnlineFiling) {
+                        if filing {
                             ""
                         } else {
-                            " without online filing"
+                            " without online filing or an internet gateway"
                         }
                     ),
                 );
@@ -895,6 +897,7 @@ impl Validator<'_> {
         let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
         let site = self.node(&x.site, &at("site"));
         if let Some(v) = site
+            && !self.topo.nodes[v as usize].data_centre
             && !self.topo.nodes[v as usize]
                 .services
                 .contains(&ServiceKind::CoreTaxSystem)
@@ -902,7 +905,7 @@ impl Validator<'_> {
             self.err(
                 &at("site"),
                 format!(
-                    "{:?} is not a data centre (it runs no core tax system)",
+                    "{:?} is not a data centre (no data centre, no core tax system)",
                     x.site
                 ),
             );

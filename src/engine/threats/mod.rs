@@ -201,6 +201,18 @@ pub fn advance_threats(
                         {
                             let mut ctx = ctx!(changed_nodes);
                             intrusions.on_step(&mut ctx, step, site, group);
+                            // An exfiltration the step stopped: forensics
+                            // count what was copied (a grading fact).
+                            for c in intrusions
+                                .chains
+                                .iter()
+                                .filter(|c| c.group == group && c.stopped.is_some_and(|s| s.0 == t))
+                            {
+                                let n = c.records(t);
+                                if n > 0 {
+                                    resp.set_records_leaked(group, n);
+                                }
+                            }
                             defacements.on_step(&mut ctx, step, site, group);
                             floods.on_step(&mut ctx, step, site, group);
                             for (g, n) in leaks.on_step(&mut ctx, step, site, group) {
