@@ -55,6 +55,12 @@ pub enum Action {
     Intrusion(usize),
     /// Defacement `c` is first noticed (by whom: its state says).
     Defacement(usize),
+    /// Denial-of-service attack `c`: noticed (`false`) or the attacker
+    /// stops by itself (`true`).
+    Dos(usize, bool),
+    /// Data leak `c`: discovered (`false`) or the exfiltration ends by
+    /// itself (`true`).
+    Leak(usize, bool),
 }
 
 #[derive(Clone, Copy, Debug)]

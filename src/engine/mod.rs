@@ -115,6 +115,8 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
             InjectKind::Disaster { .. } => ThreatKind::Disaster,
             InjectKind::Intrusion(_) => ThreatKind::Intrusion,
             InjectKind::Defacement(_) => ThreatKind::Defacement,
+            InjectKind::DenialOfService(_) => ThreatKind::DenialOfService,
+            InjectKind::DataLeak(_) => ThreatKind::DataLeak,
         })
         .collect()
 }
@@ -226,12 +228,15 @@ impl Sim {
         bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
         world.insert_resource(threats::Symptoms::default());
         world.insert_resource(TopoRes(topo));
+        let origin = scenario.start;
         world.insert_resource(ScenarioRes(scenario));
         world.insert_resource(worm::WormRes::default());
         world.insert_resource(agenda::Agenda::default());
         world.insert_resource(threats::InjectCursor::default());
         world.insert_resource(threats::intrusion::Intrusions::new(cfg.seed));
         world.insert_resource(threats::defacement::Defacements::new(cfg.seed));
+        world.insert_resource(threats::dos::Dos::new(cfg.seed, origin));
+        world.insert_resource(threats::leak::Leaks::new(cfg.seed));
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
@@ -535,6 +540,13 @@ impl Sim {
         rec.threats.extend(
             self.world
                 .resource::<threats::defacement::Defacements>()
+                .outcomes(horizon),
+        );
+        rec.threats
+            .extend(self.world.resource::<threats::dos::Dos>().outcomes(horizon));
+        rec.threats.extend(
+            self.world
+                .resource::<threats::leak::Leaks>()
                 .outcomes(horizon),
         );
         rec.threats.sort_by_key(|o| o.inject);

@@ -49,6 +49,10 @@ pub struct Net {
     pub taxpayer_services_available: u32,
     /// Lines saturated now.
     pub links_saturated: u32,
+    /// Sites whose internet link a denial-of-service flood saturates: their
+    /// internet-facing services are unavailable (`engine::threats::dos`).
+    /// Almost always empty, so a list, not a per-node vector.
+    pub flooded: Vec<NodeId>,
     /// Connectivity changed since the last [`Net::refresh_view`].
     pub dirty: bool,
     /// Nodes whose services' availability may have changed since the last
@@ -221,6 +225,7 @@ impl Net {
             services_available: 0,
             taxpayer_services_available: 0,
             links_saturated: 0,
+            flooded: Vec::new(),
             dirty: true,
             svc_dirty: Vec::new(),
             svc_marked: vec![false; n],
@@ -372,6 +377,20 @@ impl Net {
         }
     }
 
+    /// A denial-of-service flood at `v`'s internet link starts (`on`) or
+    /// ends: its internet-facing services go down or come back.
+    pub fn set_flooded(&mut self, v: NodeId, on: bool) {
+        let was = self.flooded.contains(&v);
+        if on && !was {
+            self.flooded.push(v);
+        } else if !on && was {
+            self.flooded.retain(|&x| x != v);
+        } else {
+            return;
+        }
+        self.mark_services(v);
+    }
+
     /// Isolates `v` from the WAN (or lifts the isolation).
     pub fn set_isolated(
         &mut self,
@@ -487,6 +506,9 @@ impl Net {
     /// Whether a service instance at `v` is available now.
     pub fn service_available(&self, topo: &Topology, v: NodeId, kind: ServiceKind) -> bool {
         if !self.connected(v) || self.node_overloaded[v as usize] {
+            return false;
+        }
+        if kind.internet_facing() && !self.flooded.is_empty() && self.flooded.contains(&v) {
             return false;
         }
         match kind {

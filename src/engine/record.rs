@@ -77,6 +77,12 @@ pub enum EventKind {
     /// A defaced website was noticed, taken down or restored
     /// (`engine::threats::defacement`).
     Defacement,
+    /// A denial-of-service attack was noticed, mitigated or stopped
+    /// (`engine::threats::dos`).
+    DenialOfService,
+    /// A data leak was discovered or its exfiltration stopped
+    /// (`engine::threats::leak`).
+    DataLeak,
 }
 
 impl EventKind {
@@ -111,6 +117,8 @@ impl EventKind {
             EventKind::Deviation => "deviation",
             EventKind::Intrusion => "intrusion",
             EventKind::Defacement => "defacement",
+            EventKind::DenialOfService => "denial_of_service",
+            EventKind::DataLeak => "data_leak",
         }
     }
 }
@@ -378,6 +386,16 @@ pub struct ThreatOutcome {
     /// Page views while exposed (a defacement).
     #[serde(default)]
     pub exposure_views: u64,
+    /// Taxpayers' filings turned away and given up (a denial of service).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub filings_lost: u64,
+    /// Filings turned away and retried later (a denial of service).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub filings_delayed: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 /// Data a threat damaged at one site (one entry per site and inject).

@@ -54,6 +54,14 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         "worm-hq-outage",
         include_str!("../../scenarios/worm-hq-outage.ron"),
     ),
+    (
+        "filing-deadline-dos",
+        include_str!("../../scenarios/filing-deadline-dos.ron"),
+    ),
+    (
+        "taxpayer-data-leak",
+        include_str!("../../scenarios/taxpayer-data-leak.ron"),
+    ),
 ];
 
 /// A bundled scenario's text by name (file stem).

@@ -144,10 +144,14 @@ pub enum ThreatKind {
     Intrusion,
     /// A defaced public website (`engine::threats::defacement`).
     Defacement,
+    /// A denial-of-service attack on online filing (`engine::threats::dos`).
+    DenialOfService,
+    /// Records exfiltrated from a data centre (`engine::threats::leak`).
+    DataLeak,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 7] = [
+    pub const ALL: [ThreatKind; 9] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
@@ -155,6 +159,8 @@ impl ThreatKind {
         ThreatKind::Disaster,
         ThreatKind::Intrusion,
         ThreatKind::Defacement,
+        ThreatKind::DenialOfService,
+        ThreatKind::DataLeak,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -165,12 +171,20 @@ impl ThreatKind {
             ThreatKind::Disaster => "disaster",
             ThreatKind::Intrusion => "intrusion",
             ThreatKind::Defacement => "defacement",
+            ThreatKind::DenialOfService => "denial_of_service",
+            ThreatKind::DataLeak => "data_leak",
         }
     }
     /// A newer threat model a plan need not map (`drillsim check` warns
     /// only about the others).
     pub fn optional(self) -> bool {
-        matches!(self, ThreatKind::Intrusion | ThreatKind::Defacement)
+        matches!(
+            self,
+            ThreatKind::Intrusion
+                | ThreatKind::Defacement
+                | ThreatKind::DenialOfService
+                | ThreatKind::DataLeak
+        )
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {
         ThreatKind::ALL.into_iter().find(|t| t.as_str() == s)

@@ -86,6 +86,52 @@ pub enum InjectKind {
     Intrusion(IntrusionInject),
     /// A defaced website (see [`DefacementInject`]).
     Defacement(DefacementInject),
+    /// A denial-of-service attack on an online-filing portal (see [`DosInject`]).
+    DenialOfService(DosInject),
+    /// Records exfiltrated from a data centre (see [`LeakInject`]).
+    DataLeak(LeakInject),
+}
+
+/// A flood of traffic at a portal's internet gateway: the attack takes
+/// `attack_share` of the portal's capacity (≥ 1: saturated, nothing is
+/// served and the site's internet-facing services are down). Taxpayers'
+/// filings above what is left are turned away: `abandon_share` of them are
+/// lost (given up, or filed late at the counter), the rest retry later
+/// (delayed). Demand follows the calendar (`engine::threats::dos`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DosInject {
+    pub name: String,
+    pub site: NodeId,
+    /// Filings at the portal in a month.
+    pub filings_per_month: f64,
+    /// Filings the portal serves per hour at most.
+    pub capacity_per_hour: f64,
+    /// Attack traffic as a share of the portal's capacity.
+    pub attack_share: f64,
+    /// The attacker stops by itself after this long (None: until mitigated).
+    pub duration_min: Option<f64>,
+    /// Share of turned-away filings lost, 0–1 (the rest are delayed).
+    pub abandon_share: f64,
+    /// Rate at which monitoring or taxpayers' complaints show it, per hour.
+    pub notice_per_hour: f64,
+}
+
+/// Who can discover a data leak, in `LeakInject::discover_per_hour` order.
+pub const LEAK_DISCOVERERS: [&str; 4] = ["audit", "buyer", "press", "police"];
+
+/// Taxpayer records copied out of a data centre at `records_per_hour`
+/// (for `duration_min`, or until the response cuts the source), discovered
+/// later by an internal audit or from outside (a buyer of the data, the
+/// press, the police), each at its own rate per hour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeakInject {
+    pub name: String,
+    pub site: NodeId,
+    pub records_per_hour: f64,
+    /// The exfiltration stops by itself after this long (None: until cut).
+    pub duration_min: Option<f64>,
+    /// Rates in [`LEAK_DISCOVERERS`] order, per hour.
+    pub discover_per_hour: [f64; 4],
 }
 
 /// A public website's pages replaced (defacement or harmful content): the

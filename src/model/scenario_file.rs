@@ -52,6 +52,23 @@
 //!             growth_per_hour: 0.2,        // optional, default 0: views grow as e^(g·h)
 //!             notice: (staff: 0.1, taxpayers: 0.3, press: 0.05), // per hour; default 0 each
 //!         ))),
+//!         (at: "+1h", what: DenialOfService((
+//!             name: "...",                 // optional, default "denial of service"
+//!             site: "gd",                  // a provincial bureau or HQ with online filing
+//!             filings_per_month: 3000000.0, // the portal's monthly volume
+//!             capacity_per_hour: 150000.0, // filings it serves per hour at most
+//!             attack_share: 1.5,           // attack traffic / capacity (≥ 1: saturated)
+//!             duration: None,              // optional: the attacker stops by itself; None = until mitigated
+//!             abandon_share: 0.3,          // optional, default 0.3: turned-away filings lost (rest delayed)
+//!             notice_per_hour: 2.0,        // optional, default 2: monitoring or complaints notice it
+//!         ))),
+//!         (at: "+0m", what: DataLeak((
+//!             name: "...",                 // optional, default "data leak"
+//!             site: "gd",                  // a data centre (runs the core tax system)
+//!             records_per_hour: 50000.0,   // records copied out per hour
+//!             duration: Some("20h"),       // optional: stops by itself; None = until the source is cut
+//!             discover: (audit: 0.01, buyer: 0.02, press: 0.005, police: 0.005), // per hour; default 0 each
+//!         ))),
 //!     ],
 //!     objectives: [                        // optional, default []
 //!         (capability: "containment", clause: "…", text: "…"),
@@ -101,6 +118,12 @@
 //! - **Defacement**: `site` runs a website (public or internal) or is an
 //!   internet gateway (which serves the bureau's site); rates ≥ 0
 //!   and at least one `notice` rate above 0.
+//! - **DenialOfService**: `site` is a provincial bureau or HQ running online
+//!   filing (or with an internet gateway, which serves it); `filings_per_month`, `attack_share` ≥ 0; `capacity_per_hour`
+//!   and `notice_per_hour` > 0; `abandon_share` in [0, 1]; `duration` > 0.
+//! - **DataLeak**: `site` is a data centre (or runs the core tax system);
+//!   `records_per_hour` ≥ 0; `duration` > 0; at least one `discover` rate
+//!   above 0.
 //! - **Worm initial nodes**: the same rule over `initial_nodes`,
 //!   `initial_provinces`, `initial_tiers` (no prefecture filter), except that
 //!   `initial_provinces` without `initial_tiers` selects only the **provincial
@@ -131,8 +154,8 @@ use serde::Deserialize;
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::scenario::{
-    DefacementInject, Inject, InjectKind, IntrusionGoal, IntrusionInject, Payload, PayloadKind,
-    Scenario, WormInject,
+    DefacementInject, DosInject, Inject, InjectKind, IntrusionGoal, IntrusionInject, LeakInject,
+    Payload, PayloadKind, Scenario, WormInject,
 };
 use super::topology::{LinkId, LinkKind, NodeId, Tier, Topology};
 
@@ -201,6 +224,8 @@ pub enum WhatFile {
     Disaster(DisasterFile),
     Intrusion(IntrusionFile),
     Defacement(DefacementFile),
+    DenialOfService(DosFile),
+    DataLeak(LeakFile),
 }
 
 /// A set of nodes; see the module docs for the selection rule.
@@ -369,6 +394,69 @@ pub struct NoticeFile {
     pub taxpayers: f64,
     #[serde(default)]
     pub press: f64,
+}
+
+/// A denial-of-service attack on online filing; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "DenialOfService")]
+pub struct DosFile {
+    #[serde(default = "default_dos_name")]
+    pub name: String,
+    /// A provincial bureau or HQ running online filing.
+    pub site: String,
+    pub filings_per_month: f64,
+    pub capacity_per_hour: f64,
+    pub attack_share: f64,
+    /// `None` = until mitigated.
+    #[serde(default)]
+    pub duration: Option<String>,
+    #[serde(default = "default_abandon")]
+    pub abandon_share: f64,
+    #[serde(default = "default_dos_notice")]
+    pub notice_per_hour: f64,
+}
+
+/// A data leak; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "DataLeak")]
+pub struct LeakFile {
+    #[serde(default = "default_leak_name")]
+    pub name: String,
+    /// A data centre (a site running the core tax system).
+    pub site: String,
+    pub records_per_hour: f64,
+    /// `None` = until the source is cut.
+    #[serde(default)]
+    pub duration: Option<String>,
+    pub discover: DiscoverFile,
+}
+
+/// Rates at which an internal audit, a buyer, the press or the police
+/// discover a leak, per hour.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Discover")]
+pub struct DiscoverFile {
+    #[serde(default)]
+    pub audit: f64,
+    #[serde(default)]
+    pub buyer: f64,
+    #[serde(default)]
+    pub press: f64,
+    #[serde(default)]
+    pub police: f64,
+}
+
+fn default_dos_name() -> String {
+    "denial of service".to_owned()
+}
+fn default_leak_name() -> String {
+    "data leak".to_owned()
+}
+fn default_abandon() -> f64 {
+    0.3
+}
+fn default_dos_notice() -> f64 {
+    2.0
 }
 
 fn default_defacement_name() -> String {
@@ -834,7 +922,132 @@ impl Validator<'_> {
             }
             WhatFile::Intrusion(x) => self.intrusion(x, &inner).map(InjectKind::Intrusion),
             WhatFile::Defacement(x) => self.defacement(x, &inner).map(InjectKind::Defacement),
+            WhatFile::DenialOfService(x) => self.dos(x, &inner).map(InjectKind::DenialOfService),
+            WhatFile::DataLeak(x) => self.leak(x, &inner).map(InjectKind::DataLeak),
         }
+    }
+
+    fn dos(&mut self, x: &DosFile, inner: &[Seg]) -> Option<DosInject> {
+        use super::topology::ServiceKind;
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let site = self.node(&x.site, &at("site"));
+        if let Some(v) = site {
+            let n = &self.topo.nodes[v as usize];
+            // A provincial or HQ gateway serves the bureau's online filing.
+            let filing = n.gateway || n.services.contains(&ServiceKind::OnlineFiling);
+            if n.tier > Tier::Provincial || !filing {
+                self.err(
+                    &at("site"),
+                    format!(
+                        "{:?} runs no provincial or national online-filing portal (a {} node{})",
+                        x.site,
+                        n.tier.as_str(),
+                        if filing {
+                            ""
+                        } else {
+                            " without online filing or an internet gateway"
+                        }
+                    ),
+                );
+            }
+        }
+        let month = self.rate(
+            x.filings_per_month,
+            &at("filings_per_month"),
+            "filings_per_month",
+        );
+        let cap = self.rate(
+            x.capacity_per_hour,
+            &at("capacity_per_hour"),
+            "capacity_per_hour",
+        );
+        if cap == Some(0.0) {
+            self.err(
+                &at("capacity_per_hour"),
+                "capacity_per_hour must be above 0 (a portal that serves nothing)",
+            );
+        }
+        let share = self.rate(x.attack_share, &at("attack_share"), "attack_share");
+        let dur = self.optional_duration(&x.duration, &at("duration"));
+        let abandon = self.fraction(x.abandon_share, &at("abandon_share"), "abandon_share");
+        let notice = self.rate(x.notice_per_hour, &at("notice_per_hour"), "notice_per_hour");
+        if notice == Some(0.0) {
+            self.err(
+                &at("notice_per_hour"),
+                "nobody would ever notice: notice_per_hour must be above 0",
+            );
+            return None;
+        }
+        Some(DosInject {
+            name: x.name.clone(),
+            site: site?,
+            filings_per_month: month?,
+            capacity_per_hour: cap.filter(|&c| c > 0.0)?,
+            attack_share: share?,
+            duration_min: dur?,
+            abandon_share: abandon?,
+            notice_per_hour: notice?,
+        })
+    }
+
+    fn leak(&mut self, x: &LeakFile, inner: &[Seg]) -> Option<LeakInject> {
+        use super::topology::ServiceKind;
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let site = self.node(&x.site, &at("site"));
+        if let Some(v) = site
+            && !self.topo.nodes[v as usize].data_centre
+            && !self.topo.nodes[v as usize]
+                .services
+                .contains(&ServiceKind::CoreTaxSystem)
+        {
+            self.err(
+                &at("site"),
+                format!(
+                    "{:?} is not a data centre (no data centre, no core tax system)",
+                    x.site
+                ),
+            );
+        }
+        let rate = self.rate(
+            x.records_per_hour,
+            &at("records_per_hour"),
+            "records_per_hour",
+        );
+        let dur = self.optional_duration(&x.duration, &at("duration"));
+        let mut discover = [0.0; 4];
+        let mut ok = true;
+        for (k, (v, field)) in [
+            (x.discover.audit, "audit"),
+            (x.discover.buyer, "buyer"),
+            (x.discover.press, "press"),
+            (x.discover.police, "police"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p: Vec<Seg> = [&at("discover")[..], &[F(field)]].concat();
+            match self.rate(v, &p, field) {
+                Some(r) => discover[k] = r,
+                None => ok = false,
+            }
+        }
+        if ok && discover.iter().sum::<f64>() <= 0.0 {
+            self.err(
+                &at("discover"),
+                "nobody would ever discover it: give audit, buyer, press or police a rate above 0",
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        Some(LeakInject {
+            name: x.name.clone(),
+            site: site?,
+            records_per_hour: rate?,
+            duration_min: dur?,
+            discover_per_hour: discover,
+        })
     }
 
     fn defacement(&mut self, x: &DefacementFile, inner: &[Seg]) -> Option<DefacementInject> {

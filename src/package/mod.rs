@@ -299,6 +299,8 @@ fn inject_nodes(kind: &InjectKind, topo: &Topology) -> Vec<u32> {
         InjectKind::PowerOutage { nodes, .. } | InjectKind::Disaster { nodes, .. } => nodes.clone(),
         InjectKind::Intrusion(i) => vec![i.entry],
         InjectKind::Defacement(d) => vec![d.site],
+        InjectKind::DenialOfService(d) => vec![d.site],
+        InjectKind::DataLeak(d) => vec![d.site],
     }
 }
 
@@ -446,6 +448,18 @@ fn message(kind: &InjectKind, topo: &Topology, lang: Lang, seen_at: Option<u32>)
             .pick(
                 "有人反映 {site} 的网站出现不应有的内容。",
                 "Reports that the website of {site} shows content it should not.",
+            )
+            .replace("{site}", &name(d.site)),
+        InjectKind::DenialOfService(d) => lang
+            .pick(
+                "纳税人反映 {site} 网上申报打不开或很慢，网关流量异常。",
+                "Taxpayers report that online filing at {site} is slow or will not open; the gateway shows unusual traffic.",
+            )
+            .replace("{site}", &name(d.site)),
+        InjectKind::DataLeak(d) => lang
+            .pick(
+                "有线索显示 {site} 数据中心的纳税人信息在外流传。",
+                "Leads that taxpayer records from the data centre of {site} are circulating outside.",
             )
             .replace("{site}", &name(d.site)),
     }

@@ -1097,6 +1097,32 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         rows.push((lb::OUT_DEF_DOWN, at(o.stopped)));
         rows.push((lb::OUT_DEF_VIEWS, thousands(o.exposure_views)));
     }
+    let stopped = |o: &crate::engine::record::ThreatOutcome| match o.stopped {
+        Some(_) if o.stopped_by == "attacker" => {
+            format!("{}, {}", at(o.stopped), ctx.t(lb::OUT_BY_ATTACKER))
+        }
+        Some(_) => format!(
+            "{}, {}",
+            at(o.stopped),
+            super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
+        ),
+        None => at(None),
+    };
+    for o in ctx
+        .rec
+        .threats
+        .iter()
+        .filter(|o| o.threat == "denial_of_service")
+    {
+        rows.push((lb::OUT_DOS_STOPPED, stopped(o)));
+        rows.push((lb::OUT_DOS_LOST, thousands(o.filings_lost)));
+        rows.push((lb::OUT_DOS_DELAYED, thousands(o.filings_delayed)));
+    }
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "data_leak") {
+        rows.push((lb::OUT_LEAK_FOUND, ctx.t(lb::noticer(&o.noticed_by)).into()));
+        rows.push((lb::OUT_LEAK_STOPPED, stopped(o)));
+        rows.push((lb::OUT_INTR_RECORDS, thousands(o.records_leaked)));
+    }
     rows
 }
 

@@ -214,6 +214,12 @@ labels! {
     OUT_DEF_NOTICED = "篡改网页最先发现者", "Defaced pages first noticed by";
     OUT_DEF_DOWN = "篡改网页删除", "Defaced pages taken down";
     OUT_DEF_VIEWS = "篡改网页浏览次数", "Views of the defaced pages";
+    OUT_DOS_STOPPED = "拒绝服务攻击结束", "Denial of service ended";
+    OUT_DOS_LOST = "流失的申报（放弃）", "Filings lost (given up)";
+    OUT_DOS_DELAYED = "延迟的申报（稍后重试）", "Filings delayed (retried later)";
+    OUT_LEAK_FOUND = "数据泄露发现者", "Data leak discovered by";
+    OUT_LEAK_STOPPED = "数据外传被阻断", "Copying out stopped";
+    OUT_BY_ATTACKER = "攻击者自行停止", "the attacker stopped";
     OUT_NEVER = "未发生", "never";
     OUT_FROM_INJECT = "自首个注入起计时。", "Timings run from the first inject.";
     OUT_DATA_NOTE = "“数据丢失（站点·小时）”的单位是站点·小时：对每个数据被威胁损坏的站点，取其受损时距上次备份的小时数，再对站点求和（例如 2 个站点各距上次备份 6 小时，计 12 站点·小时）；它不是演练时长。“估计丢失记录数”= 受损主机数 × 上述小时数 × 每主机每小时写入的记录数（取自班组文件中的数据损坏参数）。", "Data lost is in site-hours: for each site whose data a threat damaged, the hours since its last backup when the damage happened, summed over the sites (two sites each 6 hours past their backup count 12 site-hours); it is not a length of the run. Records lost = hosts hit × those hours × records written per host-hour (the teams file's data_damage rates).";
@@ -347,6 +353,10 @@ pub fn noticer(s: &str) -> L {
         "staff" => L("本单位人员", "staff"),
         "taxpayers" => L("纳税人", "taxpayers"),
         "press" => L("媒体", "the press"),
+        // Data leaks (`scenario::LEAK_DISCOVERERS`).
+        "audit" => L("内部审计", "an internal audit"),
+        "buyer" => L("数据买家", "a buyer of the data"),
+        "police" => L("公安机关", "the police"),
         _ => L("无人", "nobody"),
     }
 }
@@ -393,6 +403,8 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::Deviation => L("偏离预案", "Deviation"),
         EventKind::Intrusion => L("入侵进展", "Intrusion"),
         EventKind::Defacement => L("网页篡改", "Defacement"),
+        EventKind::DenialOfService => L("拒绝服务攻击", "Denial of service"),
+        EventKind::DataLeak => L("数据泄露", "Data leak"),
     }
 }
 

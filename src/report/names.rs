@@ -475,6 +475,52 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "defacement {}: genuine pages restored at {}",
         "网页篡改「{0}」：{1}已恢复正常网页",
     ),
+    // Denial of service (engine::threats::dos).
+    (
+        "denial of service {}: flood at the online-filing portal of {}",
+        "拒绝服务攻击「{0}」：{1}网上申报门户遭流量攻击",
+    ),
+    (
+        "denial of service {}: flood noticed at {}; {} filings lost and {} delayed so far",
+        "拒绝服务攻击「{0}」：{1}发现流量攻击，此前已流失申报 {2} 笔、延迟 {3} 笔",
+    ),
+    (
+        "denial of service {}: the attacker stopped the flood at {} after {} h; {} filings lost, {} delayed",
+        "拒绝服务攻击「{0}」：攻击者停止对{1}的流量攻击，持续 {2} 小时；流失申报 {3} 笔，延迟 {4} 笔",
+    ),
+    (
+        "denial of service {}: flood mitigated by {} at {} after {} h; {} filings lost, {} delayed",
+        "拒绝服务攻击「{0}」：{2}的「{1}」缓解了流量攻击，持续 {3} 小时；流失申报 {4} 笔，延迟 {5} 笔",
+    ),
+    // Data leaks (engine::threats::leak).
+    (
+        "data leak {}: records copied out of the data centre of {}",
+        "数据泄露「{0}」：{1}数据中心的纳税人记录被外传",
+    ),
+    (
+        "data leak {}: discovered by audit at {}; {} records copied out so far",
+        "数据泄露「{0}」：{1}经内部审计发现数据泄露，此前已外传 {2} 条记录",
+    ),
+    (
+        "data leak {}: discovered by buyer at {}; {} records copied out so far",
+        "数据泄露「{0}」：{1}的数据被人兜售而发现泄露，此前已外传 {2} 条记录",
+    ),
+    (
+        "data leak {}: discovered by press at {}; {} records copied out so far",
+        "数据泄露「{0}」：{1}的数据泄露经媒体披露，此前已外传 {2} 条记录",
+    ),
+    (
+        "data leak {}: discovered by police at {}; {} records copied out so far",
+        "数据泄露「{0}」：{1}的数据泄露由公安机关通报，此前已外传 {2} 条记录",
+    ),
+    (
+        "data leak {}: copying from {} ended after {} h; {} records copied out",
+        "数据泄露「{0}」：从{1}外传数据结束，历时 {2} 小时，共外传 {3} 条记录",
+    ),
+    (
+        "data leak {}: copying stopped by {} at {}; {} records copied out",
+        "数据泄露「{0}」：{2}的「{1}」阻断了数据外传，共外传 {3} 条记录",
+    ),
     // The network.
     ("{}–{} ({})", "{0}–{1}（{2}线路）"),
     ("{}–{} {}: {} of {} kbit/s", "{0}–{1} {2}：{3} / {4} kbit/s"),
@@ -514,6 +560,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("highest tier {}", "最高层级{0}"),
     ("{} host(s) infected", "感染主机 {0} 台"),
     ("{} service(s) down", "{0} 项服务中断"),
+    ("{} records leaked", "泄露记录 {0} 条"),
     ("longest {} h", "最长 {0} 小时"),
     ("{} node(s) cut off", "与总局失联节点 {0} 个"),
     (

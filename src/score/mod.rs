@@ -292,6 +292,19 @@ pub struct Outcomes {
     /// Post-incident obligations of responses still open at the end.
     #[serde(default)]
     pub not_due: u32,
+    /// Taxpayers' filings a denial of service turned away and lost, and
+    /// delayed (retried later); absent (0) without one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub filings_lost: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub filings_delayed: u64,
+    /// Records copied out by data leaks and intrusions' exfiltration.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub records_leaked: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 /// A capability's rating and why.

@@ -197,5 +197,8 @@ pub fn outcomes(rec: &RunRecord, obs: &[Obligation]) -> Outcomes {
             + count(Status::WrongActor),
         pending: count(Status::Pending),
         not_due: count(Status::NotDue),
+        filings_lost: rec.threats.iter().map(|o| o.filings_lost).sum(),
+        filings_delayed: rec.threats.iter().map(|o| o.filings_delayed).sum(),
+        records_leaked: rec.threats.iter().map(|o| o.records_leaked).sum(),
     }
 }

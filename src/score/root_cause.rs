@@ -484,6 +484,18 @@ pub fn plan_gap(rec: &RunRecord, obs: &[Obligation], c: Capability) -> Option<Ro
     let (h_en, h_zh) = node_names(rec, &hq);
     let (b_en, b_zh) = body_names(rec, &body);
     let cls = classes.join(", ");
+    // The Chinese text names the classes (a code is an identifier).
+    let cls_zh = classes
+        .iter()
+        .map(|code| {
+            rec.meta
+                .classes
+                .iter()
+                .find(|c| &c.0 == code)
+                .map_or(code.clone(), |c| c.1.clone())
+        })
+        .collect::<Vec<_>>()
+        .join("、");
     let plan = if rec.meta.plan.is_empty() {
         "the plan".to_owned()
     } else {
@@ -498,7 +510,7 @@ pub fn plan_gap(rec: &RunRecord, obs: &[Obligation], c: Capability) -> Option<Ro
             c.name_en()
         ),
         zh: format!(
-            "预案缺少步骤：{need_zh}，但本次事件（{cls}）未触发任何{}步骤——预案 {plan} 对该类事件未作规定，或仅在更高级别才规定；预案由{h_zh}{b_zh}负责修订",
+            "预案缺少步骤：{need_zh}，但本次事件（{cls_zh}）未触发任何{}步骤——预案 {plan} 对该类事件未作规定，或仅在更高级别才规定；预案由{h_zh}{b_zh}负责修订",
             c.name_zh()
         ),
     })

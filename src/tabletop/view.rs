@@ -93,6 +93,8 @@ pub fn inject_told(topo: &Topology, me: &Me, kind: &InjectKind) -> bool {
         InjectKind::PowerOutage { nodes, .. } => nodes.iter().any(|&v| me.covers(topo, v)),
         InjectKind::Intrusion(i) => me.covers(topo, i.entry),
         InjectKind::Defacement(d) => me.covers(topo, d.site),
+        InjectKind::DenialOfService(d) => me.covers(topo, d.site),
+        InjectKind::DataLeak(d) => me.covers(topo, d.site),
     }
 }
 
@@ -129,6 +131,24 @@ pub fn inject_text(topo: &Topology, me: &Me, kind: &InjectKind, lang: Lang) -> S
             match lang {
                 Lang::En => format!("Reports that the website of {n} shows content it should not."),
                 Lang::Zh => format!("有人反映 {n} 的网站出现不应有的内容。"),
+            }
+        }
+        (InjectKind::DenialOfService(d), _) => {
+            let n = node_name(topo, d.site, lang);
+            match lang {
+                Lang::En => format!(
+                    "Taxpayers report that online filing at {n} is slow or will not open; the gateway shows unusual traffic."
+                ),
+                Lang::Zh => format!("纳税人反映 {n} 网上申报打不开或很慢，网关流量异常。"),
+            }
+        }
+        (InjectKind::DataLeak(d), _) => {
+            let n = node_name(topo, d.site, lang);
+            match lang {
+                Lang::En => format!(
+                    "Leads that taxpayer records from the data centre of {n} are circulating outside."
+                ),
+                Lang::Zh => format!("有线索显示 {n} 数据中心的纳税人信息在外流传。"),
             }
         }
         (InjectKind::Worm(w), Lang::En) => format!(

@@ -142,6 +142,9 @@ impl Response {
                 }
                 _ => 0.0,
             },
+            // A flood's alarms and a leak's discovery (an audit finding, a
+            // call from the police) are told to the site outright [I].
+            ThreatKind::DenialOfService | ThreatKind::DataLeak => 1.0,
             _ => {
                 if !net.alive(v) || !net.reachable[vi] {
                     1.0
@@ -398,6 +401,13 @@ impl Response {
             }
         }
         f.provinces_affected = provinces.len() as u32;
+        if f.nodes_affected > 0 {
+            f.records_leaked = self
+                .records_leaked
+                .iter()
+                .find(|&&(g, _)| g == i.inject)
+                .map_or(0, |&(_, n)| n);
+        }
         if f.services_down > 0 {
             f.service_down_hours = (now - earliest) / 60.0;
             if portal {
@@ -593,6 +603,15 @@ impl Response {
     /// A finished step task: its action, its site and its incident's
     /// inject (the first of a compound event). Threat models with state
     /// of their own react to these (`engine::threats`).
+    /// A data leak of incident `group` (its first inject) is known to have
+    /// leaked `n` records: a fact for the graders from now on.
+    pub fn set_records_leaked(&mut self, group: usize, n: u64) {
+        match self.records_leaked.iter_mut().find(|(g, _)| *g == group) {
+            Some(e) => e.1 = e.1.max(n),
+            None => self.records_leaked.push((group, n)),
+        }
+    }
+
     pub fn finished_step(&self, id: TaskId) -> Option<(StepAction, NodeId, usize)> {
         let t = self.tasks.get(id)?;
         match t.kind {
@@ -1531,6 +1550,9 @@ fn describe_facts(f: &Facts) -> String {
     }
     if f.nodes_cut_off > 0 {
         parts.push(format!("{} node(s) cut off", f.nodes_cut_off));
+    }
+    if f.records_leaked > 0 {
+        parts.push(format!("{} records leaked", f.records_leaked));
     }
     parts.join(", ")
 }

@@ -297,6 +297,10 @@ pub struct Response {
     /// The external decision maker (drill log, players), if any: the
     /// bodies it controls and its actions (see [`external`]).
     pub external: Option<external::External>,
+    /// Records leaked as the response knows them, per incident (its first
+    /// inject): told by a data leak's discovery and by the cut of its
+    /// source (`engine::threats::leak`). Empty without a leak.
+    pub records_leaked: Vec<(usize, u64)>,
 }
 
 /// Re-grading interval of the unit at the top of an open incident, minutes.
@@ -336,6 +340,7 @@ impl Response {
             losses: ResponseLosses::default(),
             rollouts: HashMap::new(),
             external: None,
+            records_leaked: Vec::new(),
         }
     }
 }

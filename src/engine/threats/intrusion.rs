@@ -48,7 +48,7 @@ impl Chain {
         self.done.is_some() || self.stopped.is_some()
     }
     /// Records copied out up to minute `t`.
-    fn records(&self, t: f64) -> u64 {
+    pub fn records(&self, t: f64) -> u64 {
         if self.p.objective != IntrusionGoal::Exfiltrate {
             return 0;
         }

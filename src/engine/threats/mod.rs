@@ -11,13 +11,18 @@
 //! Threats: [`worm`] (glue to the sampler in `engine::worm`), [`outages`]
 //! (line cut, device failure, power, disaster), [`intrusion`] (the kill
 //! chain; also reacts to the response's finished steps, `on_step`),
-//! [`defacement`] (a defaced website: exposure, who notices, take-down). Each draws from its own
+//! [`defacement`] (a defaced website: exposure, who notices, take-down),
+//! [`dos`] (a flood at an online-filing portal: filings lost and delayed
+//! under a calendar demand model), [`leak`] (records copied out of a data
+//! centre, discovered later; the records feed the grading). Each draws from its own
 //! named random stream (`rng.rs`), so adding one never shifts another's
 //! draws. A threat absent from the scenario costs nothing: its state is
 //! only built at its inject, and everything it does is on the agenda.
 
 pub mod defacement;
+pub mod dos;
 pub mod intrusion;
+pub mod leak;
 pub mod outages;
 pub mod worm;
 
@@ -98,6 +103,7 @@ pub fn advance_threats(
     mut response: Option<ResMut<Response>>,
     mut intrusions: ResMut<intrusion::Intrusions>,
     mut defacements: ResMut<defacement::Defacements>,
+    (mut floods, mut leaks): (ResMut<dos::Dos>, ResMut<leak::Leaks>),
     sampler: Option<Res<Sampler>>,
 ) {
     let topo = &*topo.0;
@@ -162,6 +168,14 @@ pub fn advance_threats(
                                 let group = super::inject_groups(&scenario.0)[k];
                                 defacements.inject(&mut ctx, k, group, p);
                             }
+                            InjectKind::DenialOfService(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                floods.inject(&mut ctx, k, group, p);
+                            }
+                            InjectKind::DataLeak(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                leaks.inject(&mut ctx, k, group, p);
+                            }
                             _ => outages::inject(&mut ctx, k, kind, &mut streams.outage),
                         }
                     }
@@ -179,12 +193,31 @@ pub fn advance_threats(
                             &mut changed_nodes,
                         );
                         // Steps that stop a threat model with state of its own.
-                        if !(intrusions.chains.is_empty() && defacements.sites.is_empty())
+                        if !(intrusions.chains.is_empty()
+                            && defacements.sites.is_empty()
+                            && floods.attacks.is_empty()
+                            && leaks.leaks.is_empty())
                             && let Some((step, site, group)) = resp.finished_step(id)
                         {
                             let mut ctx = ctx!(changed_nodes);
                             intrusions.on_step(&mut ctx, step, site, group);
+                            // An exfiltration the step stopped: forensics
+                            // count what was copied (a grading fact).
+                            for c in intrusions
+                                .chains
+                                .iter()
+                                .filter(|c| c.group == group && c.stopped.is_some_and(|s| s.0 == t))
+                            {
+                                let n = c.records(t);
+                                if n > 0 {
+                                    resp.set_records_leaked(group, n);
+                                }
+                            }
                             defacements.on_step(&mut ctx, step, site, group);
+                            floods.on_step(&mut ctx, step, site, group);
+                            for (g, n) in leaks.on_step(&mut ctx, step, site, group) {
+                                resp.set_records_leaked(g, n);
+                            }
                         }
                     }
                 }
@@ -209,6 +242,14 @@ pub fn advance_threats(
                     match action {
                         Action::Intrusion(c) => intrusions.on_action(&mut ctx, c),
                         Action::Defacement(c) => defacements.on_action(&mut ctx, c),
+                        Action::Dos(c, ends) => floods.on_action(&mut ctx, c, ends),
+                        Action::Leak(c, ends) => {
+                            if let Some((g, n)) = leaks.on_action(&mut ctx, c, ends)
+                                && let Some(resp) = response.as_deref_mut()
+                            {
+                                resp.set_records_leaked(g, n);
+                            }
+                        }
                         _ => {
                             outages::on_action(&mut ctx, action);
                         }
@@ -246,6 +287,8 @@ pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
         InjectKind::Worm(w) => worm::describe(w),
         InjectKind::Intrusion(p) => intrusion::describe(topo, p),
         InjectKind::Defacement(p) => defacement::describe(topo, p),
+        InjectKind::DenialOfService(p) => dos::describe(topo, p),
+        InjectKind::DataLeak(p) => leak::describe(topo, p),
         kind => outages::describe(topo, kind).unwrap_or_default(),
     }
 }
