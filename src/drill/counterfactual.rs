@@ -15,7 +15,7 @@ use super::Inputs;
 use crate::app::Error;
 use crate::batch::stats;
 use crate::engine::record::{Counterfactuals, DeviationCost, Diff};
-use crate::engine::response::external::{Control, LoggedAction};
+use crate::engine::response::external::LoggedAction;
 use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
 use crate::score;
 
@@ -54,7 +54,7 @@ pub fn replay_metrics(inputs: &Inputs, actions: &[LoggedAction], seeds: &[u64]) 
                     response: true,
                 },
             )
-            .with_external(Control::All, actions.to_vec())
+            .with_external(inputs.control, actions.to_vec())
             .run_to_end();
             metrics(&rec, inputs)
         })
