@@ -295,3 +295,52 @@ fn a_later_isolation_costs_more_than_an_earlier_one() {
     assert_eq!(cf.arms.len(), 3);
     assert_eq!(cf.logged_minus.len(), 2);
 }
+
+/// A logged `take_down_content` stops the defacement model as a simulated
+/// team's finished step does: the exposure ends at the logged minute, the
+/// threat outcome says by which step; without that row the pages stay up.
+#[test]
+fn a_logged_take_down_ends_a_defacements_exposure() {
+    let t = tempfile::tempdir().unwrap();
+    let scenario = "scenarios/provincial-website-defacement.ron";
+    let with = assess(&AssessArgs {
+        scenario: scenario.into(),
+        runs: 0,
+        ..args(
+            "tests/data/drill/defacement-takedown.csv",
+            &t.path().join("with"),
+        )
+    })
+    .unwrap();
+    let d = &with.record.threats[0];
+    assert_eq!(d.threat, "defacement");
+    assert_eq!(d.stopped, Some(540.0), "{d:?}");
+    assert_eq!(d.stopped_by, "take_down_content");
+    assert!(
+        with.record
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::Defacement
+                && e.minute == 540.0
+                && e.detail.contains("pages taken down at sc")),
+    );
+    // The same log without the take-down: exposed to the end.
+    let only_detect = t.path().join("detect.csv");
+    let text = fs::read_to_string("tests/data/drill/defacement-takedown.csv").unwrap();
+    fs::write(
+        &only_detect,
+        text.lines()
+            .take(2)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let without = assess(&AssessArgs {
+        scenario: scenario.into(),
+        runs: 0,
+        ..args(only_detect.to_str().unwrap(), &t.path().join("without"))
+    })
+    .unwrap();
+    assert_eq!(without.record.threats[0].stopped, None);
+    assert!(without.record.threats[0].exposure_views > d.exposure_views);
+}

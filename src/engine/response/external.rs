@@ -61,6 +61,10 @@
 //!   recorded as a `deviation` event at its logged minute (never dropped).
 //! - Unknown actions (not a plan step, not one of the fixed words) are
 //!   deviations too.
+//! - A logged step reaches the threat models as a simulated team's
+//!   finished step does (`Response::finished_step`, the threats' `on_step`):
+//!   a logged `take_down_content` ends a defacement's exposure, a logged
+//!   `cut_attack_source` stops an intrusion's kill chain.
 
 use super::{Response, TaskId, TaskKind, TaskState};
 use crate::engine::agenda::{Action, Agenda};
@@ -211,6 +215,15 @@ impl Response {
     /// The source row of logged action `k`.
     pub fn logged_row(&self, k: usize) -> Option<usize> {
         self.external.as_ref().map(|e| e.actions[k].row)
+    }
+
+    /// The task logged action `k` did (None: none yet, a detection, a
+    /// close or a deviation).
+    pub fn logged_task(&self, k: usize) -> Option<TaskId> {
+        match self.external.as_ref()?.outcomes.get(k)? {
+            Outcome::Done { task, .. } => *task,
+            _ => None,
+        }
     }
 
     /// "unit body" of logged action `k`, as the record names actors.
