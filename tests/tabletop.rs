@@ -403,3 +403,31 @@ fn assess_as_a_body_the_plan_lacks_exits_2() {
     }
     assert!(!out.exists(), "nothing written for a refused assessment");
 }
+
+/// Alerts for every threat with symptoms, not only worms: the information
+/// centre played at the Sichuan bureau is alerted to its defaced website
+/// and can detect it; the emergency office (not the monitoring body) is not.
+#[test]
+fn the_monitoring_body_is_alerted_to_a_defacement() {
+    let t = tempfile::tempdir().unwrap();
+    let mut a = args("information_centre@sc", &t.path().join("ic"));
+    a.scenario = "scenarios/provincial-website-defacement.ron".into();
+    let (r, shown) = session(&a, "wait 2h\ndetect at sc\nend\n");
+    r.unwrap();
+    assert!(
+        shown.contains("ALERT: reports that the website of Sichuan Tax Bureau (sc) shows content it should not (`detect at sc`)"),
+        "{shown}"
+    );
+    let log = read(&t.path().join("ic").join("drill-log.csv"));
+    assert!(log.contains(",sc,information_centre,detect,sc,"), "{log}");
+    let events = read(&t.path().join("ic").join("events.csv"));
+    assert!(
+        events.contains(",incident_opened,sc,sc information_centre,"),
+        "{events}"
+    );
+    let mut b = args("emergency_office@sc", &t.path().join("eo"));
+    b.scenario = a.scenario.clone();
+    let (r, shown) = session(&b, "wait 2h\nend\n");
+    r.unwrap();
+    assert!(!shown.contains("ALERT"), "{shown}");
+}

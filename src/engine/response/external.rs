@@ -217,6 +217,12 @@ impl Response {
         self.external.as_ref().map(|e| e.actions[k].row)
     }
 
+    /// Sites whose symptoms wait to be detected, with their incident (the
+    /// tabletop shows them to the monitoring body as alerts).
+    pub fn watched(&self) -> impl Iterator<Item = (NodeId, usize)> + '_ {
+        self.watch.iter().copied()
+    }
+
     /// The task logged action `k` did (None: none yet, a detection, a
     /// close or a deviation).
     pub fn logged_task(&self, k: usize) -> Option<TaskId> {
