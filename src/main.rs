@@ -78,9 +78,15 @@ enum Command {
         /// The drill log (CSV; see README "The drill log").
         #[arg(long, value_name = "FILE")]
         log: PathBuf,
-        /// Seed of the threat's random streams.
+        /// Seed of the threat's random streams (a package's template says
+        /// the seed it was made with).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The log decides for this body only (BODY or BODY@UNIT, as
+        /// `tabletop --as`); the simulated teams play every other body.
+        /// Default: the log decides for every body.
+        #[arg(long = "as", value_name = "BODY[@UNIT]")]
+        play_as: Option<String>,
         /// Teams and readiness file (RON). Default: the bundled assets/teams.ron.
         #[arg(long, value_name = "FILE")]
         teams: Option<PathBuf>,
@@ -421,6 +427,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
             plan,
             log,
             seed,
+            play_as,
             teams,
             topology,
             scoring,
@@ -441,6 +448,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 out,
                 runs,
                 jobs,
+                play_as,
             })?;
             println!(
                 "{}",

@@ -283,7 +283,9 @@ fn a_later_isolation_costs_more_than_an_earlier_one() {
     let rec = drillsim::drill::replay(&late, "worm-late.csv", 1);
     let cf = compute(&late, &rec, 1, 8, 2).expect("counterfactuals");
     assert_eq!(cf, compute(&late, &rec, 1, 8, 1).expect("one thread"));
-    let c = &cf.costs[0];
+    let late_costs: Vec<_> = cf.costs.iter().filter(|c| !c.missing).collect();
+    assert_eq!(late_costs.len(), 1, "{:?}", cf.costs);
+    let c = late_costs[0];
     assert_eq!(
         (c.task.as_str(), c.logged, c.due),
         ("isolate", 200.0, 140.0)
@@ -291,7 +293,129 @@ fn a_later_isolation_costs_more_than_an_earlier_one() {
     assert!(c.infected_hosts.0 > 0.0, "{c:?}");
     let early_rec = drillsim::drill::replay(&early, "worm-early.csv", 1);
     let none = compute(&early, &early_rec, 1, 8, 2).expect("counterfactuals");
-    assert!(none.costs.is_empty(), "nothing late: {:?}", none.costs);
+    assert!(
+        none.costs.iter().all(|c| c.missing),
+        "nothing late: {:?}",
+        none.costs
+    );
     assert_eq!(cf.arms.len(), 3);
     assert_eq!(cf.logged_minus.len(), 2);
+}
+
+/// A logged `take_down_content` stops the defacement model as a simulated
+/// team's finished step does: the exposure ends at the logged minute, the
+/// threat outcome says by which step; without that row the pages stay up.
+#[test]
+fn a_logged_take_down_ends_a_defacements_exposure() {
+    let t = tempfile::tempdir().unwrap();
+    let scenario = "scenarios/provincial-website-defacement.ron";
+    let with = assess(&AssessArgs {
+        scenario: scenario.into(),
+        runs: 0,
+        ..args(
+            "tests/data/drill/defacement-takedown.csv",
+            &t.path().join("with"),
+        )
+    })
+    .unwrap();
+    let d = &with.record.threats[0];
+    assert_eq!(d.threat, "defacement");
+    assert_eq!(d.stopped, Some(540.0), "{d:?}");
+    assert_eq!(d.stopped_by, "take_down_content");
+    assert!(
+        with.record
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::Defacement
+                && e.minute == 540.0
+                && e.detail.contains("pages taken down at sc")),
+    );
+    // The same log without the take-down: exposed to the end.
+    let only_detect = t.path().join("detect.csv");
+    let text = fs::read_to_string("tests/data/drill/defacement-takedown.csv").unwrap();
+    fs::write(
+        &only_detect,
+        text.lines()
+            .take(2)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let without = assess(&AssessArgs {
+        scenario: scenario.into(),
+        runs: 0,
+        ..args(only_detect.to_str().unwrap(), &t.path().join("without"))
+    })
+    .unwrap();
+    assert_eq!(without.record.threats[0].stopped, None);
+    assert!(without.record.threats[0].exposure_views > d.exposure_views);
+}
+
+/// A missing action (the plan owed it, the log never did it) is costed by
+/// replaying with it done at its deadline, labelled missing and ranked with
+/// the late ones: a worm detected but never isolated costs infected hosts,
+/// more than the same isolation done late; intervals are 90% (t over the
+/// paired differences, checked by hand here).
+#[test]
+fn a_missing_isolation_is_costed_and_ranked_with_the_late_ones() {
+    use drillsim::drill::counterfactual::compute;
+    let t = tempfile::tempdir().unwrap();
+    let log = t.path().join("detect-only.csv");
+    fs::write(
+        &log,
+        "time,unit,body,action,target,level,note\n20,sc,information_centre,detect,sc,,\n",
+    )
+    .unwrap();
+    let inputs = worm_inputs(log.to_str().unwrap());
+    let rec = drillsim::drill::replay(&inputs, "detect-only.csv", 1);
+    let cf = compute(&inputs, &rec, 1, 8, 2).expect("counterfactuals");
+    assert!(
+        cf.costs.iter().all(|c| c.missing && c.row == 0),
+        "{:?}",
+        cf.costs
+    );
+    let isolate = cf
+        .costs
+        .iter()
+        .find(|c| c.task == "isolate")
+        .expect("the missing isolation is costed");
+    assert_eq!((isolate.due, isolate.site.as_str()), (140.0, "sc"));
+    assert!(isolate.infected_hosts.0 > 0.0, "{isolate:?}");
+    // Ranked by cost: the isolation comes before every cheaper one.
+    let k = cf.costs.iter().position(|c| c.task == "isolate").unwrap();
+    assert!(
+        cf.costs[..k]
+            .iter()
+            .all(|c| c.infected_hosts.0 >= isolate.infected_hosts.0)
+    );
+    // Not isolating at all costs more than isolating late (minute 200).
+    let late = worm_inputs("tests/data/drill/worm-late.csv");
+    let late_rec = drillsim::drill::replay(&late, "worm-late.csv", 1);
+    let late_cf = compute(&late, &late_rec, 1, 8, 2).expect("counterfactuals");
+    let late_isolate = late_cf.costs.iter().find(|c| !c.missing).unwrap();
+    assert!(isolate.infected_hosts.0 > late_isolate.infected_hosts.0);
+    // A 90% interval: mean ± t(0.95, n−1)·s/√n; t(0.95, 7) = 1.894579.
+    let (m, Some((lo, hi))) = isolate.infected_hosts else {
+        panic!("no interval")
+    };
+    let fixed = t.path().join("fixed.csv");
+    fs::write(
+        &fixed,
+        "time,unit,body,action,target,level,note\n20,sc,information_centre,detect,sc,,\n140,sc,information_centre,isolate,sc,,\n",
+    )
+    .unwrap();
+    let seeds: Vec<u64> = (1..=8).collect();
+    let fixed = worm_inputs(fixed.to_str().unwrap());
+    let a = drillsim::drill::counterfactual::replay_metrics(&inputs, &inputs.log.actions, &seeds);
+    let b = drillsim::drill::counterfactual::replay_metrics(&fixed, &fixed.log.actions, &seeds);
+    let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x[0] - y[0]).collect();
+    let mean = d.iter().sum::<f64>() / 8.0;
+    let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 7.0).sqrt();
+    let half = 1.894579 * sd / 8f64.sqrt();
+    assert!((m - mean).abs() < 1e-9, "{m} {mean}");
+    assert!(
+        (hi - m - half).abs() < 1e-3 * half.max(1.0),
+        "{lo} {hi} {half}"
+    );
+    assert!((m - lo - half).abs() < 1e-3 * half.max(1.0));
 }

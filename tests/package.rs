@@ -39,10 +39,13 @@ fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// A CSV file's rows as header → value maps (BOM stripped).
+/// A CSV file's rows as header → value maps (BOM and `#` comment lines
+/// stripped).
 fn csv_rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut r = csv::Reader::from_reader(bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(bytes);
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     r.records()
         .map(|rec| {
@@ -120,7 +123,17 @@ fn every_expected_action_of_the_perfect_run_is_in_the_drill_log_with_its_due() {
     ]);
     let obligations = csv_rows(&fs::read(run.join("obligations.csv")).unwrap());
     let pkg = package(&tmp.path().join("p"), &[]);
-    let log = csv_rows(&pkg["drill-log.csv"]);
+    let all = csv_rows(&pkg["drill-log.csv"]);
+    // Tasks; the detections and ends of response are not obligations.
+    let log: Vec<_> = all
+        .iter()
+        .filter(|r| !matches!(r["action"].as_str(), "detect" | "close"))
+        .cloned()
+        .collect();
+    let detects = all.iter().filter(|r| r["action"] == "detect").count();
+    let run_events = fs::read_to_string(run.join("events.csv")).unwrap();
+    assert_eq!(detects, run_events.matches(",detection,").count());
+    assert!(detects > 0);
     assert!(obligations.len() > 100, "{}", obligations.len());
     assert_eq!(log.len(), obligations.len());
 
@@ -414,4 +427,141 @@ fn the_schedule_for_15_october_2002_follows_the_documented_lead_times() {
     assert_eq!(date("after_action_report_due"), "2002-09-25");
     assert_eq!(date("improvement_plan_due"), "2002-09-27");
     assert_eq!(date("report_to_superior_due"), "2002-09-28");
+}
+
+/// The obligations of an `obligations.csv` as key → status; the key
+/// (kind, name, unit, body, site, trigger minute) is the same for the same
+/// obligation across runs whose ids differ.
+fn statuses(dir: &Path) -> BTreeMap<String, String> {
+    csv_rows(&fs::read(dir.join("obligations.csv")).unwrap())
+        .into_iter()
+        .map(|o| {
+            let key = ["kind", "name", "unit", "body", "site", "trigger_minute"]
+                .map(|k| o[k].as_str())
+                .join("|");
+            (key, o["status"].clone())
+        })
+        .collect()
+}
+
+/// The template with every `time` filled with the row's deadline, or its
+/// reference time when the plan sets none (the perfect run's minute: a
+/// detection, a step without deadline, the end of the response); rows with
+/// neither (work the perfect run left undone) and row `drop` are left out.
+fn filled(template: &[u8], drop: Option<usize>) -> (Vec<u8>, usize) {
+    let text = String::from_utf8_lossy(template);
+    let comment: String = text
+        .lines()
+        .take_while(|l| l.trim_start_matches('\u{feff}').starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let rows = csv_rows(template);
+    let mut w = csv::Writer::from_writer(comment.into_bytes());
+    w.write_record(drillsim::package::TEMPLATE_COLUMNS).unwrap();
+    let mut n = 0;
+    for (k, r) in rows.iter().enumerate() {
+        let time = if r["due"].is_empty() {
+            &r["reference"]
+        } else {
+            &r["due"]
+        };
+        if time.is_empty() || Some(k) == drop {
+            continue;
+        }
+        n += 1;
+        w.write_record(drillsim::package::TEMPLATE_COLUMNS.map(|c| {
+            if c == "time" {
+                time.as_str()
+            } else {
+                r[c].as_str()
+            }
+        }))
+        .unwrap();
+    }
+    (w.into_inner().unwrap(), n)
+}
+
+/// Acceptance (issue 10): the package's drill-log template with every
+/// action filled in at its deadline assesses to 100% on time; removing one
+/// report row makes exactly that obligation missed and changes nothing
+/// else. The threats here evolve the same whatever the response's timing
+/// (outages, an intrusion, a defacement); a worm does not (see README
+/// "Preparing a drill").
+#[test]
+fn the_template_filled_at_its_deadlines_is_all_on_time_and_a_dropped_report_is_missed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dropped = 0;
+    for scenario in [
+        "scenarios/provincial-dc-power-failure.ron",
+        "scenarios/provincial-portal-intrusion.ron",
+        "scenarios/provincial-website-defacement.ron",
+    ] {
+        let stem = Path::new(scenario).file_stem().unwrap().to_str().unwrap();
+        let pkg = package(&tmp.path().join(format!("p-{stem}")), &[scenario]);
+        let template = &pkg["drill-log.csv"];
+        // The template says the seed to assess with.
+        assert!(
+            String::from_utf8_lossy(template).contains("--seed 1 --log drill-log.csv"),
+            "{stem}"
+        );
+        let rows = csv_rows(template);
+        assert!(rows.iter().any(|r| r["action"] == "detect"), "{stem}");
+        assert!(rows.iter().any(|r| r["action"] == "close"), "{stem}");
+        let tasks = rows
+            .iter()
+            .filter(|r| !matches!(r["action"].as_str(), "detect" | "close"))
+            .count();
+        let assess = |log: &[u8], name: &str| -> BTreeMap<String, String> {
+            let file = tmp.path().join(format!("{name}.csv"));
+            fs::write(&file, log).unwrap();
+            let out = tmp.path().join(name);
+            ok(&[
+                "assess",
+                scenario,
+                "--seed",
+                "1",
+                "--runs",
+                "0",
+                "--log",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            statuses(&out)
+        };
+        let (log, n) = filled(template, None);
+        assert_eq!(n, rows.len(), "{stem}: every row has a due or a reference");
+        let all = assess(&log, &format!("a-{stem}"));
+        assert_eq!(
+            all.len(),
+            tasks,
+            "{stem}: the same obligations as the template"
+        );
+        let late: Vec<_> = all.iter().filter(|(_, s)| *s != "on_time").collect();
+        assert!(late.is_empty(), "{stem}: not on time: {late:?}");
+
+        // One report row left out: exactly that obligation is missed.
+        let Some(k) = rows
+            .iter()
+            .position(|r| r["action"] == "report" && r["note"].contains("written_report"))
+        else {
+            continue;
+        };
+        let (log, _) = filled(template, Some(k));
+        let one = assess(&log, &format!("b-{stem}"));
+        let changed: std::collections::BTreeSet<_> = all
+            .keys()
+            .chain(one.keys())
+            .filter(|key| all.get(*key) != one.get(*key))
+            .collect();
+        let changed: Vec<_> = changed.into_iter().collect();
+        assert_eq!(changed.len(), 1, "{stem}: {changed:?}");
+        let key = changed[0];
+        assert_eq!(one[key], "missed");
+        let r = &rows[k];
+        let want = format!("report|written_report|{}|{}|", r["unit"], r["body"]);
+        assert!(key.starts_with(&want), "{key} is not row {k}: {r:?}");
+        dropped += 1;
+    }
+    assert!(dropped > 0, "no scenario had a written report to leave out");
 }

@@ -303,3 +303,131 @@ fn the_monitoring_body_is_alerted_and_detects() {
     assert_eq!(e.actor, "gd information_centre");
     assert_eq!(e.minute, r.log[0].at);
 }
+
+/// Acceptance (issue 10): a scripted tabletop's `drill-log.csv` assessed
+/// with `assess --as` the same body (the log decides for that body, the
+/// simulated teams for the rest: the tabletop's setting) reproduces the
+/// session's own obligations, events, timeline and summary scores byte for
+/// byte; the record differs only in naming its log.
+#[test]
+fn assessing_the_tabletop_log_as_the_same_body_reproduces_the_session() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("session");
+    let (r, _) = session(
+        &args("emergency_office@sc", &out),
+        &read(&data("sichuan-office.txt")),
+    );
+    r.unwrap();
+    let assessed = t.path().join("assessed");
+    let a = drillsim::drill::assess(&drillsim::drill::AssessArgs {
+        scenario: SCENARIO.into(),
+        plan: Some("sat-overall".into()),
+        log: out.join("drill-log.csv"),
+        lang: Lang::En,
+        seed: 1,
+        out: Some(assessed.clone()),
+        runs: 0,
+        play_as: Some("emergency_office@sc".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        a.record.drill.as_ref().map(|d| d.control.as_str()),
+        Some("emergency_office@sc")
+    );
+    for f in [
+        "obligations.csv",
+        "events.csv",
+        "timeline.csv",
+        "summary.json",
+    ] {
+        assert_eq!(
+            read(&assessed.join(f)),
+            read(&out.join(f)),
+            "{f} differs between the session and its assessment"
+        );
+    }
+    // Assessed as every body instead, the same log leaves the other
+    // bodies' work undone: the scores differ (the choice matters).
+    let all = drillsim::drill::assess(&drillsim::drill::AssessArgs {
+        scenario: SCENARIO.into(),
+        plan: Some("sat-overall".into()),
+        log: out.join("drill-log.csv"),
+        lang: Lang::En,
+        seed: 1,
+        out: Some(t.path().join("all")),
+        runs: 0,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_ne!(
+        read(&t.path().join("all").join("obligations.csv")),
+        read(&out.join("obligations.csv"))
+    );
+    assert_eq!(all.record.drill.as_ref().unwrap().control, "all");
+}
+
+/// `assess --as` refuses a body or unit the plan lacks as `tabletop --as`
+/// does: the position in the option, exit 2, nothing written.
+#[test]
+fn assess_as_a_body_the_plan_lacks_exits_2() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("x");
+    for (who, msg) in [
+        (
+            "chief@sc",
+            "--as:1:1: the plan `sat-overall` has no body `chief` to play (bodies: ",
+        ),
+        ("emergency_office@nowhere", "--as:1:18: no unit `nowhere`"),
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+            .args([
+                "assess",
+                SCENARIO,
+                "--log",
+                "tests/data/tabletop/sichuan-office.expected.csv",
+                "--runs",
+                "0",
+                "--as",
+                who,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{who}: {stderr}");
+        assert!(stderr.contains(msg), "{who}: {stderr}");
+        assert!(!stderr.contains("panicked"));
+    }
+    assert!(!out.exists(), "nothing written for a refused assessment");
+}
+
+/// Alerts for every threat with symptoms, not only worms: the information
+/// centre played at the Sichuan bureau is alerted to its defaced website
+/// and can detect it; the emergency office (not the monitoring body) is not.
+#[test]
+fn the_monitoring_body_is_alerted_to_a_defacement() {
+    let t = tempfile::tempdir().unwrap();
+    let mut a = args("information_centre@sc", &t.path().join("ic"));
+    a.scenario = "scenarios/provincial-website-defacement.ron".into();
+    let (r, shown) = session(&a, "wait 2h\ndetect at sc\nend\n");
+    r.unwrap();
+    assert!(
+        shown.contains("ALERT: reports that the website of Sichuan Tax Bureau (sc) shows content it should not (`detect at sc`)"),
+        "{shown}"
+    );
+    let log = read(&t.path().join("ic").join("drill-log.csv"));
+    assert!(log.contains(",sc,information_centre,detect,sc,"), "{log}");
+    let events = read(&t.path().join("ic").join("events.csv"));
+    assert!(
+        events.contains(",incident_opened,sc,sc information_centre,"),
+        "{events}"
+    );
+    let mut b = args("emergency_office@sc", &t.path().join("eo"));
+    b.scenario = a.scenario.clone();
+    let (r, shown) = session(&b, "wait 2h\nend\n");
+    r.unwrap();
+    assert!(!shown.contains("ALERT"), "{shown}");
+}

@@ -4,7 +4,11 @@
 //! deviations, median durations), (c) with the simulated teams of the teams
 //! file; and the cost of each late logged action: the replay as logged
 //! minus the replay with that one action moved to its deadline, paired by
-//! seed (a positive cost is what the delay cost). Runs go through a local
+//! seed (a positive cost is what the delay cost); and of each missing one
+//! (owed to a body the log decides for, due within the run, never done):
+//! the replay as logged minus the replay with the action added at its
+//! deadline. Late and missing are ranked together, each labelled. Every
+//! interval is a 90% interval ([`LEVEL`]). Runs go through a local
 //! rayon pool and come back in seed order, so nothing depends on `--jobs`.
 
 use std::sync::Arc;
@@ -15,7 +19,7 @@ use super::Inputs;
 use crate::app::Error;
 use crate::batch::stats;
 use crate::engine::record::{Counterfactuals, DeviationCost, Diff};
-use crate::engine::response::external::{Control, LoggedAction};
+use crate::engine::response::external::{LogAction, LoggedAction};
 use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
 use crate::score;
 
@@ -54,7 +58,7 @@ pub fn replay_metrics(inputs: &Inputs, actions: &[LoggedAction], seeds: &[u64]) 
                     response: true,
                 },
             )
-            .with_external(Control::All, actions.to_vec())
+            .with_external(inputs.control, actions.to_vec())
             .run_to_end();
             metrics(&rec, inputs)
         })
@@ -79,17 +83,26 @@ fn simulated_metrics(inputs: &Inputs, setup: &ResponseSetup, seeds: &[u64]) -> V
         .collect()
 }
 
-/// Mean of `b − a` per seed with its 95% interval.
+/// The intervals' level: 90%, as the issue's example reads ("about 3,200
+/// more infected hosts (90% interval …)").
+pub const LEVEL: f64 = 0.90;
+
+/// Mean of `b − a` per seed with its 90% interval (Student's t over the
+/// paired differences; None below two seeds).
 fn diff(a: &[Metrics], b: &[Metrics], m: usize) -> Diff {
-    let pairs: Vec<(Option<f64>, Option<f64>)> = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (Some(x[m]), Some(y[m])))
-        .collect();
-    match stats::paired(&pairs) {
-        Some(p) => (p.diff, p.ci),
-        None => (0.0, None),
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y[m] - x[m]).collect();
+    let n = d.len();
+    if n == 0 {
+        return (0.0, None);
     }
+    let mean = d.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (mean, None);
+    }
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let half =
+        stats::t_quantile(0.5 + LEVEL / 2.0, (n - 1) as f64) * var.sqrt() / (n as f64).sqrt();
+    (mean, Some((mean - half, mean + half)))
 }
 
 fn means(xs: &[Metrics]) -> Vec<f64> {
@@ -137,6 +150,12 @@ pub fn compute(
                 .map(|m| diff(other, &logged, m))
                 .collect()
         };
+        let node = |v: u32| {
+            rec.meta
+                .nodes
+                .get(v as usize)
+                .map_or(String::new(), |n| n.id.clone())
+        };
         // Late logged actions: done after their deadline by a log row.
         let mut costs: Vec<DeviationCost> = Vec::new();
         for t in &rec.tasks {
@@ -152,13 +171,8 @@ pub fn compute(
             let mut moved = actions.clone();
             moved[k].at = due;
             let on_time = replay_metrics(inputs, &moved, &seeds);
-            let node = |v: u32| {
-                rec.meta
-                    .nodes
-                    .get(v as usize)
-                    .map_or(String::new(), |n| n.id.clone())
-            };
             costs.push(DeviationCost {
+                missing: false,
                 row,
                 kind: t.kind.to_string(),
                 task: t.name.to_string(),
@@ -169,6 +183,59 @@ pub fn compute(
                 due,
                 infected_hosts: diff(&on_time, &logged, 0),
                 service_hours: diff(&on_time, &logged, 1),
+            });
+        }
+        // Missing actions: owed to a body the log decides for, due within
+        // the run, never done; replayed with the action done at its deadline.
+        for t in &rec.tasks {
+            let Some(due) = t.due else { continue };
+            if t.state == "done" || t.log_row.is_some() || due > rec.duration_min {
+                continue;
+            }
+            let Some(body) = inputs
+                .setup
+                .plan
+                .bodies
+                .iter()
+                .position(|b| b.id == *t.body)
+            else {
+                continue;
+            };
+            if !inputs.control.covers(t.unit, body) {
+                continue;
+            }
+            let level = crate::model::plan::Level::parse(&t.action);
+            let action = match t.kind.as_str() {
+                "report" => LogAction::Report,
+                "grade" => LogAction::Grade,
+                "activate" => LogAction::Activate,
+                _ => LogAction::Step(t.name.to_string()),
+            };
+            let mut added = actions.clone();
+            added.push(LoggedAction {
+                at: due,
+                unit: t.unit,
+                body: Some(body),
+                body_text: t.body.to_string(),
+                action,
+                target: Some(t.site),
+                level: if t.kind == "activate" { level } else { None },
+                note: String::new(),
+                row: 0,
+            });
+            let done = replay_metrics(inputs, &added, &seeds);
+            costs.push(DeviationCost {
+                missing: true,
+                row: 0,
+                kind: t.kind.to_string(),
+                task: t.name.to_string(),
+                source: t.source.to_string(),
+                unit: node(t.unit),
+                site: node(t.site),
+                logged: due,
+                due,
+                infected_hosts: diff(&done, &logged, 0),
+                service_hours: diff(&done, &logged, 1),
             });
         }
         costs.sort_by(|a, b| {

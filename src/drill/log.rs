@@ -21,6 +21,10 @@
 //! - `level`: `I`..`IV` or `Ⅰ`..`Ⅳ` (grade, activate, escalate), or empty.
 //! - `note`: free text.
 //!
+//! Rows whose first cell starts with `#` are comments (the package's
+//! template says its seed there); rows keep the numbers a spreadsheet
+//! shows them with.
+//!
 //! UTF-8 with or without BOM (Excel and WPS exports), LF or CRLF. Every bad
 //! row is reported with its row (header = row 1) and column (1-based field
 //! number), all of them at once.
@@ -184,11 +188,23 @@ pub fn parse(
     start: jiff::civil::DateTime,
 ) -> Result<DrillLog, Diagnostics> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Comment lines before the header are skipped; rows keep the numbers
+    // a spreadsheet shows.
+    let mut body = bytes;
+    let mut skipped = 0;
+    while body.first() == Some(&b'#') {
+        let end = body
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(body.len(), |i| i + 1);
+        body = &body[end..];
+        skipped += 1;
+    }
     let mut d = Diagnostics::default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(body);
     let header = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -198,7 +214,7 @@ pub fn parse(
                 }
                 _ => format!("bad header: {e}"),
             };
-            d.push(Diagnostic::csv(path, 1, 1, msg));
+            d.push(Diagnostic::csv(path, 1 + skipped, 1, msg));
             return Err(d);
         }
     };
@@ -210,7 +226,7 @@ pub fn parse(
         {
             d.push(Diagnostic::csv(
                 path,
-                1,
+                1 + skipped,
                 i + 1,
                 format!("duplicate column `{h}`"),
             ));
@@ -220,7 +236,7 @@ pub fn parse(
         if !cols.contains_key(c) {
             d.push(Diagnostic::csv(
                 path,
-                1,
+                1 + skipped,
                 header.len() + 1,
                 format!(
                     "missing required column `{c}` (the header needs {})",
@@ -245,7 +261,7 @@ pub fn parse(
         let r = match rec {
             Ok(r) => r,
             Err(e) => {
-                let row = e.position().map_or(1, |p| p.record() as usize + 1);
+                let row = e.position().map_or(1, |p| p.record() as usize + 1) + skipped;
                 let msg = match e.kind() {
                     csv::ErrorKind::Utf8 { .. } => {
                         "row is not valid UTF-8 (save the sheet as \"CSV UTF-8\")".to_string()
@@ -259,9 +275,12 @@ pub fn parse(
                 continue;
             }
         };
-        let row = r.position().map_or(1, |p| p.record() as usize + 1);
-        // Rows left entirely empty (spreadsheet padding) are skipped.
-        if r.iter().all(|f| f.trim().is_empty()) {
+        let row = r.position().map_or(1, |p| p.record() as usize + 1) + skipped;
+        // Rows left entirely empty (spreadsheet padding) and comment rows
+        // (first cell starting with `#`) are skipped.
+        if r.iter().all(|f| f.trim().is_empty())
+            || r.get(0).is_some_and(|f| f.trim_start().starts_with('#'))
+        {
             continue;
         }
         rows += 1;

@@ -1,6 +1,10 @@
 //! Real drills: the drill log ([`log`]) and `drillsim assess`, which
-//! replays a scenario with the log's actions as the decisions (every body
-//! controlled, [`Control::All`]) and scores it exactly as a simulated run.
+//! replays a scenario with the log's actions as the decisions and scores it
+//! exactly as a simulated run. The log decides for every body
+//! ([`Control::All`]: a real drill, where people played every part), or
+//! with `--as BODY[@UNIT]` for that body only while the simulated teams
+//! play the rest ([`Control::Only`]: a tabletop's setting, so a tabletop's
+//! `drill-log.csv` assessed `--as` the same body scores as the session did).
 
 pub mod counterfactual;
 pub mod log;
@@ -37,6 +41,9 @@ pub struct AssessArgs {
     pub runs: u64,
     /// Worker threads of the counterfactual runs (0 = one per core).
     pub jobs: usize,
+    /// `BODY` or `BODY@UNIT`: the log decides for that body only (as in a
+    /// tabletop); None: for every body.
+    pub play_as: Option<String>,
 }
 
 /// What `drillsim assess` produced.
@@ -53,6 +60,8 @@ pub struct Inputs {
     pub setup: ResponseSetup,
     pub thresholds: score::Thresholds,
     pub log: log::DrillLog,
+    /// Whom the log decides for (`--as`).
+    pub control: Control,
 }
 
 /// Loads every input and the log; every problem of every file at once.
@@ -77,14 +86,25 @@ pub fn load(args: &AssessArgs) -> Result<Inputs, Error> {
     let thresholds = app::load_scoring(args.scoring.as_deref())
         .map_err(&mut keep)
         .ok();
+    let control = match (&args.play_as, &plan) {
+        (None, _) => Some(Control::All),
+        (Some(s), Some(p)) => crate::tabletop::parse_as(s, p, &topo)
+            .map(|me| Control::Only {
+                body: me.body,
+                unit: me.unit,
+            })
+            .map_err(|d| keep(Error::Input(Diagnostics(vec![d]))))
+            .ok(),
+        (Some(_), None) => None,
+    };
     let log = match (&scenario, &plan) {
         (Some(s), Some(p)) => log::read(&args.log, &topo, p, s.start)
             .map_err(|d| keep(Error::Input(d)))
             .ok(),
         _ => None,
     };
-    match (scenario, plan, teams, thresholds, log) {
-        (Some(scenario), Some(plan), Some(teams), Some(thresholds), Some(log))
+    match (scenario, plan, teams, thresholds, log, control) {
+        (Some(scenario), Some(plan), Some(teams), Some(thresholds), Some(log), Some(control))
             if problems.is_empty() =>
         {
             Ok(Inputs {
@@ -97,6 +117,7 @@ pub fn load(args: &AssessArgs) -> Result<Inputs, Error> {
                 },
                 thresholds,
                 log,
+                control,
             })
         }
         _ => Err(Error::Input(problems)),
@@ -115,7 +136,7 @@ pub fn replay(inputs: &Inputs, log_name: &str, seed: u64) -> RunRecord {
             response: true,
         },
     )
-    .with_external(Control::All, inputs.log.actions.clone());
+    .with_external(inputs.control, inputs.log.actions.clone());
     let mut record = sim.run_to_end();
     if let Some(d) = record.drill.as_mut() {
         d.log = log_name.to_string();

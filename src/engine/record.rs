@@ -624,8 +624,8 @@ pub struct DrillMeta {
     pub counterfactuals: Option<Counterfactuals>,
 }
 
-/// A mean difference over paired seeds and its 95% interval (None below
-/// two seeds).
+/// A mean difference over paired seeds and its 90% interval (None below
+/// two seeds; see `drill::counterfactual::LEVEL`).
 pub type Diff = (f64, Option<(f64, f64)>);
 
 /// The drill's counterfactuals over seeds `first_seed ..+ runs`: the logged
@@ -652,6 +652,10 @@ pub struct Counterfactuals {
 /// with that action moved to its deadline, paired by seed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviationCost {
+    /// A missing action (the plan owed it, the log never did it): costed
+    /// by adding it at its deadline; `row` 0 and `logged` = `due` then.
+    #[serde(default)]
+    pub missing: bool,
     /// Log row.
     pub row: usize,
     /// Task kind, name (step id, report kind, …) and step list, as in

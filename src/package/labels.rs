@@ -10,6 +10,8 @@ labels! {
     F_SCENARIO = "情景", "Scenario";
     F_PLAN = "预案", "Plan";
     F_SEED = "种子", "Seed";
+    CLOSE_NOTE = "宣布应急响应结束（{site}；完美执行运行的结束时刻）", "end of the response declared ({site}; when the perfect run ended it)";
+    DETECT_NOTE = "发现 {site} 的异常（完美执行运行的发现时刻）", "symptoms seen at {site} (when the perfect run saw them)";
     F_DRILL_DATE = "演练日期", "Drill date";
     F_DRILL_START = "演练开始时刻", "Drill start";
     F_NO_DATE = "未指定（时间均为演练开始后的分钟数）", "not set (times are minutes from the drill's start)";

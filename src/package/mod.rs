@@ -228,6 +228,10 @@ pub struct Package<'a> {
     pub drill_date: Option<Date>,
     pub drill_picked: bool,
     pub schedule: Option<Schedule>,
+    /// The perfect run's detections (the template's `detect` rows).
+    pub detections: Vec<Detection>,
+    /// The seed of the perfect run (the template says it).
+    pub seed: u64,
     start: Option<DateTime>,
     nodes: HashMap<&'a str, usize>,
 }
@@ -277,6 +281,8 @@ pub fn build<'a>(
         drill_date,
         drill_picked: schedule.as_ref().is_some_and(|s| s.drill_picked),
         schedule,
+        detections: detections(rec),
+        seed: rec.seed,
         start,
         nodes,
     }
@@ -598,6 +604,25 @@ impl<'a> Package<'a> {
             .collect()
     }
 
+    /// The drill-log template's rows: detections and tasks by the minute
+    /// they arise (a detection before the tasks it makes).
+    pub fn template_rows(&self) -> Vec<TemplateRow<'_>> {
+        let mut rows: Vec<(f64, u8, usize, TemplateRow)> = self
+            .detections
+            .iter()
+            .enumerate()
+            .map(|(k, d)| (d.minute, 0, k, TemplateRow::Detect(d)))
+            .collect();
+        rows.extend(
+            self.actions
+                .iter()
+                .enumerate()
+                .map(|(k, a)| (self.task(a).created, 1, k, TemplateRow::Task(a))),
+        );
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        rows.into_iter().map(|r| r.3).collect()
+    }
+
     /// Actions of inject `i` (None: not attributed), in order.
     pub fn actions_of(&self, inject: Option<usize>) -> impl Iterator<Item = &Action> {
         self.actions.iter().filter(move |a| a.inject == inject)
@@ -619,32 +644,124 @@ pub const TIERS: [&str; 6] = [
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `drill-log.csv`: the template `drillsim assess` reads (see
-/// README "The drill log"): one row per expected action, `time` empty;
-/// `due` (minutes from the start) and `clause` filled.
+/// README "The drill log"): a comment line with the scenario's seed and
+/// the `assess` command, then one row per expected action — the monitoring
+/// bodies' `detect` rows (the perfect run's detections) and every task —
+/// in the order they arise, `time` empty; `due` (minutes from the start),
+/// `reference` (the minute the perfect run did it: the time to use when
+/// there is no deadline) and `clause` filled.
 pub fn drill_log_csv(p: &Package) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
-    let _ = w.write_record([
-        "time", "unit", "body", "action", "target", "level", "note", "due", "clause",
-    ]);
-    for a in &p.actions {
-        let t = p.task(a);
-        let note = match t.kind.as_str() {
-            "report" => format!("{} ({} → {})", p.action_name(t), t.name, t.action),
-            _ => p.action_name(t),
-        };
-        let _ = w.write_record([
-            "",
-            p.node_id(t.unit),
-            &t.body,
-            Package::log_action(t),
-            p.node_id(t.site),
-            p.level(t).unwrap_or(""),
-            &note,
-            &t.due.map(minutes).unwrap_or_default(),
-            &t.clause,
-        ]);
+    let mut out = BOM.to_vec();
+    // No comma in the comment: a spreadsheet keeps it one cell, unquoted.
+    out.extend_from_slice(
+        format!(
+            "# drillsim package: seed {} — assess with the same seed: drillsim assess SCENARIO --plan PLAN --seed {} --log drill-log.csv\n",
+            p.seed, p.seed
+        )
+        .as_bytes(),
+    );
+    let mut w = csv::Writer::from_writer(out);
+    let _ = w.write_record(TEMPLATE_COLUMNS);
+    for row in p.template_rows() {
+        match row {
+            TemplateRow::Detect(d) => {
+                let note = fill(
+                    p.t(if d.close {
+                        lb::CLOSE_NOTE
+                    } else {
+                        lb::DETECT_NOTE
+                    }),
+                    &[("site", p.node_name(d.site))],
+                );
+                let _ = w.write_record([
+                    "",
+                    p.node_id(d.unit),
+                    &d.body,
+                    if d.close { "close" } else { "detect" },
+                    p.node_id(d.site),
+                    "",
+                    &note,
+                    "",
+                    &minutes(d.minute),
+                    d.clause.as_str(),
+                ]);
+            }
+            TemplateRow::Task(a) => {
+                let t = p.task(a);
+                let note = match t.kind.as_str() {
+                    "report" => format!("{} ({} → {})", p.action_name(t), t.name, t.action),
+                    _ => p.action_name(t),
+                };
+                let _ = w.write_record([
+                    "",
+                    p.node_id(t.unit),
+                    &t.body,
+                    Package::log_action(t),
+                    p.node_id(t.site),
+                    p.level(t).unwrap_or(""),
+                    &note,
+                    &t.due.map(minutes).unwrap_or_default(),
+                    &t.finished.map(minutes).unwrap_or_default(),
+                    &t.clause,
+                ]);
+            }
+        }
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// The template's columns: the drill log's, then `due`, `reference` and
+/// `clause` (informational; the reader ignores them).
+pub const TEMPLATE_COLUMNS: [&str; 10] = [
+    "time",
+    "unit",
+    "body",
+    "action",
+    "target",
+    "level",
+    "note",
+    "due",
+    "reference",
+    "clause",
+];
+
+/// A detection of the perfect run (who saw which site when), or the end
+/// of a response (`close`: who declared it, at which lead unit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detection {
+    /// The end of a response, not a detection.
+    pub close: bool,
+    pub minute: f64,
+    pub site: u32,
+    pub unit: u32,
+    pub body: String,
+    pub clause: String,
+}
+
+/// One row of the drill-log template.
+pub enum TemplateRow<'p> {
+    Detect(&'p Detection),
+    Task(&'p Action),
+}
+
+/// The perfect run's detections and ends of response, in record order.
+fn detections(rec: &RunRecord) -> Vec<Detection> {
+    let node = |id: &str| rec.meta.nodes.iter().position(|n| n.id == id);
+    rec.events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Detection | EventKind::ResponseEnded))
+        .filter_map(|e| {
+            let (unit, body) = e.actor.split_once(' ')?;
+            Some(Detection {
+                close: e.kind == EventKind::ResponseEnded,
+                minute: e.minute,
+                site: e.node?,
+                unit: node(unit)? as u32,
+                body: body.to_string(),
+                clause: e.clause.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Every file of the package: relative path → bytes. Pure.

@@ -120,8 +120,8 @@ pub fn section(ctx: &Ctx) -> Option<Section> {
 
 const CF_HEAD: L = L("反事实比较", "Counterfactuals");
 const CF_PARA: L = L(
-    "同一情景在随机种子 {first}–{last}（{runs} 次）下分别按以下三种方式重放：（a）按演练记录的时间；（b）完全按预案执行（模拟队伍、理想准备程度：无偏离、按中位时长）；（c）按班组文件的模拟队伍。差值为按种子配对的平均差及其 95% 置信区间。（b）（c）中的发现时间由模拟队伍的发现模型随机产生，发现早于模拟的演练记录可能优于两者。",
-    "The same scenario over seeds {first}–{last} ({runs} runs), (a) with the logged timings, (b) with the plan followed exactly (simulated teams at perfect readiness: no deviations, median durations), (c) with the simulated teams of the teams file. Differences are means of per-seed paired differences with their 95% confidence intervals. In (b) and (c) detection comes by chance from the simulated teams' detection model, so a drill that detected earlier can do better than both.",
+    "同一情景在随机种子 {first}–{last}（{runs} 次）下分别按以下三种方式重放：（a）按演练记录的时间；（b）完全按预案执行（模拟队伍、理想准备程度：无偏离、按中位时长）；（c）按班组文件的模拟队伍。差值为按种子配对的平均差及其 90% 置信区间。（b）（c）中的发现时间由模拟队伍的发现模型随机产生，发现早于模拟的演练记录可能优于两者。",
+    "The same scenario over seeds {first}–{last} ({runs} runs), (a) with the logged timings, (b) with the plan followed exactly (simulated teams at perfect readiness: no deviations, median durations), (c) with the simulated teams of the teams file. Differences are means of per-seed paired differences with their 90% confidence intervals. In (b) and (c) detection comes by chance from the simulated teams' detection model, so a drill that detected earlier can do better than both.",
 );
 const CF_METRIC: L = L("指标", "Metric");
 const CF_LOGGED: L = L("（a）演练记录", "(a) Logged");
@@ -130,16 +130,20 @@ const CF_SIM: L = L("（c）模拟队伍", "(c) Simulated teams");
 const CF_MINUS_PLAN: L = L("（a）−（b）", "(a) − (b)");
 const CF_MINUS_SIM: L = L("（a）−（c）", "(a) − (c)");
 const CF_COSTS: L = L(
-    "逐项偏离的代价（将该项迟到的行动移至其时限重放，按代价从高到低）：",
-    "What each late action cost (replayed with that one action moved to its deadline), costliest first:",
+    "逐项偏离的代价（迟到的行动：将该项移至其时限重放；缺失的行动：在其时限补做后重放），迟到与缺失一并按代价从高到低排列：",
+    "What each deviation cost — a late action replayed moved to its deadline, a missing one replayed done at its deadline — late and missing ranked together, costliest first:",
 );
 const CF_COST_LINE: L = L(
-    "第 {row} 行 {task}（{site}）迟到 {late}：感染主机多 {hosts}（95% 区间 {hosts_ci}），服务中断多 {hours} 服务·小时（95% 区间 {hours_ci}）",
-    "row {row}, {task} at {site} {late} late: {hosts} more infected hosts (95% interval {hosts_ci}), {hours} more service-hours lost (95% interval {hours_ci})",
+    "【迟到】第 {row} 行 {task}（{site}）迟到 {late}：感染主机多 {hosts}（90% 区间 {hosts_ci}），服务中断多 {hours} 服务·小时（90% 区间 {hours_ci}）",
+    "[late] row {row}, {task} at {site} {late} late: {hosts} more infected hosts (90% interval {hosts_ci}), {hours} more service-hours lost (90% interval {hours_ci})",
+);
+const CF_MISSING_LINE: L = L(
+    "【缺失】{task}（{site}，时限第 {due} 分钟）未做：感染主机多 {hosts}（90% 区间 {hosts_ci}），服务中断多 {hours} 服务·小时（90% 区间 {hours_ci}）",
+    "[missing] {task} at {site} (due at minute {due}) never done: {hosts} more infected hosts (90% interval {hosts_ci}), {hours} more service-hours lost (90% interval {hours_ci})",
 );
 const CF_NO_LATE: L = L(
-    "演练记录中没有迟于时限完成的行动。",
-    "No logged action was done after its deadline.",
+    "演练记录中没有迟于时限完成或缺失的行动。",
+    "No logged action was done after its deadline, and none the plan owed is missing.",
 );
 
 fn metric_label(key: &str) -> L {
@@ -248,8 +252,13 @@ fn counterfactuals(
             .iter()
             .map(|c| {
                 fill(
-                    ctx.t(CF_COST_LINE),
+                    ctx.t(if c.missing {
+                        CF_MISSING_LINE
+                    } else {
+                        CF_COST_LINE
+                    }),
                     &[
+                        ("due", num(c.due)),
                         ("row", c.row.to_string()),
                         ("task", ctx.names().task(&c.kind, &c.task, &c.source)),
                         ("site", ctx.node_name(&c.site)),

@@ -11,7 +11,7 @@ use bevy_ecs::world::World;
 use crate::engine::record::EventKind;
 use crate::engine::response::{Response, Task, TaskId, TaskKind, TaskState};
 use crate::engine::{RunRecord, TopoRes};
-use crate::model::plan::{BodyId, Plan};
+use crate::model::plan::{BodyId, Plan, ThreatKind};
 use crate::model::scenario::InjectKind;
 use crate::model::topology::{NodeId, Topology};
 use crate::report::Lang;
@@ -337,6 +337,60 @@ pub fn news(world: &World, me: &Me, seen: &mut Seen, lang: Lang) -> Vec<(f64, St
                         "[{}] 告警：{list}{} 出现异常扫描流量和疑似蠕虫感染主机（命令 `detect at {first}`）",
                         when(rec, clock),
                         if more > 0 { format!("等 {} 个站点", new.len()) } else { String::new() }
+                    ),
+                },
+            ));
+        }
+    }
+    // Every other threat with symptoms (intrusion alerts, a defaced site,
+    // a unit down or cut off): the monitoring body sees them at its own
+    // site, or at a site just below it that is down (as the engine's
+    // observer); the cue for `detect at SITE`. No counts.
+    if monitor(plan) == Some(me.body) {
+        let net = world.resource::<crate::engine::Net>();
+        let clock = world.resource::<crate::engine::Clock>().now;
+        let mut new: Vec<(NodeId, ThreatKind)> = resp
+            .watched()
+            .map(|(v, inc)| (v, resp.incidents[inc].threat))
+            .filter(|&(_, k)| k != ThreatKind::Worm)
+            .filter(|&(v, _)| {
+                let observer = if net.alive(v) {
+                    v
+                } else {
+                    topo.nodes[v as usize].parent.unwrap_or(v)
+                };
+                me.unit.is_none_or(|u| u == observer)
+            })
+            .collect();
+        new.sort_by_key(|&(v, _)| v);
+        new.dedup_by_key(|x| x.0);
+        for (v, kind) in new {
+            if !seen.alerts.insert(v) {
+                continue;
+            }
+            let site = node_name(topo, v, lang);
+            let id = &topo.nodes[v as usize].id;
+            let what = match (kind, lang) {
+                (ThreatKind::Intrusion, Lang::En) => {
+                    format!("intrusion-detection alerts of unusual access at {site}")
+                }
+                (ThreatKind::Intrusion, Lang::Zh) => format!("{site} 入侵检测出现异常访问告警"),
+                (ThreatKind::Defacement, Lang::En) => {
+                    format!("reports that the website of {site} shows content it should not")
+                }
+                (ThreatKind::Defacement, Lang::Zh) => {
+                    format!("有人反映 {site} 的网站出现不应有的内容")
+                }
+                (_, Lang::En) => format!("{site} is down or cut off (no answer from its systems)"),
+                (_, Lang::Zh) => format!("{site} 系统无响应（宕机或网络中断）"),
+            };
+            out.push((
+                clock,
+                match lang {
+                    Lang::En => format!("[{}] ALERT: {what} (`detect at {id}`)", when(rec, clock)),
+                    Lang::Zh => format!(
+                        "[{}] 告警：{what}（命令 `detect at {id}`）",
+                        when(rec, clock)
                     ),
                 },
             ));

@@ -38,9 +38,17 @@
 //! - `detect` (target = the site, else the unit itself) opens or extends the
 //!   incident whose symptoms show at that site. Units whose monitoring body
 //!   is controlled detect only this way, never by chance.
-//! - `close` changes nothing (the end of a response is the engine's rule:
-//!   contained and no task open); logged before any response ended, it is
-//!   a deviation.
+//! - `close` declares the end of the response the unit (or the target
+//!   site) is part of — the plan's end of response (`Plan::end`: its actor
+//!   declares the end, then evaluation and summary report are due). The
+//!   plan ends a response only once the incident is contained, so a close
+//!   of a contained incident ends its response at that minute even with
+//!   tasks still open (they stay open and are scored by their deadlines:
+//!   an undone report is missed), and the post-incident steps start then.
+//!   A close of an incident not yet contained changes nothing and is a
+//!   deviation; a close after the response already ended on its own
+//!   (contained, no task open: the engine's rule) is accepted. Without a
+//!   close the engine's rule ends the response as for simulated teams.
 //! - Early actions: an action that finds no task (or no symptom) at its
 //!   minute waits. Whenever a controlled task is made or a new symptom
 //!   shows, the waiting actions are tried again at that minute, in log
@@ -53,6 +61,10 @@
 //!   recorded as a `deviation` event at its logged minute (never dropped).
 //! - Unknown actions (not a plan step, not one of the fixed words) are
 //!   deviations too.
+//! - A logged step reaches the threat models as a simulated team's
+//!   finished step does (`Response::finished_step`, the threats' `on_step`):
+//!   a logged `take_down_content` ends a defacement's exposure, a logged
+//!   `cut_attack_source` stops an intrusion's kill chain.
 
 use super::{Response, TaskId, TaskKind, TaskState};
 use crate::engine::agenda::{Action, Agenda};
@@ -205,6 +217,21 @@ impl Response {
         self.external.as_ref().map(|e| e.actions[k].row)
     }
 
+    /// Sites whose symptoms wait to be detected, with their incident (the
+    /// tabletop shows them to the monitoring body as alerts).
+    pub fn watched(&self) -> impl Iterator<Item = (NodeId, usize)> + '_ {
+        self.watch.iter().copied()
+    }
+
+    /// The task logged action `k` did (None: none yet, a detection, a
+    /// close or a deviation).
+    pub fn logged_task(&self, k: usize) -> Option<TaskId> {
+        match self.external.as_ref()?.outcomes.get(k)? {
+            Outcome::Done { task, .. } => *task,
+            _ => None,
+        }
+    }
+
     /// "unit body" of logged action `k`, as the record names actors.
     pub fn logged_actor(&self, k: usize, topo: &Topology) -> Option<String> {
         let a = &self.external.as_ref()?.actions[k];
@@ -251,21 +278,46 @@ impl Response {
         let outcome = match &a.action {
             LogAction::Unknown(s) => Outcome::Deviation(format!("the plan has no step `{s}`")),
             LogAction::Close => {
-                if self
-                    .incidents
-                    .iter()
-                    .any(|i| i.ended.is_some_and(|e| e <= t))
-                {
-                    Outcome::Done {
-                        task: None,
-                        at: t,
-                        wrong_actor: false,
+                // The response to close: the first open one the unit (or
+                // the target site) is part of.
+                let site = a.target.unwrap_or(a.unit);
+                let open = self.incidents.iter().position(|i| {
+                    i.opened.is_some_and(|o| o <= t)
+                        && i.ended.is_none()
+                        && (i.site_seen[site as usize]
+                            || i.knowers.contains(&a.unit)
+                            || i.activated.iter().any(|x| x.1 == site))
+                });
+                match open {
+                    Some(inc) if self.contained(inc, net, worm.0.as_ref()) => {
+                        // The plan's end of response, declared now: the
+                        // post-incident work starts; tasks still open stay
+                        // open and are scored by their deadlines.
+                        self.end_response(inc, t, topo, rec);
+                        Outcome::Done {
+                            task: None,
+                            at: t,
+                            wrong_actor: false,
+                        }
                     }
-                } else {
-                    Outcome::Deviation(
-                        "closed before any response could end (not contained, or tasks open)"
-                            .into(),
-                    )
+                    Some(inc) => Outcome::Deviation(format!(
+                        "incident {} was not contained at minute {} (the plan ends a response only once it is)",
+                        inc + 1,
+                        fmt_min(t)
+                    )),
+                    None if self
+                        .incidents
+                        .iter()
+                        .any(|i| i.ended.is_some_and(|e| e <= t)) =>
+                    {
+                        // The response had already ended (all done).
+                        Outcome::Done {
+                            task: None,
+                            at: t,
+                            wrong_actor: false,
+                        }
+                    }
+                    None => Outcome::Deviation("no response was open to close".into()),
                 }
             }
             LogAction::Detect => {

@@ -1179,14 +1179,8 @@ impl Response {
                     self.ask_grade(inc, unit, now);
                 }
             }
+            let contained = self.contained(inc, net, worm);
             let i = &self.incidents[inc];
-            let contained = match i.threat {
-                ThreatKind::Worm => worm.is_none_or(|w| w.tot_i == 0),
-                _ => i
-                    .sites
-                    .iter()
-                    .all(|&(s, _)| net.alive(s) && net.reachable[s as usize]),
-            };
             // Open tasks other than pending re-grades.
             let busy = i.open_tasks as usize > i.grade_pending.len();
             if contained && !busy {
@@ -1195,7 +1189,27 @@ impl Response {
         }
     }
 
-    fn end_response(&mut self, inc: usize, now: f64, topo: &Topology, rec: &mut RunRecord) {
+    /// Whether incident `inc` is contained (the plan's end condition
+    /// besides no open task): no infected host left for a worm, every seen
+    /// site up and reachable otherwise.
+    pub(super) fn contained(&self, inc: usize, net: &Net, worm: Option<&Worm>) -> bool {
+        let i = &self.incidents[inc];
+        match i.threat {
+            ThreatKind::Worm => worm.is_none_or(|w| w.tot_i == 0),
+            _ => i
+                .sites
+                .iter()
+                .all(|&(s, _)| net.alive(s) && net.reachable[s as usize]),
+        }
+    }
+
+    pub(super) fn end_response(
+        &mut self,
+        inc: usize,
+        now: f64,
+        topo: &Topology,
+        rec: &mut RunRecord,
+    ) {
         self.incidents[inc].ended = Some(now);
         let lead = self.incidents[inc]
             .activated

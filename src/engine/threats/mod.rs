@@ -234,6 +234,16 @@ pub fn advance_threats(
                             &mut flipped,
                             &mut changed_nodes,
                         );
+                        // A logged step stops a threat model as a simulated
+                        // team's finished step does (see TaskDone above).
+                        if !(intrusions.chains.is_empty() && defacements.sites.is_empty())
+                            && let Some(id) = resp.logged_task(k)
+                            && let Some((step, site, group)) = resp.finished_step(id)
+                        {
+                            let mut ctx = ctx!(changed_nodes);
+                            intrusions.on_step(&mut ctx, step, site, group);
+                            defacements.on_step(&mut ctx, step, site, group);
+                        }
                     }
                 }
                 Action::PatchUnit(v, _task) => worm::patch_unit(&net, &mut worm, v),
