@@ -6,9 +6,10 @@
 //! folders in two processes; `assess`'s counterfactuals do not depend on
 //! `--jobs`.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
+
+use crate::util::assert_same_folders;
 use std::process::Command;
 
 fn drillsim(args: &[&str]) {
@@ -22,43 +23,6 @@ fn drillsim(args: &[&str]) {
         "{args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-/// Every file under `dir` (relative name → bytes), charts included.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let name = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(name, fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-fn assert_same(a: &Path, b: &Path) {
-    let (fa, fb) = (files(a), files(b));
-    assert_eq!(
-        fa.keys().collect::<Vec<_>>(),
-        fb.keys().collect::<Vec<_>>(),
-        "{} vs {}",
-        a.display(),
-        b.display()
-    );
-    for (name, x) in &fa {
-        assert!(
-            x == &fb[name],
-            "{name} differs: {} vs {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 #[test]
@@ -89,7 +53,7 @@ fn every_bundled_scenario_repeats_byte_for_byte_in_another_process() {
                 out.to_str().unwrap(),
             ]);
         }
-        assert_same(&a, &b);
+        assert_same_folders(&a, &b);
     }
 }
 
@@ -111,5 +75,5 @@ fn assess_counterfactuals_do_not_depend_on_jobs() {
             out.to_str().unwrap(),
         ]);
     }
-    assert_same(&a, &b);
+    assert_same_folders(&a, &b);
 }

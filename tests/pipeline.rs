@@ -2,10 +2,11 @@
 //! through the Slurm example's scripts), `--resume` after a stop or a
 //! SIGKILL, `--teams` variants, the manifest's checks.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use crate::util::assert_same_folders;
 
 const BIN: &str = env!("CARGO_BIN_EXE_drillsim");
 const STOP: &str = "DRILLSIM_BATCH_STOP_AFTER";
@@ -50,43 +51,6 @@ fn batch_args<'a>(out: &'a Path, runs: &'a str, extra: &[&'a str]) -> Vec<&'a st
     ];
     a.extend_from_slice(extra);
     a
-}
-
-/// Every file under `dir` (relative path → bytes).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-fn assert_same_folders(a: &Path, b: &Path) {
-    let (x, y) = (tree(a), tree(b));
-    assert_eq!(
-        x.keys().collect::<Vec<_>>(),
-        y.keys().collect::<Vec<_>>(),
-        "{} and {} hold different files",
-        a.display(),
-        b.display()
-    );
-    for (k, v) in &x {
-        assert!(
-            v == &y[k],
-            "{k} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 fn entries(dir: &Path) -> Vec<String> {
