@@ -55,6 +55,9 @@ pub enum Action {
     Intrusion(usize),
     /// Defacement `c` is first noticed (by whom: its state says).
     Defacement(usize),
+    /// Something of virus `c` may be due (an infection or a payload; its
+    /// state says which, a stale one does nothing).
+    Virus(usize),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -115,6 +115,7 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
             InjectKind::Disaster { .. } => ThreatKind::Disaster,
             InjectKind::Intrusion(_) => ThreatKind::Intrusion,
             InjectKind::Defacement(_) => ThreatKind::Defacement,
+            InjectKind::Virus(_) => ThreatKind::Virus,
         })
         .collect()
 }
@@ -221,6 +222,21 @@ impl Sim {
             );
             resp.nodes = topo.nodes.len();
             resp.inject_group = inject_groups(&scenario);
+            resp.spares = scenario
+                .injects
+                .iter()
+                .filter_map(|i| match i.kind {
+                    InjectKind::NodeFailure {
+                        node,
+                        spare,
+                        replacement_min,
+                        ..
+                    } if spare.is_some() || replacement_min.is_some() => {
+                        Some((node, spare, replacement_min))
+                    }
+                    _ => None,
+                })
+                .collect();
             world.insert_resource(resp);
         }
         bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
@@ -232,6 +248,7 @@ impl Sim {
         world.insert_resource(threats::InjectCursor::default());
         world.insert_resource(threats::intrusion::Intrusions::new(cfg.seed));
         world.insert_resource(threats::defacement::Defacements::new(cfg.seed));
+        world.insert_resource(threats::virus::Viruses::new(cfg.seed));
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
@@ -535,6 +552,11 @@ impl Sim {
         rec.threats.extend(
             self.world
                 .resource::<threats::defacement::Defacements>()
+                .outcomes(horizon),
+        );
+        rec.threats.extend(
+            self.world
+                .resource::<threats::virus::Viruses>()
                 .outcomes(horizon),
         );
         rec.threats.sort_by_key(|o| o.inject);

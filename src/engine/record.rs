@@ -77,6 +77,9 @@ pub enum EventKind {
     /// A defaced website was noticed, taken down or restored
     /// (`engine::threats::defacement`).
     Defacement,
+    /// A virus raised an antivirus alert, was isolated or removed
+    /// (`engine::threats::virus`).
+    Virus,
 }
 
 impl EventKind {
@@ -111,6 +114,7 @@ impl EventKind {
             EventKind::Deviation => "deviation",
             EventKind::Intrusion => "intrusion",
             EventKind::Defacement => "defacement",
+            EventKind::Virus => "virus",
         }
     }
 }
@@ -378,6 +382,9 @@ pub struct ThreatOutcome {
     /// Page views while exposed (a defacement).
     #[serde(default)]
     pub exposure_views: u64,
+    /// Hosts ever infected (a virus).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hosts_infected: u64,
 }
 
 /// Data a threat damaged at one site (one entry per site and inject).
@@ -408,6 +415,8 @@ impl DataLoss {
             "worm_encrypt" => "worm payload encrypted files",
             "power_loss" => "power lost without an orderly shutdown",
             "disaster" => "site destroyed",
+            "virus_destroy" => "virus payload deleted files",
+            "virus_encrypt" => "virus payload encrypted files",
             _ => "damage",
         }
     }
@@ -690,4 +699,8 @@ impl RunRecord {
             detail: detail.into(),
         });
     }
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }

@@ -144,10 +144,12 @@ pub enum ThreatKind {
     Intrusion,
     /// A defaced public website (`engine::threats::defacement`).
     Defacement,
+    /// A virus in one site's office hosts (`engine::threats::virus`).
+    Virus,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 7] = [
+    pub const ALL: [ThreatKind; 8] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
@@ -155,6 +157,7 @@ impl ThreatKind {
         ThreatKind::Disaster,
         ThreatKind::Intrusion,
         ThreatKind::Defacement,
+        ThreatKind::Virus,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -165,12 +168,16 @@ impl ThreatKind {
             ThreatKind::Disaster => "disaster",
             ThreatKind::Intrusion => "intrusion",
             ThreatKind::Defacement => "defacement",
+            ThreatKind::Virus => "virus",
         }
     }
     /// A newer threat model a plan need not map (`drillsim check` warns
     /// only about the others).
     pub fn optional(self) -> bool {
-        matches!(self, ThreatKind::Intrusion | ThreatKind::Defacement)
+        matches!(
+            self,
+            ThreatKind::Intrusion | ThreatKind::Defacement | ThreatKind::Virus
+        )
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {
         ThreatKind::ALL.into_iter().find(|t| t.as_str() == s)

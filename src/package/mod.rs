@@ -299,6 +299,7 @@ fn inject_nodes(kind: &InjectKind, topo: &Topology) -> Vec<u32> {
         InjectKind::PowerOutage { nodes, .. } | InjectKind::Disaster { nodes, .. } => nodes.clone(),
         InjectKind::Intrusion(i) => vec![i.entry],
         InjectKind::Defacement(d) => vec![d.site],
+        InjectKind::Virus(v) => vec![v.site],
     }
 }
 
@@ -448,6 +449,12 @@ fn message(kind: &InjectKind, topo: &Topology, lang: Lang, seen_at: Option<u32>)
                 "Reports that the website of {site} shows content it should not.",
             )
             .replace("{site}", &name(d.site)),
+        InjectKind::Virus(v) => lang
+            .pick(
+                "{site} 有办公电脑文件丢失，杀毒软件报警。",
+                "Office computers at {site} lose files; the antivirus raises alerts.",
+            )
+            .replace("{site}", &name(v.site)),
     }
 }
 

@@ -1097,6 +1097,26 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         rows.push((lb::OUT_DEF_DOWN, at(o.stopped)));
         rows.push((lb::OUT_DEF_VIEWS, thousands(o.exposure_views)));
     }
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "virus") {
+        rows.push((
+            lb::OUT_VIR_STAGE,
+            format!(
+                "{} ({})",
+                ctx.t(lb::virus_stage(&o.stage)),
+                ctx.node_name_at(Some(o.node))
+            ),
+        ));
+        rows.push((lb::OUT_VIR_HOSTS, thousands(o.hosts_infected)));
+        let stopped = match o.stopped {
+            Some(_) => format!(
+                "{}, {}",
+                at(o.stopped),
+                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
+            ),
+            None => at(None),
+        };
+        rows.push((lb::OUT_VIR_STOPPED, stopped));
+    }
     rows
 }
 
@@ -1105,6 +1125,8 @@ fn cause_label(cause: &str) -> lb::L {
         "worm_destroy" => lb::DL_WORM_DESTROY,
         "worm_encrypt" => lb::DL_WORM_ENCRYPT,
         "power_loss" => lb::DL_POWER,
+        "virus_destroy" => lb::DL_VIRUS_DESTROY,
+        "virus_encrypt" => lb::DL_VIRUS_ENCRYPT,
         _ => lb::DL_DISASTER,
     }
 }

@@ -214,6 +214,11 @@ labels! {
     OUT_DEF_NOTICED = "篡改网页最先发现者", "Defaced pages first noticed by";
     OUT_DEF_DOWN = "篡改网页删除", "Defaced pages taken down";
     OUT_DEF_VIEWS = "篡改网页浏览次数", "Views of the defaced pages";
+    OUT_VIR_STAGE = "计算机病毒状态", "Virus outcome";
+    OUT_VIR_HOSTS = "病毒感染主机数", "Hosts the virus infected";
+    OUT_VIR_STOPPED = "病毒被阻断", "Virus stopped";
+    DL_VIRUS_DESTROY = "病毒载荷删除文件", "Virus payload deleted files";
+    DL_VIRUS_ENCRYPT = "病毒载荷加密文件", "Virus payload encrypted files";
     OUT_NEVER = "未发生", "never";
     OUT_FROM_INJECT = "自首个注入起计时。", "Timings run from the first inject.";
     OUT_DATA_NOTE = "“数据丢失（站点·小时）”的单位是站点·小时：对每个数据被威胁损坏的站点，取其受损时距上次备份的小时数，再对站点求和（例如 2 个站点各距上次备份 6 小时，计 12 站点·小时）；它不是演练时长。“估计丢失记录数”= 受损主机数 × 上述小时数 × 每主机每小时写入的记录数（取自班组文件中的数据损坏参数）。", "Data lost is in site-hours: for each site whose data a threat damaged, the hours since its last backup when the damage happened, summed over the sites (two sites each 6 hours past their backup count 12 site-hours); it is not a length of the run. Records lost = hosts hit × those hours × records written per host-hour (the teams file's data_damage rates).";
@@ -351,6 +356,15 @@ pub fn noticer(s: &str) -> L {
     }
 }
 
+/// A virus outbreak's outcome (`threats::virus` stage keys).
+pub fn virus_stage(s: &str) -> L {
+    match s {
+        "cleaned" => L("已清除", "removed"),
+        "isolated" => L("已隔离，未清除", "isolated, not removed"),
+        _ => L("仍在传播", "still spreading"),
+    }
+}
+
 /// A kill-chain stage (`Stage::as_str` keys).
 pub fn intrusion_stage(s: &str) -> L {
     match s {
@@ -393,6 +407,7 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::Deviation => L("偏离预案", "Deviation"),
         EventKind::Intrusion => L("入侵进展", "Intrusion"),
         EventKind::Defacement => L("网页篡改", "Defacement"),
+        EventKind::Virus => L("计算机病毒", "Virus"),
     }
 }
 

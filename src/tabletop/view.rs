@@ -93,6 +93,7 @@ pub fn inject_told(topo: &Topology, me: &Me, kind: &InjectKind) -> bool {
         InjectKind::PowerOutage { nodes, .. } => nodes.iter().any(|&v| me.covers(topo, v)),
         InjectKind::Intrusion(i) => me.covers(topo, i.entry),
         InjectKind::Defacement(d) => me.covers(topo, d.site),
+        InjectKind::Virus(v) => me.covers(topo, v.site),
     }
 }
 
@@ -129,6 +130,15 @@ pub fn inject_text(topo: &Topology, me: &Me, kind: &InjectKind, lang: Lang) -> S
             match lang {
                 Lang::En => format!("Reports that the website of {n} shows content it should not."),
                 Lang::Zh => format!("有人反映 {n} 的网站出现不应有的内容。"),
+            }
+        }
+        (InjectKind::Virus(v), _) => {
+            let n = node_name(topo, v.site, lang);
+            match lang {
+                Lang::En => {
+                    format!("Office computers at {n} lose files; the antivirus raises alerts.")
+                }
+                Lang::Zh => format!("{n} 有办公电脑文件丢失，杀毒软件报警。"),
             }
         }
         (InjectKind::Worm(w), Lang::En) => format!(

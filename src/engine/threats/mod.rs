@@ -11,7 +11,8 @@
 //! Threats: [`worm`] (glue to the sampler in `engine::worm`), [`outages`]
 //! (line cut, device failure, power, disaster), [`intrusion`] (the kill
 //! chain; also reacts to the response's finished steps, `on_step`),
-//! [`defacement`] (a defaced website: exposure, who notices, take-down). Each draws from its own
+//! [`defacement`] (a defaced website: exposure, who notices, take-down),
+//! [`virus`] (a virus in one site's office hosts: spread, payloads, clean). Each draws from its own
 //! named random stream (`rng.rs`), so adding one never shifts another's
 //! draws. A threat absent from the scenario costs nothing: its state is
 //! only built at its inject, and everything it does is on the agenda.
@@ -19,6 +20,7 @@
 pub mod defacement;
 pub mod intrusion;
 pub mod outages;
+pub mod virus;
 pub mod worm;
 
 use bevy_ecs::prelude::*;
@@ -98,6 +100,7 @@ pub fn advance_threats(
     mut response: Option<ResMut<Response>>,
     mut intrusions: ResMut<intrusion::Intrusions>,
     mut defacements: ResMut<defacement::Defacements>,
+    mut viruses: ResMut<virus::Viruses>,
     sampler: Option<Res<Sampler>>,
 ) {
     let topo = &*topo.0;
@@ -162,6 +165,10 @@ pub fn advance_threats(
                                 let group = super::inject_groups(&scenario.0)[k];
                                 defacements.inject(&mut ctx, k, group, p);
                             }
+                            InjectKind::Virus(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                viruses.inject(&mut ctx, k, group, p);
+                            }
                             _ => outages::inject(&mut ctx, k, kind, &mut streams.outage),
                         }
                     }
@@ -179,12 +186,15 @@ pub fn advance_threats(
                             &mut changed_nodes,
                         );
                         // Steps that stop a threat model with state of its own.
-                        if !(intrusions.chains.is_empty() && defacements.sites.is_empty())
+                        if !(intrusions.chains.is_empty()
+                            && defacements.sites.is_empty()
+                            && viruses.outbreaks.is_empty())
                             && let Some((step, site, group)) = resp.finished_step(id)
                         {
                             let mut ctx = ctx!(changed_nodes);
                             intrusions.on_step(&mut ctx, step, site, group);
                             defacements.on_step(&mut ctx, step, site, group);
+                            viruses.on_step(&mut ctx, step, site, group);
                         }
                     }
                 }
@@ -209,6 +219,7 @@ pub fn advance_threats(
                     match action {
                         Action::Intrusion(c) => intrusions.on_action(&mut ctx, c),
                         Action::Defacement(c) => defacements.on_action(&mut ctx, c),
+                        Action::Virus(c) => viruses.on_action(&mut ctx, c),
                         _ => {
                             outages::on_action(&mut ctx, action);
                         }
@@ -246,6 +257,7 @@ pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
         InjectKind::Worm(w) => worm::describe(w),
         InjectKind::Intrusion(p) => intrusion::describe(topo, p),
         InjectKind::Defacement(p) => defacement::describe(topo, p),
+        InjectKind::Virus(p) => virus::describe(topo, p),
         kind => outages::describe(topo, kind).unwrap_or_default(),
     }
 }
