@@ -16,6 +16,7 @@ mod engine_validation_sampler;
 mod external_link;
 mod golden;
 mod harden;
+mod insider;
 mod intrusion;
 mod leads;
 mod library;

@@ -58,6 +58,8 @@ pub enum Action {
     /// Something of virus `c` may be due (an infection or a payload; its
     /// state says which, a stale one does nothing).
     Virus(usize),
+    /// An audit finds insider case `c`.
+    Insider(usize),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -116,6 +116,7 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
             InjectKind::Intrusion(_) => ThreatKind::Intrusion,
             InjectKind::Defacement(_) => ThreatKind::Defacement,
             InjectKind::Virus(_) => ThreatKind::Virus,
+            InjectKind::Insider(_) => ThreatKind::Insider,
         })
         .collect()
 }
@@ -249,6 +250,7 @@ impl Sim {
         world.insert_resource(threats::intrusion::Intrusions::new(cfg.seed));
         world.insert_resource(threats::defacement::Defacements::new(cfg.seed));
         world.insert_resource(threats::virus::Viruses::new(cfg.seed));
+        world.insert_resource(threats::insider::Insiders::new(cfg.seed));
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
@@ -557,6 +559,11 @@ impl Sim {
         rec.threats.extend(
             self.world
                 .resource::<threats::virus::Viruses>()
+                .outcomes(horizon),
+        );
+        rec.threats.extend(
+            self.world
+                .resource::<threats::insider::Insiders>()
                 .outcomes(horizon),
         );
         rec.threats.sort_by_key(|o| o.inject);

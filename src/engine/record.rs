@@ -80,6 +80,9 @@ pub enum EventKind {
     /// A virus raised an antivirus alert, was isolated or removed
     /// (`engine::threats::virus`).
     Virus,
+    /// An audit found an insider's misuse, or the response stopped it
+    /// (`engine::threats::insider`).
+    Insider,
 }
 
 impl EventKind {
@@ -115,6 +118,7 @@ impl EventKind {
             EventKind::Intrusion => "intrusion",
             EventKind::Defacement => "defacement",
             EventKind::Virus => "virus",
+            EventKind::Insider => "insider",
         }
     }
 }
@@ -385,6 +389,9 @@ pub struct ThreatOutcome {
     /// Hosts ever infected (a virus).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub hosts_infected: u64,
+    /// Minutes an insider's misuse lasted.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub misuse_min: f64,
 }
 
 /// Data a threat damaged at one site (one entry per site and inject).
@@ -703,4 +710,8 @@ impl RunRecord {
 
 fn is_zero(x: &u64) -> bool {
     *x == 0
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
 }

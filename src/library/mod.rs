@@ -48,6 +48,10 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/provincial-router-no-spare.ron"),
     ),
     (
+        "prefecture-insider-data-access",
+        include_str!("../../scenarios/prefecture-insider-data-access.ron"),
+    ),
+    (
         "hq-core-router-failure",
         include_str!("../../scenarios/hq-core-router-failure.ron"),
     ),

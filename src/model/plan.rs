@@ -146,10 +146,12 @@ pub enum ThreatKind {
     Defacement,
     /// A virus in one site's office hosts (`engine::threats::virus`).
     Virus,
+    /// Insider misuse or a rule violation (`engine::threats::insider`).
+    Insider,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 8] = [
+    pub const ALL: [ThreatKind; 9] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
@@ -158,6 +160,7 @@ impl ThreatKind {
         ThreatKind::Intrusion,
         ThreatKind::Defacement,
         ThreatKind::Virus,
+        ThreatKind::Insider,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -169,6 +172,7 @@ impl ThreatKind {
             ThreatKind::Intrusion => "intrusion",
             ThreatKind::Defacement => "defacement",
             ThreatKind::Virus => "virus",
+            ThreatKind::Insider => "insider",
         }
     }
     /// A newer threat model a plan need not map (`drillsim check` warns
@@ -176,7 +180,10 @@ impl ThreatKind {
     pub fn optional(self) -> bool {
         matches!(
             self,
-            ThreatKind::Intrusion | ThreatKind::Defacement | ThreatKind::Virus
+            ThreatKind::Intrusion
+                | ThreatKind::Defacement
+                | ThreatKind::Virus
+                | ThreatKind::Insider
         )
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {

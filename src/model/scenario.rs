@@ -96,6 +96,44 @@ pub enum InjectKind {
     Defacement(DefacementInject),
     /// A virus in one site's office hosts (see [`VirusInject`]).
     Virus(VirusInject),
+    /// An insider misusing access at a unit (see [`InsiderInject`]).
+    Insider(InsiderInject),
+}
+
+/// What an insider does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misuse {
+    /// Looks up and copies taxpayer records without a business need.
+    DataAccess,
+    /// Connects a computer of the internal network to the internet (a
+    /// modem or a second network card): a rule violation.
+    InternetLink,
+}
+
+impl Misuse {
+    pub const ALL: [Misuse; 2] = [Misuse::DataAccess, Misuse::InternetLink];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Misuse::DataAccess => "data_access",
+            Misuse::InternetLink => "internet_link",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Misuse> {
+        Misuse::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// An insider at `site` misusing access from the inject until the response
+/// stops it; an audit of access logs or of the network finds it after an
+/// exponential time of rate `audit_per_hour`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InsiderInject {
+    pub name: String,
+    pub site: NodeId,
+    pub misuse: Misuse,
+    /// Records copied per hour (data access).
+    pub records_per_hour: f64,
+    pub audit_per_hour: f64,
 }
 
 /// A virus among one site's office hosts: it spreads inside the site's LAN

@@ -62,6 +62,13 @@
 //!             payload: (kind: "destroy", share: 0.5, delay: "4h"), // or "encrypt"; mean delay
 //!             antivirus: 0.05,             // alert probability per newly infected host
 //!         ))),
+//!         (at: "+2h", what: Insider((
+//!             name: "...",                 // optional, default "insider"
+//!             site: "gd.01",               // the unit where the insider works
+//!             misuse: "data_access",       // or "internet_link" (internal network on the internet)
+//!             records_per_hour: 200.0,     // optional, default 0 (records copied, data_access)
+//!             audit_per_hour: 0.05,        // rate at which an audit finds it, > 0
+//!         ))),
 //!     ],
 //!     objectives: [                        // optional, default []
 //!         (capability: "containment", clause: "…", text: "…"),
@@ -117,6 +124,9 @@
 //! - **Virus**: `site` has office hosts; `initial_hosts` ≥ 1; `spread_per_hour`
 //!   ≥ 0; payload `kind` `destroy` or `encrypt`, `share` and `antivirus` in
 //!   [0, 1], `delay` > 0.
+//! - **Insider**: `site` a unit of the tax system (not an external
+//!   partner); `misuse` `data_access` or `internet_link`;
+//!   `records_per_hour` ≥ 0; `audit_per_hour` > 0.
 //! - **Worm initial nodes**: the same rule over `initial_nodes`,
 //!   `initial_provinces`, `initial_tiers` (no prefecture filter), except that
 //!   `initial_provinces` without `initial_tiers` selects only the **provincial
@@ -152,8 +162,8 @@ use serde::Deserialize;
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::scenario::{
-    DefacementInject, Inject, InjectKind, IntrusionGoal, IntrusionInject, Payload, PayloadKind,
-    Scenario, VirusInject, WormInject,
+    DefacementInject, Inject, InjectKind, InsiderInject, IntrusionGoal, IntrusionInject, Misuse,
+    Payload, PayloadKind, Scenario, VirusInject, WormInject,
 };
 use super::topology::{LinkId, LinkKind, NodeId, Tier, Topology};
 
@@ -223,6 +233,7 @@ pub enum WhatFile {
     Intrusion(IntrusionFile),
     Defacement(DefacementFile),
     Virus(VirusFile),
+    Insider(InsiderFile),
 }
 
 /// A set of nodes; see the module docs for the selection rule.
@@ -429,6 +440,24 @@ pub struct VirusPayloadFile {
     pub share: f64,
     /// Mean time from infection to the payload.
     pub delay: String,
+}
+
+/// An insider misusing access; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Insider")]
+pub struct InsiderFile {
+    #[serde(default = "default_insider_name")]
+    pub name: String,
+    pub site: String,
+    /// `"data_access"` or `"internet_link"`.
+    pub misuse: String,
+    #[serde(default)]
+    pub records_per_hour: f64,
+    pub audit_per_hour: f64,
+}
+
+fn default_insider_name() -> String {
+    "insider".to_owned()
 }
 
 fn default_virus_name() -> String {
@@ -804,7 +833,59 @@ impl Validator<'_> {
             WhatFile::Intrusion(x) => self.intrusion(x, &inner).map(InjectKind::Intrusion),
             WhatFile::Defacement(x) => self.defacement(x, &inner).map(InjectKind::Defacement),
             WhatFile::Virus(x) => self.virus(x, &inner).map(InjectKind::Virus),
+            WhatFile::Insider(x) => self.insider(x, &inner).map(InjectKind::Insider),
         }
+    }
+
+    fn insider(&mut self, x: &InsiderFile, inner: &[Seg]) -> Option<InsiderInject> {
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let site = self.node(&x.site, &at("site"));
+        let mut ok = site.is_some();
+        if let Some(v) = site
+            && self.topo.nodes[v as usize].tier == Tier::External
+        {
+            self.err(
+                &at("site"),
+                format!(
+                    "{:?} is an external partner, not a unit of the tax system",
+                    x.site
+                ),
+            );
+            ok = false;
+        }
+        let misuse = Misuse::parse(&x.misuse);
+        if misuse.is_none() {
+            self.err(
+                &at("misuse"),
+                format!(
+                    "unknown misuse {:?}; expected one of: data_access, internet_link",
+                    x.misuse
+                ),
+            );
+        }
+        let records = self.rate(
+            x.records_per_hour,
+            &at("records_per_hour"),
+            "records_per_hour",
+        );
+        let audit = self.rate(x.audit_per_hour, &at("audit_per_hour"), "audit_per_hour");
+        if audit == Some(0.0) {
+            self.err(
+                &at("audit_per_hour"),
+                "no audit would ever find it: audit_per_hour must be above 0",
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        Some(InsiderInject {
+            name: x.name.clone(),
+            site: site?,
+            misuse: misuse?,
+            records_per_hour: records?,
+            audit_per_hour: audit?,
+        })
     }
 
     fn virus(&mut self, x: &VirusFile, inner: &[Seg]) -> Option<VirusInject> {

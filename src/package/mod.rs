@@ -300,6 +300,7 @@ fn inject_nodes(kind: &InjectKind, topo: &Topology) -> Vec<u32> {
         InjectKind::Intrusion(i) => vec![i.entry],
         InjectKind::Defacement(d) => vec![d.site],
         InjectKind::Virus(v) => vec![v.site],
+        InjectKind::Insider(m) => vec![m.site],
     }
 }
 
@@ -455,6 +456,12 @@ fn message(kind: &InjectKind, topo: &Topology, lang: Lang, seen_at: Option<u32>)
                 "Office computers at {site} lose files; the antivirus raises alerts.",
             )
             .replace("{site}", &name(v.site)),
+        InjectKind::Insider(m) => lang
+            .pick(
+                "审计发现 {site} 有违规操作的迹象。",
+                "An audit at {site} shows signs of a rule being broken.",
+            )
+            .replace("{site}", &name(m.site)),
     }
 }
 

@@ -1117,6 +1117,25 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         };
         rows.push((lb::OUT_VIR_STOPPED, stopped));
     }
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "insider") {
+        let found = if o.alerts > 0 {
+            ctx.t(lb::OUT_INS_YES)
+        } else {
+            ctx.t(lb::OUT_INS_NO)
+        };
+        rows.push((lb::OUT_INS_FOUND, found.into()));
+        let stopped = match o.stopped {
+            Some(_) => format!(
+                "{}, {}",
+                at(o.stopped),
+                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
+            ),
+            None => at(None),
+        };
+        rows.push((lb::OUT_INS_STOPPED, stopped));
+        rows.push((lb::OUT_INS_HOURS, format!("{:.1}", o.misuse_min / 60.0)));
+        rows.push((lb::OUT_INS_RECORDS, thousands(o.records_leaked)));
+    }
     rows
 }
 

@@ -217,6 +217,12 @@ labels! {
     OUT_VIR_STAGE = "计算机病毒状态", "Virus outcome";
     OUT_VIR_HOSTS = "病毒感染主机数", "Hosts the virus infected";
     OUT_VIR_STOPPED = "病毒被阻断", "Virus stopped";
+    OUT_INS_FOUND = "内部违规被审计发现", "Insider misuse found by audit";
+    OUT_INS_YES = "是", "yes";
+    OUT_INS_NO = "否", "no";
+    OUT_INS_STOPPED = "内部违规被制止", "Insider misuse stopped";
+    OUT_INS_HOURS = "内部违规持续时间（小时）", "Insider misuse lasted (h)";
+    OUT_INS_RECORDS = "内部人员复制记录数", "Records the insider copied";
     DL_VIRUS_DESTROY = "病毒载荷删除文件", "Virus payload deleted files";
     DL_VIRUS_ENCRYPT = "病毒载荷加密文件", "Virus payload encrypted files";
     OUT_NEVER = "未发生", "never";
@@ -408,6 +414,7 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::Intrusion => L("入侵进展", "Intrusion"),
         EventKind::Defacement => L("网页篡改", "Defacement"),
         EventKind::Virus => L("计算机病毒", "Virus"),
+        EventKind::Insider => L("内部人员违规", "Insider"),
     }
 }
 

@@ -511,6 +511,31 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "virus {}: removed from {} host(s) at {}; {} payload(s) prevented",
         "计算机病毒「{0}」：{2}已从 {1} 台主机清除病毒，阻止载荷发作 {3} 次",
     ),
+    // Insiders (engine::threats::insider).
+    (
+        "insider {}: unauthorised access to taxpayer records at {}",
+        "内部人员违规「{0}」：{1}有人越权访问纳税人数据",
+    ),
+    (
+        "insider {}: internal network connected to the internet at {}",
+        "内部人员违规「{0}」：{1}内网计算机违规连接互联网",
+    ),
+    (
+        "insider {}: audit finds unauthorised access to taxpayer records at {}; {} record(s) copied so far",
+        "内部人员违规「{0}」：审计发现{1}有人越权访问纳税人数据，已复制 {2} 条记录",
+    ),
+    (
+        "insider {}: audit finds an internal computer connected to the internet at {}, for {} h so far",
+        "内部人员违规「{0}」：审计发现{1}内网计算机违规连接互联网，已持续 {2} 小时",
+    ),
+    (
+        "insider {}: misuse stopped by isolate at {} after {} h",
+        "内部人员违规「{0}」：{1}隔离相关系统，违规行为持续 {2} 小时后被制止",
+    ),
+    (
+        "insider {}: misuse stopped by cut_attack_source at {} after {} h",
+        "内部人员违规「{0}」：{1}断开违规连接，违规行为持续 {2} 小时后被制止",
+    ),
     // The network.
     ("{}–{} ({})", "{0}–{1}（{2}线路）"),
     ("{}–{} {}: {} of {} kbit/s", "{0}–{1} {2}：{3} / {4} kbit/s"),

@@ -94,6 +94,7 @@ pub fn inject_told(topo: &Topology, me: &Me, kind: &InjectKind) -> bool {
         InjectKind::Intrusion(i) => me.covers(topo, i.entry),
         InjectKind::Defacement(d) => me.covers(topo, d.site),
         InjectKind::Virus(v) => me.covers(topo, v.site),
+        InjectKind::Insider(m) => me.covers(topo, m.site),
     }
 }
 
@@ -139,6 +140,13 @@ pub fn inject_text(topo: &Topology, me: &Me, kind: &InjectKind, lang: Lang) -> S
                     format!("Office computers at {n} lose files; the antivirus raises alerts.")
                 }
                 Lang::Zh => format!("{n} 有办公电脑文件丢失，杀毒软件报警。"),
+            }
+        }
+        (InjectKind::Insider(m), _) => {
+            let n = node_name(topo, m.site, lang);
+            match lang {
+                Lang::En => format!("An audit at {n} shows signs of a rule being broken."),
+                Lang::Zh => format!("审计发现 {n} 有违规操作的迹象。"),
             }
         }
         (InjectKind::Worm(w), Lang::En) => format!(

@@ -12,12 +12,14 @@
 //! (line cut, device failure, power, disaster), [`intrusion`] (the kill
 //! chain; also reacts to the response's finished steps, `on_step`),
 //! [`defacement`] (a defaced website: exposure, who notices, take-down),
-//! [`virus`] (a virus in one site's office hosts: spread, payloads, clean). Each draws from its own
+//! [`virus`] (a virus in one site's office hosts: spread, payloads, clean),
+//! [`insider`] (misuse of access or a rule violation found by audit). Each draws from its own
 //! named random stream (`rng.rs`), so adding one never shifts another's
 //! draws. A threat absent from the scenario costs nothing: its state is
 //! only built at its inject, and everything it does is on the agenda.
 
 pub mod defacement;
+pub mod insider;
 pub mod intrusion;
 pub mod outages;
 pub mod virus;
@@ -101,6 +103,7 @@ pub fn advance_threats(
     mut intrusions: ResMut<intrusion::Intrusions>,
     mut defacements: ResMut<defacement::Defacements>,
     mut viruses: ResMut<virus::Viruses>,
+    mut insiders: ResMut<insider::Insiders>,
     sampler: Option<Res<Sampler>>,
 ) {
     let topo = &*topo.0;
@@ -169,6 +172,10 @@ pub fn advance_threats(
                                 let group = super::inject_groups(&scenario.0)[k];
                                 viruses.inject(&mut ctx, k, group, p);
                             }
+                            InjectKind::Insider(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                insiders.inject(&mut ctx, k, group, p);
+                            }
                             _ => outages::inject(&mut ctx, k, kind, &mut streams.outage),
                         }
                     }
@@ -188,13 +195,15 @@ pub fn advance_threats(
                         // Steps that stop a threat model with state of its own.
                         if !(intrusions.chains.is_empty()
                             && defacements.sites.is_empty()
-                            && viruses.outbreaks.is_empty())
+                            && viruses.outbreaks.is_empty()
+                            && insiders.cases.is_empty())
                             && let Some((step, site, group)) = resp.finished_step(id)
                         {
                             let mut ctx = ctx!(changed_nodes);
                             intrusions.on_step(&mut ctx, step, site, group);
                             defacements.on_step(&mut ctx, step, site, group);
                             viruses.on_step(&mut ctx, step, site, group);
+                            insiders.on_step(&mut ctx, step, site, group);
                         }
                     }
                 }
@@ -220,6 +229,7 @@ pub fn advance_threats(
                         Action::Intrusion(c) => intrusions.on_action(&mut ctx, c),
                         Action::Defacement(c) => defacements.on_action(&mut ctx, c),
                         Action::Virus(c) => viruses.on_action(&mut ctx, c),
+                        Action::Insider(c) => insiders.on_action(&mut ctx, c),
                         _ => {
                             outages::on_action(&mut ctx, action);
                         }
@@ -258,6 +268,7 @@ pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
         InjectKind::Intrusion(p) => intrusion::describe(topo, p),
         InjectKind::Defacement(p) => defacement::describe(topo, p),
         InjectKind::Virus(p) => virus::describe(topo, p),
+        InjectKind::Insider(p) => insider::describe(topo, p),
         kind => outages::describe(topo, kind).unwrap_or_default(),
     }
 }
