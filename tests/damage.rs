@@ -162,6 +162,8 @@ fn outages_that_damage_no_data_lose_nothing_and_restore_nothing() {
         kind: InjectKind::NodeFailure {
             node: sc,
             duration_min: None,
+            spare: None,
+            replacement_min: None,
         },
         incident: None,
     }];

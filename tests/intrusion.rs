@@ -33,6 +33,7 @@ fn scenario(topo: &Topology, hours: f64) -> Arc<Scenario> {
                 mean_min: [30.0, 720.0, 60.0, 720.0, 360.0],
                 detect: [1.0, 0.0, 0.0, 0.0, 0.0],
                 records_per_hour: 10_000.0,
+                via: None,
             }),
             incident: None,
         }],

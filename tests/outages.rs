@@ -93,6 +93,8 @@ fn a_failed_prefecture_cuts_off_its_counties_and_loses_its_services() {
             kind: InjectKind::NodeFailure {
                 node: pref,
                 duration_min: Some(180.0),
+                spare: None,
+                replacement_min: None,
             },
             incident: None,
         }],

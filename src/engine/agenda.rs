@@ -61,6 +61,11 @@ pub enum Action {
     /// Data leak `c`: discovered (`false`) or the exfiltration ends by
     /// itself (`true`).
     Leak(usize, bool),
+    /// Something of virus `c` may be due (an infection or a payload; its
+    /// state says which, a stale one does nothing).
+    Virus(usize),
+    /// An audit finds insider case `c`.
+    Insider(usize),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -13,6 +13,9 @@
 //!   independently [I]. A site whose UPS/generator holds loses nothing.
 //! - **Disaster**: a destroyed site loses the data of every host back to
 //!   the last backup (backup media are kept off-site [P, I]).
+//! - **Virus** (`threats::virus`): each payload that fires deletes or
+//!   encrypts one host's files at its exact minute; cleaning before it
+//!   fires saves them.
 //! - **Line cut, node (router) failure**: no data damage.
 //!
 //! Backups are taken at fixed times every `backup_interval` of the site's
@@ -36,6 +39,7 @@ use rand_distr::{Binomial, Distribution};
 use super::record::{DataLoss, EventKind, RunRecord};
 use super::response::Response;
 use super::threats::Symptoms;
+use super::threats::virus::Viruses;
 use super::worm::WormRes;
 use super::{Clock, ScenarioRes, TopoRes};
 use crate::model::scenario::{InjectKind, Payload, PayloadKind, Scenario};
@@ -48,6 +52,7 @@ pub enum Cause {
     Worm(PayloadKind),
     PowerLoss,
     Disaster,
+    Virus(PayloadKind),
 }
 
 impl Cause {
@@ -57,6 +62,8 @@ impl Cause {
             Cause::Worm(PayloadKind::Encrypt) => "worm_encrypt",
             Cause::PowerLoss => "power_loss",
             Cause::Disaster => "disaster",
+            Cause::Virus(PayloadKind::Destroy) => "virus_destroy",
+            Cause::Virus(PayloadKind::Encrypt) => "virus_encrypt",
         }
     }
 }
@@ -190,14 +197,25 @@ pub fn assess_damage(
     scenario: Res<ScenarioRes>,
     symptoms: Res<Symptoms>,
     worm: Res<WormRes>,
+    mut viruses: ResMut<Viruses>,
     damage: Option<ResMut<Damage>>,
     mut response: Option<ResMut<Response>>,
     mut rec: ResMut<RunRecord>,
 ) {
-    let Some(mut damage) = damage else { return };
+    let Some(mut damage) = damage else {
+        viruses.hits.clear();
+        return;
+    };
     let topo = &*topo.0;
     let now = clock.now + clock.dt;
     let mut first: Vec<(NodeId, usize, f64)> = Vec::new();
+    // Virus payloads fired this tick, at their exact minutes.
+    for h in std::mem::take(&mut viruses.hits) {
+        let cause = Cause::Virus(h.kind);
+        if damage.hit(topo, h.site, h.inject, cause, h.hosts, h.minute, &mut rec) {
+            first.push((h.site, h.inject, h.minute));
+        }
+    }
     // Power and disaster: a symptom is a site that just went down.
     for s in &symptoms.0 {
         let inject = &scenario.0.injects[s.inject];

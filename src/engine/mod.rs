@@ -117,6 +117,8 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
             InjectKind::Defacement(_) => ThreatKind::Defacement,
             InjectKind::DenialOfService(_) => ThreatKind::DenialOfService,
             InjectKind::DataLeak(_) => ThreatKind::DataLeak,
+            InjectKind::Virus(_) => ThreatKind::Virus,
+            InjectKind::Insider(_) => ThreatKind::Insider,
         })
         .collect()
 }
@@ -223,6 +225,21 @@ impl Sim {
             );
             resp.nodes = topo.nodes.len();
             resp.inject_group = inject_groups(&scenario);
+            resp.spares = scenario
+                .injects
+                .iter()
+                .filter_map(|i| match i.kind {
+                    InjectKind::NodeFailure {
+                        node,
+                        spare,
+                        replacement_min,
+                        ..
+                    } if spare.is_some() || replacement_min.is_some() => {
+                        Some((node, spare, replacement_min))
+                    }
+                    _ => None,
+                })
+                .collect();
             world.insert_resource(resp);
         }
         bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
@@ -237,6 +254,8 @@ impl Sim {
         world.insert_resource(threats::defacement::Defacements::new(cfg.seed));
         world.insert_resource(threats::dos::Dos::new(cfg.seed, origin));
         world.insert_resource(threats::leak::Leaks::new(cfg.seed));
+        world.insert_resource(threats::virus::Viruses::new(cfg.seed));
+        world.insert_resource(threats::insider::Insiders::new(cfg.seed));
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
@@ -547,6 +566,16 @@ impl Sim {
         rec.threats.extend(
             self.world
                 .resource::<threats::leak::Leaks>()
+                .outcomes(horizon),
+        );
+        rec.threats.extend(
+            self.world
+                .resource::<threats::virus::Viruses>()
+                .outcomes(horizon),
+        );
+        rec.threats.extend(
+            self.world
+                .resource::<threats::insider::Insiders>()
                 .outcomes(horizon),
         );
         rec.threats.sort_by_key(|o| o.inject);

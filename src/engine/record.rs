@@ -83,6 +83,12 @@ pub enum EventKind {
     /// A data leak was discovered or its exfiltration stopped
     /// (`engine::threats::leak`).
     DataLeak,
+    /// A virus raised an antivirus alert, was isolated or removed
+    /// (`engine::threats::virus`).
+    Virus,
+    /// An audit found an insider's misuse, or the response stopped it
+    /// (`engine::threats::insider`).
+    Insider,
 }
 
 impl EventKind {
@@ -119,6 +125,8 @@ impl EventKind {
             EventKind::Defacement => "defacement",
             EventKind::DenialOfService => "denial_of_service",
             EventKind::DataLeak => "data_leak",
+            EventKind::Virus => "virus",
+            EventKind::Insider => "insider",
         }
     }
 }
@@ -392,10 +400,12 @@ pub struct ThreatOutcome {
     /// Filings turned away and retried later (a denial of service).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub filings_delayed: u64,
-}
-
-fn is_zero(x: &u64) -> bool {
-    *x == 0
+    /// Hosts ever infected (a virus).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hosts_infected: u64,
+    /// Minutes an insider's misuse lasted.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub misuse_min: f64,
 }
 
 /// Data a threat damaged at one site (one entry per site and inject).
@@ -426,6 +436,8 @@ impl DataLoss {
             "worm_encrypt" => "worm payload encrypted files",
             "power_loss" => "power lost without an orderly shutdown",
             "disaster" => "site destroyed",
+            "virus_destroy" => "virus payload deleted files",
+            "virus_encrypt" => "virus payload encrypted files",
             _ => "damage",
         }
     }
@@ -712,4 +724,12 @@ impl RunRecord {
             detail: detail.into(),
         });
     }
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
 }

@@ -38,6 +38,22 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/provincial-website-defacement.ron"),
     ),
     (
+        "prefecture-office-virus",
+        include_str!("../../scenarios/prefecture-office-virus.ron"),
+    ),
+    (
+        "customs-link-intrusion",
+        include_str!("../../scenarios/customs-link-intrusion.ron"),
+    ),
+    (
+        "provincial-router-no-spare",
+        include_str!("../../scenarios/provincial-router-no-spare.ron"),
+    ),
+    (
+        "prefecture-insider-data-access",
+        include_str!("../../scenarios/prefecture-insider-data-access.ron"),
+    ),
+    (
         "hq-core-router-failure",
         include_str!("../../scenarios/hq-core-router-failure.ron"),
     ),

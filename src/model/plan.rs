@@ -148,10 +148,14 @@ pub enum ThreatKind {
     DenialOfService,
     /// Records exfiltrated from a data centre (`engine::threats::leak`).
     DataLeak,
+    /// A virus in one site's office hosts (`engine::threats::virus`).
+    Virus,
+    /// Insider misuse or a rule violation (`engine::threats::insider`).
+    Insider,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 9] = [
+    pub const ALL: [ThreatKind; 11] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
@@ -161,6 +165,8 @@ impl ThreatKind {
         ThreatKind::Defacement,
         ThreatKind::DenialOfService,
         ThreatKind::DataLeak,
+        ThreatKind::Virus,
+        ThreatKind::Insider,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -173,6 +179,8 @@ impl ThreatKind {
             ThreatKind::Defacement => "defacement",
             ThreatKind::DenialOfService => "denial_of_service",
             ThreatKind::DataLeak => "data_leak",
+            ThreatKind::Virus => "virus",
+            ThreatKind::Insider => "insider",
         }
     }
     /// A newer threat model a plan need not map (`drillsim check` warns
@@ -184,6 +192,8 @@ impl ThreatKind {
                 | ThreatKind::Defacement
                 | ThreatKind::DenialOfService
                 | ThreatKind::DataLeak
+                | ThreatKind::Virus
+                | ThreatKind::Insider
         )
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {

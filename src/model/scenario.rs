@@ -64,9 +64,17 @@ pub enum InjectKind {
         duration_min: Option<f64>,
     },
     /// A node's equipment fails (router, core switch). `None` = until repaired.
+    /// The response's repair takes the teams file's `repair` time when a
+    /// spare is held at the site, else the replacement's shipping time.
     NodeFailure {
         node: NodeId,
         duration_min: Option<f64>,
+        /// Whether a spare device is held at the site (None: the teams
+        /// file's `spare_equipment` for the site's tier).
+        spare: Option<bool>,
+        /// Minutes to ship and fit a replacement when no spare is held
+        /// (None: the teams file's `supplier_repair`).
+        replacement_min: Option<f64>,
     },
     /// Mains power is lost over an area. Sites with backup power keep
     /// running for their `backup_power_hours` when `backup_power` is true.
@@ -90,6 +98,10 @@ pub enum InjectKind {
     DenialOfService(DosInject),
     /// Records exfiltrated from a data centre (see [`LeakInject`]).
     DataLeak(LeakInject),
+    /// A virus in one site's office hosts (see [`VirusInject`]).
+    Virus(VirusInject),
+    /// An insider misusing access at a unit (see [`InsiderInject`]).
+    Insider(InsiderInject),
 }
 
 /// A flood of traffic at a portal's internet gateway: the attack takes
@@ -132,6 +144,62 @@ pub struct LeakInject {
     pub duration_min: Option<f64>,
     /// Rates in [`LEAK_DISCOVERERS`] order, per hour.
     pub discover_per_hour: [f64; 4],
+}
+
+/// What an insider does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misuse {
+    /// Looks up and copies taxpayer records without a business need.
+    DataAccess,
+    /// Connects a computer of the internal network to the internet (a
+    /// modem or a second network card): a rule violation.
+    InternetLink,
+}
+
+impl Misuse {
+    pub const ALL: [Misuse; 2] = [Misuse::DataAccess, Misuse::InternetLink];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Misuse::DataAccess => "data_access",
+            Misuse::InternetLink => "internet_link",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Misuse> {
+        Misuse::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// An insider at `site` misusing access from the inject until the response
+/// stops it; an audit of access logs or of the network finds it after an
+/// exponential time of rate `audit_per_hour`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InsiderInject {
+    pub name: String,
+    pub site: NodeId,
+    pub misuse: Misuse,
+    /// Records copied per hour (data access).
+    pub records_per_hour: f64,
+    pub audit_per_hour: f64,
+}
+
+/// A virus among one site's office hosts: it spreads inside the site's LAN
+/// (not over the WAN) at `spread_per_hour` (rate β·S·I/N), and on a share
+/// of the hosts it infects its payload destroys or encrypts the local data
+/// some time after the infection (exponential, mean `payload_delay_min`).
+/// The antivirus raises an alert on a newly infected host with probability
+/// `antivirus`; a host whose files are hit is noticed by its user.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VirusInject {
+    pub name: String,
+    pub site: NodeId,
+    /// Hosts infected at the inject (capped at the site's hosts).
+    pub initial_hosts: u32,
+    pub spread_per_hour: f64,
+    pub payload: Payload,
+    /// Mean minutes from a host's infection to its payload.
+    pub payload_delay_min: f64,
+    /// Probability the antivirus alerts on a newly infected host.
+    pub antivirus: f64,
 }
 
 /// A public website's pages replaced (defacement or harmful content): the
@@ -225,6 +293,10 @@ pub struct IntrusionInject {
     pub detect: [f64; 5],
     /// Records copied out per hour while exfiltrating.
     pub records_per_hour: f64,
+    /// The external partner line (customs, finance, banks) the intruder
+    /// comes in over, from a compromised partner system; `None`: from the
+    /// internet. Cutting the attack source at the entry cuts this line.
+    pub via: Option<LinkId>,
 }
 
 /// Parameters of a worm. Rates are continuous-time rates per hour.

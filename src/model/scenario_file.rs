@@ -34,6 +34,7 @@
 //!         ))),
 //!         (at: "+6h", what: LinkCut((a: "hq", b: "gd", duration: Some("4h")))),
 //!         (at: "+1h", what: NodeFailure((node: "hq", duration: Some("6h")))),
+//!         (at: "+1h", what: NodeFailure((node: "gd", spare: Some(false), replacement: Some("72h")))),
 //!         (at: "+2h", what: PowerOutage((area: (provinces: ["sc"]), duration: "8h", backup_power: true))),
 //!         (at: "+2h", what: Disaster((area: (provinces: ["sc"]), node_fraction: 0.3, duration: "48h"))),
 //!         (at: "+1h", what: Intrusion((
@@ -44,6 +45,7 @@
 //!             recon: "6h", exploit: "2h", foothold: "1h", lateral: "3h", action: "4h", // mean times
 //!             detect: (recon: 0.05, exploit: 0.2, foothold: 0.1, lateral: 0.15, action: 0.5),
 //!             records_per_hour: 20000.0,   // optional, default 0 (exfiltration rate)
+//!             via: Some("ext.customs"),    // optional, default None: in over a partner's line
 //!         ))),
 //!         (at: "+2h", what: Defacement((
 //!             name: "...",                 // optional, default "defacement"
@@ -68,6 +70,21 @@
 //!             records_per_hour: 50000.0,   // records copied out per hour
 //!             duration: Some("20h"),       // optional: stops by itself; None = until the source is cut
 //!             discover: (audit: 0.01, buyer: 0.02, press: 0.005, police: 0.005), // per hour; default 0 each
+//!         ))),
+//!         (at: "+1h", what: Virus((
+//!             name: "...",                 // optional, default "virus"
+//!             site: "gd.gz",               // a site with office hosts
+//!             initial_hosts: 1,            // optional, default 1
+//!             spread_per_hour: 0.4,        // inside the site's LAN: rate β·S·I/N
+//!             payload: (kind: "destroy", share: 0.5, delay: "4h"), // or "encrypt"; mean delay
+//!             antivirus: 0.05,             // alert probability per newly infected host
+//!         ))),
+//!         (at: "+2h", what: Insider((
+//!             name: "...",                 // optional, default "insider"
+//!             site: "gd.01",               // the unit where the insider works
+//!             misuse: "data_access",       // or "internet_link" (internal network on the internet)
+//!             records_per_hour: 200.0,     // optional, default 0 (records copied, data_access)
+//!             audit_per_hour: 0.05,        // rate at which an audit finds it, > 0
 //!         ))),
 //!     ],
 //!     objectives: [                        // optional, default []
@@ -114,10 +131,19 @@
 //!   with a service open to taxpayers); `target` a provincial or HQ node:
 //!   the entry itself or on its way up the WAN (following `parent`); `objective` one of
 //!   `exfiltrate`, `tamper`, `deface`; stage times > 0; `detect` values in
-//!   [0, 1]; `records_per_hour` ≥ 0.
+//!   [0, 1]; `records_per_hour` ≥ 0. With `via` (an external partner:
+//!   customs, finance, banks) the intruder comes in over that partner's line
+//!   instead of from the internet: the entry must be the node the partner's
+//!   `external` line lands on (HQ), and need not be internet-facing.
 //! - **Defacement**: `site` runs a website (public or internal) or is an
 //!   internet gateway (which serves the bureau's site); rates ≥ 0
 //!   and at least one `notice` rate above 0.
+//! - **Virus**: `site` has office hosts; `initial_hosts` ≥ 1; `spread_per_hour`
+//!   ≥ 0; payload `kind` `destroy` or `encrypt`, `share` and `antivirus` in
+//!   [0, 1], `delay` > 0.
+//! - **Insider**: `site` a unit of the tax system (not an external
+//!   partner); `misuse` `data_access` or `internet_link`;
+//!   `records_per_hour` ≥ 0; `audit_per_hour` > 0.
 //! - **DenialOfService**: `site` is a provincial bureau or HQ running online
 //!   filing (or with an internet gateway, which serves it); `filings_per_month`, `attack_share` ≥ 0; `capacity_per_hour`
 //!   and `notice_per_hour` > 0; `abandon_share` in [0, 1]; `duration` > 0.
@@ -138,6 +164,11 @@
 //!   A worm needs initial nodes, or an internet entry with
 //!   `internet_scan_per_hour` > 0. At most one `Worm` inject per scenario (for
 //!   now). `initial_hosts` ≥ 1.
+//! - **NodeFailure**: `spare` (optional, default the teams file's
+//!   `spare_equipment` of the site's tier) says whether a spare device is
+//!   held at the site; `replacement` (optional, > 0, default the teams
+//!   file's `supplier_repair`) is the time to ship and fit one when none is.
+//!   They set how long the response's `repair` step takes (`duration: None`).
 //! - **LinkCut**: `a` and `b` must be directly linked. The primary line is
 //!   cut; if the two are joined only by a backup line, that line is cut.
 //! - `hosts_per_node`: `None` or `Some(n)` with n ≥ 1.
@@ -154,8 +185,8 @@ use serde::Deserialize;
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::scenario::{
-    DefacementInject, DosInject, Inject, InjectKind, IntrusionGoal, IntrusionInject, LeakInject,
-    Payload, PayloadKind, Scenario, WormInject,
+    DefacementInject, DosInject, Inject, InjectKind, InsiderInject, IntrusionGoal, IntrusionInject,
+    LeakInject, Misuse, Payload, PayloadKind, Scenario, VirusInject, WormInject,
 };
 use super::topology::{LinkId, LinkKind, NodeId, Tier, Topology};
 
@@ -226,6 +257,8 @@ pub enum WhatFile {
     Defacement(DefacementFile),
     DenialOfService(DosFile),
     DataLeak(LeakFile),
+    Virus(VirusFile),
+    Insider(InsiderFile),
 }
 
 /// A set of nodes; see the module docs for the selection rule.
@@ -314,6 +347,13 @@ pub struct NodeFailureFile {
     /// `None` = until repaired.
     #[serde(default)]
     pub duration: Option<String>,
+    /// Whether a spare device is held at the site (default: the teams file).
+    #[serde(default)]
+    pub spare: Option<bool>,
+    /// Time to ship and fit a replacement without a spare (default: the
+    /// teams file's `supplier_repair`).
+    #[serde(default)]
+    pub replacement: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -357,6 +397,10 @@ pub struct IntrusionFile {
     /// Records copied out per hour while exfiltrating (default 0).
     #[serde(default)]
     pub records_per_hour: f64,
+    /// An external partner (customs, finance, banks) whose line to the
+    /// entry the intruder comes in over (default: from the internet).
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 /// Alert probability per kill-chain stage, each in [0, 1].
@@ -457,6 +501,55 @@ fn default_abandon() -> f64 {
 }
 fn default_dos_notice() -> f64 {
     2.0
+}
+
+/// A virus in one site's office hosts; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Virus")]
+pub struct VirusFile {
+    #[serde(default = "default_virus_name")]
+    pub name: String,
+    /// The site whose office hosts it infects.
+    pub site: String,
+    #[serde(default = "default_initial_hosts")]
+    pub initial_hosts: u32,
+    pub spread_per_hour: f64,
+    pub payload: VirusPayloadFile,
+    /// Probability the antivirus alerts on a newly infected host.
+    pub antivirus: f64,
+}
+
+/// A virus's payload: which files, on what share of the hosts, how long after infection.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Payload")]
+pub struct VirusPayloadFile {
+    /// `"destroy"` or `"encrypt"`.
+    pub kind: String,
+    pub share: f64,
+    /// Mean time from infection to the payload.
+    pub delay: String,
+}
+
+/// An insider misusing access; see the module docs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Insider")]
+pub struct InsiderFile {
+    #[serde(default = "default_insider_name")]
+    pub name: String,
+    pub site: String,
+    /// `"data_access"` or `"internet_link"`.
+    pub misuse: String,
+    #[serde(default)]
+    pub records_per_hour: f64,
+    pub audit_per_hour: f64,
+}
+
+fn default_insider_name() -> String {
+    "insider".to_owned()
+}
+
+fn default_virus_name() -> String {
+    "virus".to_owned()
 }
 
 fn default_defacement_name() -> String {
@@ -896,9 +989,12 @@ impl Validator<'_> {
             WhatFile::NodeFailure(n) => {
                 let node = self.node(&n.node, &at("node"));
                 let dur = self.optional_duration(&n.duration, &at("duration"));
+                let replacement = self.optional_duration(&n.replacement, &at("replacement"));
                 Some(InjectKind::NodeFailure {
                     node: node?,
                     duration_min: dur?,
+                    spare: n.spare,
+                    replacement_min: replacement?,
                 })
             }
             WhatFile::PowerOutage(p) => {
@@ -922,6 +1018,8 @@ impl Validator<'_> {
             }
             WhatFile::Intrusion(x) => self.intrusion(x, &inner).map(InjectKind::Intrusion),
             WhatFile::Defacement(x) => self.defacement(x, &inner).map(InjectKind::Defacement),
+            WhatFile::Virus(x) => self.virus(x, &inner).map(InjectKind::Virus),
+            WhatFile::Insider(x) => self.insider(x, &inner).map(InjectKind::Insider),
             WhatFile::DenialOfService(x) => self.dos(x, &inner).map(InjectKind::DenialOfService),
             WhatFile::DataLeak(x) => self.leak(x, &inner).map(InjectKind::DataLeak),
         }
@@ -1050,6 +1148,106 @@ impl Validator<'_> {
         })
     }
 
+    fn insider(&mut self, x: &InsiderFile, inner: &[Seg]) -> Option<InsiderInject> {
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let site = self.node(&x.site, &at("site"));
+        let mut ok = site.is_some();
+        if let Some(v) = site
+            && self.topo.nodes[v as usize].tier == Tier::External
+        {
+            self.err(
+                &at("site"),
+                format!(
+                    "{:?} is an external partner, not a unit of the tax system",
+                    x.site
+                ),
+            );
+            ok = false;
+        }
+        let misuse = Misuse::parse(&x.misuse);
+        if misuse.is_none() {
+            self.err(
+                &at("misuse"),
+                format!(
+                    "unknown misuse {:?}; expected one of: data_access, internet_link",
+                    x.misuse
+                ),
+            );
+        }
+        let records = self.rate(
+            x.records_per_hour,
+            &at("records_per_hour"),
+            "records_per_hour",
+        );
+        let audit = self.rate(x.audit_per_hour, &at("audit_per_hour"), "audit_per_hour");
+        if audit == Some(0.0) {
+            self.err(
+                &at("audit_per_hour"),
+                "no audit would ever find it: audit_per_hour must be above 0",
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        Some(InsiderInject {
+            name: x.name.clone(),
+            site: site?,
+            misuse: misuse?,
+            records_per_hour: records?,
+            audit_per_hour: audit?,
+        })
+    }
+
+    fn virus(&mut self, x: &VirusFile, inner: &[Seg]) -> Option<VirusInject> {
+        let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
+        let pay = |field: &'static str| -> Vec<Seg> { [inner, &[F("payload"), F(field)]].concat() };
+        let site = self.node(&x.site, &at("site"));
+        if let Some(v) = site
+            && self.topo.nodes[v as usize].hosts == 0
+        {
+            self.err(
+                &at("site"),
+                format!("{:?} has no office hosts to infect", x.site),
+            );
+        }
+        let mut ok = site.is_some_and(|v| self.topo.nodes[v as usize].hosts > 0);
+        if x.initial_hosts == 0 {
+            self.err(&at("initial_hosts"), "initial_hosts must be at least 1");
+            ok = false;
+        }
+        let spread = self.rate(x.spread_per_hour, &at("spread_per_hour"), "spread_per_hour");
+        let kind = match x.payload.kind.as_str() {
+            "destroy" => Some(PayloadKind::Destroy),
+            "encrypt" => Some(PayloadKind::Encrypt),
+            other => {
+                self.err(
+                    &pay("kind"),
+                    format!("unknown payload kind `{other}` (expected `destroy` or `encrypt`)"),
+                );
+                None
+            }
+        };
+        let share = self.fraction(x.payload.share, &pay("share"), "payload share");
+        let delay = self.positive_duration(&x.payload.delay, &pay("delay"), "payload delay");
+        let antivirus = self.fraction(x.antivirus, &at("antivirus"), "antivirus");
+        if !ok {
+            return None;
+        }
+        Some(VirusInject {
+            name: x.name.clone(),
+            site: site?,
+            initial_hosts: x.initial_hosts,
+            spread_per_hour: spread?,
+            payload: Payload {
+                kind: kind?,
+                share: share?,
+            },
+            payload_delay_min: delay?,
+            antivirus: antivirus?,
+        })
+    }
+
     fn defacement(&mut self, x: &DefacementFile, inner: &[Seg]) -> Option<DefacementInject> {
         use super::topology::ServiceKind;
         let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
@@ -1107,7 +1305,38 @@ impl Validator<'_> {
         let at = |field: &'static str| -> Vec<Seg> { [inner, &[F(field)]].concat() };
         let entry = self.node(&x.entry, &at("entry"));
         let target = self.node(&x.target, &at("target"));
-        if let Some(e) = entry {
+        // Over a partner line: the partner is an external node linked to
+        // the entry by an `external` line.
+        let mut via = None;
+        let mut via_ok = true;
+        if let Some(p) = &x.via {
+            let vpath: Vec<Seg> = [inner, &[F("via"), I(0)]].concat();
+            via_ok = false;
+            if let Some(pv) = self.node(p, &vpath) {
+                if self.topo.nodes[pv as usize].tier != Tier::External {
+                    self.err(
+                        &vpath,
+                        format!("{p:?} is not an external partner (customs, finance, banks): `via` names the partner whose line the intruder comes in over"),
+                    );
+                } else if let Some(e) = entry {
+                    via = self.topo.neighbours(e).iter().find_map(|&(w, l)| {
+                        (w == pv && self.topo.links[l as usize].kind == LinkKind::External)
+                            .then_some(l)
+                    });
+                    if via.is_none() {
+                        self.err(
+                            &at("entry"),
+                            format!("{:?} has no external line to {p:?}: the entry must be where the partner's line lands", x.entry),
+                        );
+                    } else {
+                        via_ok = true;
+                    }
+                }
+            }
+        }
+        if let Some(e) = entry
+            && x.via.is_none()
+        {
             let n = &self.topo.nodes[e as usize];
             if !n.gateway && !n.services.iter().any(|k| k.internet_facing()) {
                 self.err(
@@ -1205,10 +1434,11 @@ impl Validator<'_> {
             &at("records_per_hour"),
             "records_per_hour",
         );
-        if !ok {
+        if !ok || !via_ok {
             return None;
         }
         Some(IntrusionInject {
+            via,
             name: x.name.clone(),
             entry: entry?,
             path: path?,
@@ -2294,7 +2524,8 @@ Scenario( /* block /* nested */ ( */
             s.injects[1].kind,
             InjectKind::NodeFailure {
                 node: 0,
-                duration_min: None
+                duration_min: None,
+                ..
             }
         ));
         match &s.injects[2].kind {
@@ -2525,8 +2756,11 @@ Scenario( /* block /* nested */ ( */
         let mut files = ron_files(&root().join("scenarios"));
         files.extend(ron_files(&root().join("scenarios/validation")));
         assert!(files.len() >= 5, "{files:?}");
+        // The bundled scenarios name nodes of the default national network
+        // (zj, sc.03, ext.customs, …), not only the small test network's.
+        let national = crate::app::load_topology(None).unwrap();
         for f in files {
-            let s = load(&f, &topo).unwrap_or_else(|d| panic!("{d}"));
+            let s = load(&f, &national).unwrap_or_else(|d| panic!("{d}"));
             assert!(!s.injects.is_empty(), "{}", f.display());
         }
         let s = load(&root().join("scenarios/validation/network-sir.ron"), &topo).unwrap();

@@ -307,6 +307,8 @@ fn inject_nodes(kind: &InjectKind, topo: &Topology) -> Vec<u32> {
         InjectKind::Defacement(d) => vec![d.site],
         InjectKind::DenialOfService(d) => vec![d.site],
         InjectKind::DataLeak(d) => vec![d.site],
+        InjectKind::Virus(v) => vec![v.site],
+        InjectKind::Insider(m) => vec![m.site],
     }
 }
 
@@ -468,6 +470,18 @@ fn message(kind: &InjectKind, topo: &Topology, lang: Lang, seen_at: Option<u32>)
                 "Leads that taxpayer records from the data centre of {site} are circulating outside.",
             )
             .replace("{site}", &name(d.site)),
+        InjectKind::Virus(v) => lang
+            .pick(
+                "{site} 有办公电脑文件丢失，杀毒软件报警。",
+                "Office computers at {site} lose files; the antivirus raises alerts.",
+            )
+            .replace("{site}", &name(v.site)),
+        InjectKind::Insider(m) => lang
+            .pick(
+                "审计发现 {site} 有违规操作的迹象。",
+                "An audit at {site} shows signs of a rule being broken.",
+            )
+            .replace("{site}", &name(m.site)),
     }
 }
 

@@ -1123,6 +1123,45 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         rows.push((lb::OUT_LEAK_STOPPED, stopped(o)));
         rows.push((lb::OUT_INTR_RECORDS, thousands(o.records_leaked)));
     }
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "virus") {
+        rows.push((
+            lb::OUT_VIR_STAGE,
+            format!(
+                "{} ({})",
+                ctx.t(lb::virus_stage(&o.stage)),
+                ctx.node_name_at(Some(o.node))
+            ),
+        ));
+        rows.push((lb::OUT_VIR_HOSTS, thousands(o.hosts_infected)));
+        let stopped = match o.stopped {
+            Some(_) => format!(
+                "{}, {}",
+                at(o.stopped),
+                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
+            ),
+            None => at(None),
+        };
+        rows.push((lb::OUT_VIR_STOPPED, stopped));
+    }
+    for o in ctx.rec.threats.iter().filter(|o| o.threat == "insider") {
+        let found = if o.alerts > 0 {
+            ctx.t(lb::OUT_INS_YES)
+        } else {
+            ctx.t(lb::OUT_INS_NO)
+        };
+        rows.push((lb::OUT_INS_FOUND, found.into()));
+        let stopped = match o.stopped {
+            Some(_) => format!(
+                "{}, {}",
+                at(o.stopped),
+                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
+            ),
+            None => at(None),
+        };
+        rows.push((lb::OUT_INS_STOPPED, stopped));
+        rows.push((lb::OUT_INS_HOURS, format!("{:.1}", o.misuse_min / 60.0)));
+        rows.push((lb::OUT_INS_RECORDS, thousands(o.records_leaked)));
+    }
     rows
 }
 
@@ -1131,6 +1170,8 @@ fn cause_label(cause: &str) -> lb::L {
         "worm_destroy" => lb::DL_WORM_DESTROY,
         "worm_encrypt" => lb::DL_WORM_ENCRYPT,
         "power_loss" => lb::DL_POWER,
+        "virus_destroy" => lb::DL_VIRUS_DESTROY,
+        "virus_encrypt" => lb::DL_VIRUS_ENCRYPT,
         _ => lb::DL_DISASTER,
     }
 }

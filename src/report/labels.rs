@@ -220,6 +220,17 @@ labels! {
     OUT_LEAK_FOUND = "数据泄露发现者", "Data leak discovered by";
     OUT_LEAK_STOPPED = "数据外传被阻断", "Copying out stopped";
     OUT_BY_ATTACKER = "攻击者自行停止", "the attacker stopped";
+    OUT_VIR_STAGE = "计算机病毒状态", "Virus outcome";
+    OUT_VIR_HOSTS = "病毒感染主机数", "Hosts the virus infected";
+    OUT_VIR_STOPPED = "病毒被阻断", "Virus stopped";
+    OUT_INS_FOUND = "内部违规被审计发现", "Insider misuse found by audit";
+    OUT_INS_YES = "是", "yes";
+    OUT_INS_NO = "否", "no";
+    OUT_INS_STOPPED = "内部违规被制止", "Insider misuse stopped";
+    OUT_INS_HOURS = "内部违规持续时间（小时）", "Insider misuse lasted (h)";
+    OUT_INS_RECORDS = "内部人员复制记录数", "Records the insider copied";
+    DL_VIRUS_DESTROY = "病毒载荷删除文件", "Virus payload deleted files";
+    DL_VIRUS_ENCRYPT = "病毒载荷加密文件", "Virus payload encrypted files";
     OUT_NEVER = "未发生", "never";
     OUT_FROM_INJECT = "自首个注入起计时。", "Timings run from the first inject.";
     OUT_DATA_NOTE = "“数据丢失（站点·小时）”的单位是站点·小时：对每个数据被威胁损坏的站点，取其受损时距上次备份的小时数，再对站点求和（例如 2 个站点各距上次备份 6 小时，计 12 站点·小时）；它不是演练时长。“估计丢失记录数”= 受损主机数 × 上述小时数 × 每主机每小时写入的记录数（取自班组文件中的数据损坏参数）。", "Data lost is in site-hours: for each site whose data a threat damaged, the hours since its last backup when the damage happened, summed over the sites (two sites each 6 hours past their backup count 12 site-hours); it is not a length of the run. Records lost = hosts hit × those hours × records written per host-hour (the teams file's data_damage rates).";
@@ -361,6 +372,15 @@ pub fn noticer(s: &str) -> L {
     }
 }
 
+/// A virus outbreak's outcome (`threats::virus` stage keys).
+pub fn virus_stage(s: &str) -> L {
+    match s {
+        "cleaned" => L("已清除", "removed"),
+        "isolated" => L("已隔离，未清除", "isolated, not removed"),
+        _ => L("仍在传播", "still spreading"),
+    }
+}
+
 /// A kill-chain stage (`Stage::as_str` keys).
 pub fn intrusion_stage(s: &str) -> L {
     match s {
@@ -405,6 +425,8 @@ pub fn event_kind(k: EventKind) -> L {
         EventKind::Defacement => L("网页篡改", "Defacement"),
         EventKind::DenialOfService => L("拒绝服务攻击", "Denial of service"),
         EventKind::DataLeak => L("数据泄露", "Data leak"),
+        EventKind::Virus => L("计算机病毒", "Virus"),
+        EventKind::Insider => L("内部人员违规", "Insider"),
     }
 }
 

@@ -328,6 +328,8 @@ fn fixed_zh(s: &str) -> Option<&'static str> {
         "worm payload encrypted files" => "蠕虫载荷加密文件",
         "power lost without an orderly shutdown" => "断电且未能正常关机",
         "site destroyed" => "站点被毁",
+        "virus payload deleted files" => "病毒载荷删除文件",
+        "virus payload encrypted files" => "病毒载荷加密文件",
         "damage" => "受损",
         "first host infected" => "首台主机被感染",
         "initial infection" => "初始感染",
@@ -360,6 +362,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "{0}设备故障，持续 {1} 分钟",
     ),
     ("device failure at {}", "{0}设备故障"),
+    ("spare device held on site", "现场存有备件"),
+    (
+        "no spare on site: a replacement must be shipped",
+        "现场无备件，需调运替换设备",
+    ),
     (
         "power outage over {} node(s) for {} min",
         "{0} 个节点停电，持续 {1} 分钟",
@@ -412,6 +419,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "intrusion {}: reconnaissance of the internet-facing services at {}",
         "入侵「{0}」：{1}侦察互联网服务",
+    ),
+    (
+        "intrusion {}: reconnaissance over the external line from {} at {}",
+        "入侵「{0}」：经{1}的外部线路对{2}进行侦察",
+    ),
+    (
+        "intrusion {}: external line from {} cut at {}",
+        "入侵「{0}」：{2}已切断来自{1}的外部线路",
+    ),
+    (
+        "intrusion {}: external line from {} reconnected at {}",
+        "入侵「{0}」：{2}已恢复来自{1}的外部线路",
     ),
     (
         "intrusion {}: vulnerability exploited at {}",
@@ -520,6 +539,48 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "data leak {}: copying stopped by {} at {}; {} records copied out",
         "数据泄露「{0}」：{2}的「{1}」阻断了数据外传，共外传 {3} 条记录",
+    ),
+    // Viruses (engine::threats::virus).
+    (
+        "virus {}: office hosts of {} infected",
+        "计算机病毒「{0}」：{1}办公电脑被感染",
+    ),
+    (
+        "virus {}: antivirus alert on an infected host at {} ({} of {} host(s) infected)",
+        "计算机病毒「{0}」：{1}杀毒软件对一台受感染主机报警（已感染 {2} / {3} 台）",
+    ),
+    (
+        "virus {}: {} infected host(s) isolated at {}; spread stopped",
+        "计算机病毒「{0}」：{2}已隔离 {1} 台受感染主机，传播停止",
+    ),
+    (
+        "virus {}: removed from {} host(s) at {}; {} payload(s) prevented",
+        "计算机病毒「{0}」：{2}已从 {1} 台主机清除病毒，阻止载荷发作 {3} 次",
+    ),
+    // Insiders (engine::threats::insider).
+    (
+        "insider {}: unauthorised access to taxpayer records at {}",
+        "内部人员违规「{0}」：{1}有人越权访问纳税人数据",
+    ),
+    (
+        "insider {}: internal network connected to the internet at {}",
+        "内部人员违规「{0}」：{1}内网计算机违规连接互联网",
+    ),
+    (
+        "insider {}: audit finds unauthorised access to taxpayer records at {}; {} record(s) copied so far",
+        "内部人员违规「{0}」：审计发现{1}有人越权访问纳税人数据，已复制 {2} 条记录",
+    ),
+    (
+        "insider {}: audit finds an internal computer connected to the internet at {}, for {} h so far",
+        "内部人员违规「{0}」：审计发现{1}内网计算机违规连接互联网，已持续 {2} 小时",
+    ),
+    (
+        "insider {}: misuse stopped by isolate at {} after {} h",
+        "内部人员违规「{0}」：{1}隔离相关系统，违规行为持续 {2} 小时后被制止",
+    ),
+    (
+        "insider {}: misuse stopped by cut_attack_source at {} after {} h",
+        "内部人员违规「{0}」：{1}断开违规连接，违规行为持续 {2} 小时后被制止",
     ),
     // The network.
     ("{}–{} ({})", "{0}–{1}（{2}线路）"),

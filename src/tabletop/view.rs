@@ -95,6 +95,8 @@ pub fn inject_told(topo: &Topology, me: &Me, kind: &InjectKind) -> bool {
         InjectKind::Defacement(d) => me.covers(topo, d.site),
         InjectKind::DenialOfService(d) => me.covers(topo, d.site),
         InjectKind::DataLeak(d) => me.covers(topo, d.site),
+        InjectKind::Virus(v) => me.covers(topo, v.site),
+        InjectKind::Insider(m) => me.covers(topo, m.site),
     }
 }
 
@@ -149,6 +151,22 @@ pub fn inject_text(topo: &Topology, me: &Me, kind: &InjectKind, lang: Lang) -> S
                     "Leads that taxpayer records from the data centre of {n} are circulating outside."
                 ),
                 Lang::Zh => format!("有线索显示 {n} 数据中心的纳税人信息在外流传。"),
+            }
+        }
+        (InjectKind::Virus(v), _) => {
+            let n = node_name(topo, v.site, lang);
+            match lang {
+                Lang::En => {
+                    format!("Office computers at {n} lose files; the antivirus raises alerts.")
+                }
+                Lang::Zh => format!("{n} 有办公电脑文件丢失，杀毒软件报警。"),
+            }
+        }
+        (InjectKind::Insider(m), _) => {
+            let n = node_name(topo, m.site, lang);
+            match lang {
+                Lang::En => format!("An audit at {n} shows signs of a rule being broken."),
+                Lang::Zh => format!("审计发现 {n} 有违规操作的迹象。"),
             }
         }
         (InjectKind::Worm(w), Lang::En) => format!(

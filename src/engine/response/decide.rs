@@ -157,10 +157,16 @@ impl Response {
                 };
                 let base = match s.action {
                     StepAction::Repair => {
-                        60.0 * if site_ready.spare_equipment {
-                            site_ready.repair_hours
+                        // The scenario's word on spares at this site, else the teams file's.
+                        let (spare, replacement) = self
+                            .spares
+                            .iter()
+                            .find(|s| s.0 == task.site)
+                            .map_or((None, None), |s| (s.1, s.2));
+                        if spare.unwrap_or(site_ready.spare_equipment) {
+                            60.0 * site_ready.repair_hours
                         } else {
-                            site_ready.supplier_repair_hours
+                            replacement.unwrap_or(60.0 * site_ready.supplier_repair_hours)
                         }
                     }
                     _ => s.duration.median_min,

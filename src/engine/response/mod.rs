@@ -263,6 +263,9 @@ pub struct Response {
     /// The incident of each inject: the first inject of its compound event
     /// (see [`crate::engine::inject_groups`]); empty = one incident per inject.
     pub inject_group: Vec<usize>,
+    /// Spares the scenario sets per failed device: (site, spare held,
+    /// replacement minutes); the teams file decides where it says nothing.
+    pub spares: Vec<(NodeId, Option<bool>, Option<f64>)>,
     pub tasks: Vec<Task>,
     /// Ready tasks that need staff, queued per (unit, role), FIFO.
     pub(crate) queues: BTreeMap<(NodeId, BodyRole), VecDeque<TaskId>>,
@@ -322,6 +325,7 @@ impl Response {
             incidents: Vec::new(),
             inject_threats,
             inject_group: Vec::new(),
+            spares: Vec::new(),
             tasks: Vec::new(),
             queues: BTreeMap::new(),
             ready_free: Vec::new(),

@@ -13,6 +13,12 @@
 //! (the way back out to the attacker is cut), `patch` or `harden` at the
 //! bureau it is working from (the hole it uses next is closed) [I].
 //! Exfiltration copies `records_per_hour` while the objective stage runs.
+//!
+//! Compromise through an external link: with `via`, the intruder comes in
+//! from a compromised partner system (customs, finance, banks) over the
+//! partner's `external` line to the entry (HQ) instead of from the
+//! internet; `cut_attack_source` at the entry cuts that line (the partner's
+//! data exchange stops with it) and `restore_service` there reconnects it.
 
 use bevy_ecs::prelude::Resource;
 use rand::RngExt;
@@ -24,7 +30,7 @@ use crate::engine::record::{EventKind, ThreatOutcome};
 use crate::engine::rng;
 use crate::model::plan::StepAction;
 use crate::model::scenario::{IntrusionGoal, IntrusionInject, Stage};
-use crate::model::topology::{NodeId, Topology};
+use crate::model::topology::{LinkId, NodeId, Topology};
 
 /// One kill chain in progress.
 #[derive(Debug, Clone)]
@@ -41,6 +47,8 @@ pub struct Chain {
     pub done: Option<f64>,
     pub stopped: Option<(f64, StepAction)>,
     pub alerts: u32,
+    /// The partner line (`p.via`) is cut by the response.
+    pub line_cut: bool,
 }
 
 impl Chain {
@@ -114,6 +122,7 @@ impl Intrusions {
             done: None,
             stopped: None,
             alerts: 0,
+            line_cut: false,
         });
         let c = self.chains.len() - 1;
         let d = self.draw_exp(p.mean_min[Stage::Recon as usize]);
@@ -138,7 +147,13 @@ impl Intrusions {
         let alert = self.draw() < self.chains[c].p.detect[stage as usize];
         let ch = &mut self.chains[c];
         let what = match stage {
-            Stage::Recon => "reconnaissance of the internet-facing services".to_string(),
+            Stage::Recon => match ch.p.via {
+                Some(l) => format!(
+                    "reconnaissance over the external line from {}",
+                    topo.nodes[partner(topo, l, ch.p.entry) as usize].id
+                ),
+                None => "reconnaissance of the internet-facing services".to_string(),
+            },
             Stage::Exploit => "vulnerability exploited".to_string(),
             Stage::Foothold => "foothold established (backdoor installed)".to_string(),
             Stage::Lateral if ch.hop > 0 => format!(
@@ -203,6 +218,46 @@ impl Intrusions {
     pub fn on_step(&mut self, ctx: &mut Ctx, action: StepAction, site: NodeId, group: usize) {
         let topo = ctx.topo;
         for ch in self.chains.iter_mut().filter(|c| c.group == group) {
+            // In over a partner line: cutting the attack source at the entry
+            // cuts that line; restoring the entry's service (after patching
+            // and hardening, the plan's order) reconnects it.
+            if let Some(l) = ch.p.via
+                && site == ch.p.entry
+            {
+                let cut = match action {
+                    StepAction::CutAttackSource if !ch.line_cut => Some(true),
+                    StepAction::RestoreService if ch.line_cut => Some(false),
+                    _ => None,
+                };
+                if let Some(cut) = cut {
+                    ch.line_cut = cut;
+                    ctx.net.set_link_cut(topo, l, cut, ctx.t, ctx.flipped);
+                    ctx.rec.event(
+                        ctx.t,
+                        if cut {
+                            EventKind::LinkCut
+                        } else {
+                            EventKind::LinkRepaired
+                        },
+                        Some(site),
+                        Some(l),
+                        super::link_name(topo, l),
+                    );
+                    ctx.rec.event(
+                        ctx.t,
+                        EventKind::Intrusion,
+                        Some(site),
+                        Some(l),
+                        format!(
+                            "intrusion {}: external line from {} {} at {}",
+                            ch.p.name,
+                            topo.nodes[partner(topo, l, site) as usize].id,
+                            if cut { "cut" } else { "reconnected" },
+                            topo.nodes[site as usize].id
+                        ),
+                    );
+                }
+            }
             if ch.over() {
                 continue;
             }
@@ -263,12 +318,19 @@ fn goal_str(g: IntrusionGoal) -> &'static str {
     }
 }
 
-/// One line describing the inject.
+/// The other end of line `l` from `v` (the partner of a partner line).
+fn partner(topo: &Topology, l: LinkId, v: NodeId) -> NodeId {
+    let link = &topo.links[l as usize];
+    if link.a == v { link.b } else { link.a }
+}
+
+/// One line describing the inject (in over a partner line: from the partner).
 pub fn describe(topo: &Topology, p: &IntrusionInject) -> String {
+    let from = p.via.map_or(p.entry, |l| partner(topo, l, p.entry));
     format!(
         "intrusion {}: from {} toward {} ({})",
         p.name,
-        topo.nodes[p.entry as usize].id,
+        topo.nodes[from as usize].id,
         topo.nodes[*p.path.last().unwrap_or(&p.entry) as usize].id,
         goal_str(p.objective)
     )

@@ -15,15 +15,19 @@
 //! [`dos`] (a flood at an online-filing portal: filings lost and delayed
 //! under a calendar demand model), [`leak`] (records copied out of a data
 //! centre, discovered later; the records feed the grading). Each draws from its own
+//! [`virus`] (a virus in one site's office hosts: spread, payloads, clean),
+//! [`insider`] (misuse of access or a rule violation found by audit). Each draws from its own
 //! named random stream (`rng.rs`), so adding one never shifts another's
 //! draws. A threat absent from the scenario costs nothing: its state is
 //! only built at its inject, and everything it does is on the agenda.
 
 pub mod defacement;
 pub mod dos;
+pub mod insider;
 pub mod intrusion;
 pub mod leak;
 pub mod outages;
+pub mod virus;
 pub mod worm;
 
 use bevy_ecs::prelude::*;
@@ -104,6 +108,7 @@ pub fn advance_threats(
     mut intrusions: ResMut<intrusion::Intrusions>,
     mut defacements: ResMut<defacement::Defacements>,
     (mut floods, mut leaks): (ResMut<dos::Dos>, ResMut<leak::Leaks>),
+    (mut viruses, mut insiders): (ResMut<virus::Viruses>, ResMut<insider::Insiders>),
     sampler: Option<Res<Sampler>>,
 ) {
     let topo = &*topo.0;
@@ -125,6 +130,42 @@ pub fn advance_threats(
                 changed: &mut $changed,
             }
         };
+    }
+    // A finished step (a simulated team's, or a logged one) reaches every
+    // threat model with state of its own; each ignores steps not for it.
+    macro_rules! stop_threats {
+        ($resp:ident, $done:expr, $changed:ident) => {{
+            let (step, site, group) = $done;
+            if !(intrusions.chains.is_empty()
+                && defacements.sites.is_empty()
+                && floods.attacks.is_empty()
+                && leaks.leaks.is_empty()
+                && viruses.outbreaks.is_empty()
+                && insiders.cases.is_empty())
+            {
+                let mut ctx = ctx!($changed);
+                intrusions.on_step(&mut ctx, step, site, group);
+                // An exfiltration the step stopped: forensics count what
+                // was copied (a grading fact).
+                for c in intrusions
+                    .chains
+                    .iter()
+                    .filter(|c| c.group == group && c.stopped.is_some_and(|s| s.0 == t))
+                {
+                    let n = c.records(t);
+                    if n > 0 {
+                        $resp.set_records_leaked(group, n);
+                    }
+                }
+                defacements.on_step(&mut ctx, step, site, group);
+                floods.on_step(&mut ctx, step, site, group);
+                for (g, n) in leaks.on_step(&mut ctx, step, site, group) {
+                    $resp.set_records_leaked(g, n);
+                }
+                viruses.on_step(&mut ctx, step, site, group);
+                insiders.on_step(&mut ctx, step, site, group);
+            }
+        }};
     }
     loop {
         outages::schedule_failovers(topo, &mut net, &mut agenda);
@@ -176,6 +217,14 @@ pub fn advance_threats(
                                 let group = super::inject_groups(&scenario.0)[k];
                                 leaks.inject(&mut ctx, k, group, p);
                             }
+                            InjectKind::Virus(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                viruses.inject(&mut ctx, k, group, p);
+                            }
+                            InjectKind::Insider(p) => {
+                                let group = super::inject_groups(&scenario.0)[k];
+                                insiders.inject(&mut ctx, k, group, p);
+                            }
                             _ => outages::inject(&mut ctx, k, kind, &mut streams.outage),
                         }
                     }
@@ -193,31 +242,8 @@ pub fn advance_threats(
                             &mut changed_nodes,
                         );
                         // Steps that stop a threat model with state of its own.
-                        if !(intrusions.chains.is_empty()
-                            && defacements.sites.is_empty()
-                            && floods.attacks.is_empty()
-                            && leaks.leaks.is_empty())
-                            && let Some((step, site, group)) = resp.finished_step(id)
-                        {
-                            let mut ctx = ctx!(changed_nodes);
-                            intrusions.on_step(&mut ctx, step, site, group);
-                            // An exfiltration the step stopped: forensics
-                            // count what was copied (a grading fact).
-                            for c in intrusions
-                                .chains
-                                .iter()
-                                .filter(|c| c.group == group && c.stopped.is_some_and(|s| s.0 == t))
-                            {
-                                let n = c.records(t);
-                                if n > 0 {
-                                    resp.set_records_leaked(group, n);
-                                }
-                            }
-                            defacements.on_step(&mut ctx, step, site, group);
-                            floods.on_step(&mut ctx, step, site, group);
-                            for (g, n) in leaks.on_step(&mut ctx, step, site, group) {
-                                resp.set_records_leaked(g, n);
-                            }
+                        if let Some(done) = resp.finished_step(id) {
+                            stop_threats!(resp, done, changed_nodes);
                         }
                     }
                 }
@@ -236,13 +262,10 @@ pub fn advance_threats(
                         );
                         // A logged step stops a threat model as a simulated
                         // team's finished step does (see TaskDone above).
-                        if !(intrusions.chains.is_empty() && defacements.sites.is_empty())
-                            && let Some(id) = resp.logged_task(k)
-                            && let Some((step, site, group)) = resp.finished_step(id)
+                        if let Some(id) = resp.logged_task(k)
+                            && let Some(done) = resp.finished_step(id)
                         {
-                            let mut ctx = ctx!(changed_nodes);
-                            intrusions.on_step(&mut ctx, step, site, group);
-                            defacements.on_step(&mut ctx, step, site, group);
+                            stop_threats!(resp, done, changed_nodes);
                         }
                     }
                 }
@@ -260,6 +283,8 @@ pub fn advance_threats(
                                 resp.set_records_leaked(g, n);
                             }
                         }
+                        Action::Virus(c) => viruses.on_action(&mut ctx, c),
+                        Action::Insider(c) => insiders.on_action(&mut ctx, c),
                         _ => {
                             outages::on_action(&mut ctx, action);
                         }
@@ -299,6 +324,8 @@ pub fn describe_inject(topo: &Topology, kind: &InjectKind) -> String {
         InjectKind::Defacement(p) => defacement::describe(topo, p),
         InjectKind::DenialOfService(p) => dos::describe(topo, p),
         InjectKind::DataLeak(p) => leak::describe(topo, p),
+        InjectKind::Virus(p) => virus::describe(topo, p),
+        InjectKind::Insider(p) => insider::describe(topo, p),
         kind => outages::describe(topo, kind).unwrap_or_default(),
     }
 }

@@ -1,5 +1,9 @@
 //! Outages: a line cut, a device failure, a power outage over an area and a
-//! regional disaster. Each inject puts its state changes on the agenda at
+//! regional disaster. A device failure left to the response (`duration:
+//! None`) lasts until the `repair` step finishes; that step takes the teams
+//! file's repair time when a spare is held at the site and the shipping
+//! time of a replacement when not — the scenario may say which per failure
+//! (`spare`, `replacement`; `Response::spares`, used by `decide`). Each inject puts its state changes on the agenda at
 //! their exact minutes; the `outage` random stream decides which nodes a
 //! disaster destroys.
 
@@ -30,13 +34,22 @@ pub fn inject(ctx: &mut Ctx, k: usize, kind: &InjectKind, outage: &mut ChaCha8Rn
                 ctx.agenda.push(t + d, Action::LinkRepair(*link));
             }
         }
-        InjectKind::NodeFailure { node, duration_min } => {
+        InjectKind::NodeFailure {
+            node,
+            duration_min,
+            spare,
+            ..
+        } => {
             ctx.rec.event(
                 t,
                 EventKind::Inject,
                 Some(*node),
                 None,
-                format!("device failure at {}", topo.nodes[*node as usize].id),
+                format!(
+                    "device failure at {}{}",
+                    topo.nodes[*node as usize].id,
+                    spare_note(*spare)
+                ),
             );
             ctx.agenda
                 .push(t, Action::NodeDown(*node, DownCause::Failure, k));
@@ -220,6 +233,15 @@ pub fn on_action(ctx: &mut Ctx, action: Action) -> bool {
     true
 }
 
+/// What a failure's inject says about spares (nothing when the teams file decides).
+fn spare_note(spare: Option<bool>) -> &'static str {
+    match spare {
+        Some(true) => "; spare device held on site",
+        Some(false) => "; no spare on site: a replacement must be shipped",
+        None => "",
+    }
+}
+
 fn backup_active_for(net: &Net, primary: LinkId) -> bool {
     net.backup_for[primary as usize].is_some_and(|b| net.backup_active[b as usize])
 }
@@ -250,12 +272,18 @@ pub fn describe(topo: &Topology, kind: &InjectKind) -> Option<String> {
                 .map(|d| format!(" for {d:.0} min"))
                 .unwrap_or_default()
         ),
-        InjectKind::NodeFailure { node, duration_min } => format!(
-            "device failure at {}{}",
+        InjectKind::NodeFailure {
+            node,
+            duration_min,
+            spare,
+            ..
+        } => format!(
+            "device failure at {}{}{}",
             topo.nodes[*node as usize].id,
             duration_min
                 .map(|d| format!(" for {d:.0} min"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            spare_note(*spare)
         ),
         InjectKind::PowerOutage {
             nodes,

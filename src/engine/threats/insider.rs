@@ -1,0 +1,193 @@
+//! Insider misuse or a rule violation at one unit: from the inject an
+//! insider copies taxpayer records without a business need
+//! (`data_access`, `records_per_hour`) or keeps a computer of the internal
+//! network connected to the internet (`internet_link`, a violation of the
+//! rule that keeps the two apart). Nothing shows on the network: it is found
+//! by an audit (access logs, network scans) after an exponential time of
+//! rate `audit_per_hour`, drawn from the `insider` random stream at the
+//! inject; the finding is a [`Symptom`] at the unit, which the teams then
+//! detect at their usual rate. The response stops it with `isolate` (the
+//! computer unplugged, the account suspended) or `cut_attack_source` at the
+//! unit [I]; investigation and the rest follow the plan.
+
+use bevy_ecs::prelude::Resource;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::{Ctx, Symptom};
+use crate::engine::agenda::Action;
+use crate::engine::record::{EventKind, ThreatOutcome};
+use crate::engine::rng;
+use crate::model::plan::StepAction;
+use crate::model::scenario::{InsiderInject, Misuse};
+use crate::model::topology::{NodeId, Topology};
+
+/// One insider's misuse.
+#[derive(Debug, Clone)]
+pub struct Misuser {
+    pub inject: usize,
+    pub group: usize,
+    pub p: InsiderInject,
+    pub start: f64,
+    pub audited: Option<f64>,
+    pub stopped: Option<(f64, StepAction)>,
+}
+
+impl Misuser {
+    /// Minutes of misuse up to `t` (or the stop).
+    pub fn minutes(&self, t: f64) -> f64 {
+        let end = self.stopped.map_or(t, |s| s.0.min(t));
+        (end - self.start).max(0.0)
+    }
+    /// Records copied up to `t`.
+    pub fn records(&self, t: f64) -> u64 {
+        match self.p.misuse {
+            Misuse::DataAccess => (self.minutes(t) / 60.0 * self.p.records_per_hour).round() as u64,
+            Misuse::InternetLink => 0,
+        }
+    }
+}
+
+/// Every insider of the run; its stream is only made at the first one.
+#[derive(Debug, Default, Resource)]
+pub struct Insiders {
+    seed: u64,
+    rng: Option<ChaCha8Rng>,
+    pub cases: Vec<Misuser>,
+}
+
+impl Insiders {
+    pub fn new(seed: u64) -> Insiders {
+        Insiders {
+            seed,
+            ..Insiders::default()
+        }
+    }
+
+    /// Inject `k` (incident `group`): the misuse starts at `ctx.t`.
+    pub fn inject(&mut self, ctx: &mut Ctx, k: usize, group: usize, p: &InsiderInject) {
+        ctx.rec.event(
+            ctx.t,
+            EventKind::Inject,
+            Some(p.site),
+            None,
+            describe(ctx.topo, p),
+        );
+        let seed = self.seed;
+        let u: f64 = self
+            .rng
+            .get_or_insert_with(|| rng::stream(seed, "insider"))
+            .random::<f64>();
+        let wait = -(1.0 - u).ln() / p.audit_per_hour * 60.0;
+        ctx.agenda
+            .push(ctx.t + wait, Action::Insider(self.cases.len()));
+        self.cases.push(Misuser {
+            inject: k,
+            group,
+            p: p.clone(),
+            start: ctx.t,
+            audited: None,
+            stopped: None,
+        });
+    }
+
+    /// The audit finds case `c` now (unless already stopped).
+    pub fn on_action(&mut self, ctx: &mut Ctx, c: usize) {
+        let m = &mut self.cases[c];
+        if m.stopped.is_some() || m.audited.is_some() {
+            return;
+        }
+        m.audited = Some(ctx.t);
+        let id = &ctx.topo.nodes[m.p.site as usize].id;
+        let what = match m.p.misuse {
+            Misuse::DataAccess => format!(
+                "audit finds unauthorised access to taxpayer records at {id}; {} record(s) copied so far",
+                m.records(ctx.t)
+            ),
+            Misuse::InternetLink => format!(
+                "audit finds an internal computer connected to the internet at {id}, for {:.1} h so far",
+                m.minutes(ctx.t) / 60.0
+            ),
+        };
+        ctx.rec.event(
+            ctx.t,
+            EventKind::Insider,
+            Some(m.p.site),
+            None,
+            format!("insider {}: {what}", m.p.name),
+        );
+        ctx.symptoms.0.push(Symptom {
+            node: m.p.site,
+            inject: m.inject,
+        });
+    }
+
+    /// A response step of incident `group` finished at `site`.
+    pub fn on_step(&mut self, ctx: &mut Ctx, action: StepAction, site: NodeId, group: usize) {
+        if !matches!(action, StepAction::Isolate | StepAction::CutAttackSource) {
+            return;
+        }
+        for m in self
+            .cases
+            .iter_mut()
+            .filter(|m| m.group == group && m.p.site == site && m.stopped.is_none())
+        {
+            m.stopped = Some((ctx.t, action));
+            ctx.rec.event(
+                ctx.t,
+                EventKind::Insider,
+                Some(site),
+                None,
+                format!(
+                    "insider {}: misuse stopped by {} at {} after {:.1} h",
+                    m.p.name,
+                    action.as_str(),
+                    ctx.topo.nodes[site as usize].id,
+                    m.minutes(ctx.t) / 60.0
+                ),
+            );
+        }
+    }
+
+    /// What each case came to by minute `horizon`.
+    pub fn outcomes(&self, horizon: f64) -> Vec<ThreatOutcome> {
+        self.cases
+            .iter()
+            .map(|m| ThreatOutcome {
+                inject: m.inject,
+                threat: "insider".into(),
+                stage: if m.stopped.is_some() {
+                    "stopped"
+                } else {
+                    "ongoing"
+                }
+                .into(),
+                node: m.p.site,
+                stopped: m.stopped.map(|s| s.0),
+                stopped_by: m
+                    .stopped
+                    .map(|s| s.1.as_str().to_string())
+                    .unwrap_or_default(),
+                alerts: m.audited.is_some() as u32,
+                records_leaked: m.records(horizon),
+                misuse_min: m.minutes(horizon),
+                ..ThreatOutcome::default()
+            })
+            .collect()
+    }
+}
+
+/// One line describing the inject.
+pub fn describe(topo: &Topology, p: &InsiderInject) -> String {
+    let id = &topo.nodes[p.site as usize].id;
+    match p.misuse {
+        Misuse::DataAccess => format!(
+            "insider {}: unauthorised access to taxpayer records at {id}",
+            p.name
+        ),
+        Misuse::InternetLink => format!(
+            "insider {}: internal network connected to the internet at {id}",
+            p.name
+        ),
+    }
+}
