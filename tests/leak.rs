@@ -13,16 +13,17 @@ use drillsim::model::topology::Topology;
 
 const BUNDLED: &str = include_str!("../scenarios/taxpayer-data-leak.ron");
 
-/// A leak of exactly `n` records: copied in the first minute, discovered
+/// A leak of exactly `n` records: copied in the first ten minutes (the rate
+/// stays under the 10⁹-an-hour limit), discovered
 /// (by the audit, at 0.2 an hour) long after.
 fn run(topo: &Arc<Topology>, n: u64, seed: u64) -> RunRecord {
     let src = BUNDLED
         .replacen(
             "records_per_hour: 150000.0",
-            &format!("records_per_hour: {}.0", n * 60),
+            &format!("records_per_hour: {}.0", n * 6),
             1,
         )
-        .replacen("duration: Some(\"40h\")", "duration: Some(\"1m\")", 1)
+        .replacen("duration: Some(\"40h\")", "duration: Some(\"10m\")", 1)
         .replacen(
             "discover: (audit: 0.04, buyer: 0.03, press: 0.01, police: 0.02)",
             "discover: (audit: 0.2)",

@@ -89,7 +89,7 @@ fn a_bad_replacement_time_is_refused_with_its_position() {
     start: "2024-03-12T09:00:00",
     duration: "24h",
     injects: [
-        (at: "+1h", what: NodeFailure((node: "xj", spare: Some(false), replacement: Some("3 days")))),
+        (at: "+1h", what: NodeFailure((node: "xj", spare: Some(false), replacement: Some("three days")))),
     ],
 )"#,
     )
