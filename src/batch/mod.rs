@@ -308,6 +308,27 @@ pub const METRICS: &[Metric] = &[
         key: false,
         get: |o| Some(o.not_due as f64),
     },
+    Metric {
+        name: "filings_lost",
+        label: "filings lost (denial of service)",
+        kind: Kind::Count,
+        key: false,
+        get: |o| Some(o.filings_lost as f64),
+    },
+    Metric {
+        name: "filings_delayed",
+        label: "filings delayed (denial of service)",
+        kind: Kind::Count,
+        key: false,
+        get: |o| Some(o.filings_delayed as f64),
+    },
+    Metric {
+        name: "records_leaked",
+        label: "records leaked",
+        kind: Kind::Count,
+        key: false,
+        get: |o| Some(o.records_leaked as f64),
+    },
 ];
 
 /// One run's results.

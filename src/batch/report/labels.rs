@@ -124,6 +124,9 @@ pub fn metric(name: &str, en: &'static str) -> L {
         "late" => "超时的义务",
         "missed" => "未履行的义务",
         "not_due" => "未到期的义务",
+        "filings_lost" => "流失的申报（拒绝服务）",
+        "filings_delayed" => "延迟的申报（拒绝服务）",
+        "records_leaked" => "泄露的记录数",
         _ => en,
     };
     L(zh, en)
