@@ -4,6 +4,7 @@ mod aar;
 mod assess;
 mod batch;
 mod batch_report;
+mod compound;
 mod calibration;
 mod charts;
 mod cli;

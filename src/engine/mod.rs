@@ -446,7 +446,7 @@ impl Sim {
             )
         });
         // Several worms: the totals sum over them (peak: of the summed
-        // infected count, from the timeline), each one's own figures go to
+        // infected count, `worm::Combined`), each one's own figures go to
         // `RunRecord::threats`.
         let several = (worms.len() > 1).then(|| {
             let mut ever = vec![false; self.world.resource::<TopoRes>().0.nodes.len()];
@@ -458,7 +458,7 @@ impl Sim {
             let infections: u64 = worms.iter().map(|w| w.infections).sum();
             let outcomes: Vec<record::ThreatOutcome> =
                 worms.iter().map(worm::outcome).collect();
-            (ever, infections, outcomes)
+            (ever, infections, outcomes, worms.2)
         });
         let resp = self.world.remove_resource::<response::Response>();
         let mut rec = self
@@ -503,16 +503,9 @@ impl Sim {
             ..Totals::default()
         };
         let mut worm_outcomes = Vec::new();
-        if let Some((ever, infections, outcomes)) = several {
-            let (peak, peak_minute) = rec.timeline.iter().fold((0, 0.0), |b, r| {
-                if r.hosts_infected > b.0 {
-                    (r.hosts_infected, r.minute)
-                } else {
-                    b
-                }
-            });
-            t.peak_infected_hosts = peak;
-            t.peak_minute = peak_minute;
+        if let Some((ever, infections, outcomes, combined)) = several {
+            t.peak_infected_hosts = combined.peak;
+            t.peak_minute = combined.peak_minute;
             t.total_infected_hosts = infections;
             t.nodes_infected = ever.iter().filter(|&&e| e).count() as u32;
             for (a, e) in affected.iter_mut().zip(ever) {

@@ -160,7 +160,15 @@ struct EventQueue {
 /// saturated by their summed traffic) and in the response, which isolates,
 /// cleans and patches every worm present at a site.
 #[derive(Debug, Default, Resource)]
-pub struct WormRes(pub Option<Worm>, pub Vec<Worm>);
+pub struct WormRes(pub Option<Worm>, pub Vec<Worm>, pub Combined);
+
+/// Figures over several worms together (kept only while there are several).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Combined {
+    /// Most hosts infected at once, summed over the worms, and when.
+    pub peak: u64,
+    pub peak_minute: f64,
+}
 
 /// The other worms of a run, read-only, while one of them changes (see
 /// [`WormRes::split`]).
@@ -264,10 +272,31 @@ impl WormRes {
 
     /// Adds a released worm; a second one first moves every worm to the
     /// direct method (the event-driven sampler is for one plain network SIR).
-    pub fn push(&mut self, w: Worm) {
-        match self.0 {
+    pub fn push(&mut self, w: Worm, now: f64) {
+        match &self.0 {
             None => self.0 = Some(w),
-            Some(_) => self.1.push(w),
+            Some(first) => {
+                if self.1.is_empty() {
+                    // Until now the first worm's peak was the run's.
+                    self.2 = Combined {
+                        peak: first.peak,
+                        peak_minute: first.peak_minute,
+                    };
+                }
+                self.1.push(w);
+                self.note_peak(now);
+            }
+        }
+    }
+
+    /// Several worms: the summed infected count may have a new peak at `t`.
+    fn note_peak(&mut self, t: f64) {
+        let i: u64 = self.iter().map(|w| w.tot_i).sum();
+        if i > self.2.peak {
+            self.2 = Combined {
+                peak: i,
+                peak_minute: t,
+            };
         }
     }
 
@@ -320,8 +349,11 @@ impl WormRes {
             if let Some((w, others)) = self.split(m) {
                 let mut rng = w.own_rng.take();
                 let rng_m = rng.as_deref_mut().unwrap_or(shared);
-                w.fire(topo, net, rng_m, rec, t, others, &mut flipped);
+                let up = w.fire(topo, net, rng_m, rec, t, others, &mut flipped);
                 w.own_rng = rng;
+                if up {
+                    self.note_peak(t);
+                }
             }
             if !flipped.is_empty() {
                 for w in self.iter_mut() {

@@ -46,7 +46,7 @@ pub fn release(
     );
     if worm.is_empty() {
         let w = Worm::release(k, topo, net, p, hosts, rng, t, rec, sampler, Others::NONE, flipped);
-        worm.push(w);
+        worm.push(w, t);
         return;
     }
     // A later worm: its own stream; every worm on the direct method.
@@ -72,7 +72,7 @@ pub fn release(
     for o in worm.iter_mut() {
         o.apply_flips(topo, net, flipped);
     }
-    worm.push(w);
+    worm.push(w, t);
 }
 
 /// A patch order reached unit `v`: its susceptible hosts are patched (of
