@@ -28,6 +28,14 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/slammer-worm.ron"),
     ),
     (
+        "two-worms",
+        include_str!("../../scenarios/two-worms.ron"),
+    ),
+    (
+        "political-period-attack",
+        include_str!("../../scenarios/political-period-attack.ron"),
+    ),
+    (
         "provincial-portal-intrusion",
         include_str!("../../scenarios/provincial-portal-intrusion.ron"),
     ),
