@@ -43,11 +43,7 @@ fn two_worms_released_at_different_sites_both_spread_and_are_both_detected_and_g
     let (gd, sc) = (topo.find("gd").unwrap(), topo.find("sc").unwrap());
     for seed in 1..=3 {
         let rec = run(&topo, &s, seed, true);
-        let worms: Vec<_> = rec
-            .threats
-            .iter()
-            .filter(|o| o.threat == "worm")
-            .collect();
+        let worms: Vec<_> = rec.threats.iter().filter(|o| o.threat == "worm").collect();
         assert_eq!(worms.len(), 2, "seed {seed}: one outcome per worm");
         let (a, b) = (
             worms[0].worm.as_ref().unwrap(),
@@ -75,8 +71,14 @@ fn two_worms_released_at_different_sites_both_spread_and_are_both_detected_and_g
             .count();
         assert_eq!(opened, 2, "seed {seed}");
         for k in [1, 2] {
-            assert!(has(&rec, EventKind::Detection, k), "seed {seed}: incident {k}");
-            assert!(has(&rec, EventKind::Grading, k), "seed {seed}: incident {k}");
+            assert!(
+                has(&rec, EventKind::Detection, k),
+                "seed {seed}: incident {k}"
+            );
+            assert!(
+                has(&rec, EventKind::Grading, k),
+                "seed {seed}: incident {k}"
+            );
         }
         // The second incident starts in Sichuan.
         let first_sc = rec
@@ -84,7 +86,10 @@ fn two_worms_released_at_different_sites_both_spread_and_are_both_detected_and_g
             .iter()
             .find(|e| e.kind == EventKind::IncidentOpened && e.detail.starts_with("incident 2"))
             .unwrap();
-        assert_eq!(province(first_sc.node.unwrap()), topo.nodes[sc as usize].province);
+        assert_eq!(
+            province(first_sc.node.unwrap()),
+            topo.nodes[sc as usize].province
+        );
     }
 }
 
@@ -133,8 +138,18 @@ fn a_second_worm_that_reaches_nothing_leaves_the_first_worms_run_unchanged() {
         assert_eq!(a.timeline.len(), b.timeline.len());
         for (x, y) in a.timeline.iter().zip(&b.timeline) {
             assert_eq!(
-                (x.hosts_infected, x.hosts_cleaned, x.nodes_affected, x.links_saturated),
-                (y.hosts_infected, y.hosts_cleaned, y.nodes_affected, y.links_saturated),
+                (
+                    x.hosts_infected,
+                    x.hosts_cleaned,
+                    x.nodes_affected,
+                    x.links_saturated
+                ),
+                (
+                    y.hosts_infected,
+                    y.hosts_cleaned,
+                    y.nodes_affected,
+                    y.links_saturated
+                ),
                 "minute {}",
                 x.minute
             );
@@ -186,4 +201,50 @@ fn a_scenario_file_may_hold_several_worms() {
         .filter(|i| matches!(i.kind, InjectKind::Worm(_)))
         .count();
     assert_eq!(worms, 2);
+}
+
+#[test]
+fn isolating_a_site_isolates_the_hosts_of_every_worm_there() {
+    use drillsim::engine::Sim;
+    use drillsim::engine::worm::WormRes;
+    let topo = app::load_topology(None).unwrap();
+    let base = app::load_scenario(Some(Path::new("scenarios/two-worms.ron")), &topo).unwrap();
+    // Both worms start in the same prefecture bureau, ten hosts each.
+    let site = topo.find("gd.01").unwrap();
+    let mut s = (*base).clone();
+    for inj in &mut s.injects {
+        if let InjectKind::Worm(w) = &mut inj.kind {
+            w.initial_nodes = vec![site];
+            w.initial_hosts = 10;
+            w.internet_entry.clear();
+        }
+        inj.at_min = 0.0;
+    }
+    let s = Arc::new(s);
+    let mut checked = 0;
+    for seed in 1..=3 {
+        let mut sim = Sim::with_response(
+            topo.clone(),
+            s.clone(),
+            Some(setup(&topo)),
+            RunConfig {
+                seed,
+                response: true,
+            },
+        );
+        while sim.step() {
+            let worms = sim.world().resource::<WormRes>();
+            let v = site as usize;
+            if worms.iter().any(|w| w.contained[v]) {
+                assert_eq!(worms.len(), 2);
+                for w in worms.iter() {
+                    assert!(w.contained[v], "seed {seed}: {} not contained", w.name);
+                    assert_eq!(w.i[v], w.q[v], "seed {seed}: {} has active hosts", w.name);
+                }
+                checked += 1;
+                break;
+            }
+        }
+    }
+    assert_eq!(checked, 3, "the site was isolated in every seed");
 }

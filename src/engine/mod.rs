@@ -456,8 +456,7 @@ impl Sim {
                 }
             }
             let infections: u64 = worms.iter().map(|w| w.infections).sum();
-            let outcomes: Vec<record::ThreatOutcome> =
-                worms.iter().map(worm::outcome).collect();
+            let outcomes: Vec<record::ThreatOutcome> = worms.iter().map(worm::outcome).collect();
             (ever, infections, outcomes, worms.2)
         });
         let resp = self.world.remove_resource::<response::Response>();

@@ -270,8 +270,9 @@ impl WormRes {
         self.iter().any(|w| w.ever[v])
     }
 
-    /// Adds a released worm; a second one first moves every worm to the
-    /// direct method (the event-driven sampler is for one plain network SIR).
+    /// Adds a released worm (`threats::worm::release` first moves every
+    /// worm to the direct method when it is not the first: the event-driven
+    /// sampler is for one plain network SIR).
     pub fn push(&mut self, w: Worm, now: f64) {
         match &self.0 {
             None => self.0 = Some(w),
@@ -340,7 +341,10 @@ impl WormRes {
                 .iter()
                 .copied()
                 .enumerate()
-                .fold((0, f64::INFINITY), |b, (k, x)| if x < b.1 { (k, x) } else { b });
+                .fold(
+                    (0, f64::INFINITY),
+                    |b, (k, x)| if x < b.1 { (k, x) } else { b },
+                );
             if tm >= t1 {
                 return t1;
             }
@@ -349,9 +353,9 @@ impl WormRes {
             if let Some((w, others)) = self.split(m) {
                 let mut rng = w.own_rng.take();
                 let rng_m = rng.as_deref_mut().unwrap_or(shared);
-                let up = w.fire(topo, net, rng_m, rec, t, others, &mut flipped);
+                let fired = w.fire(topo, net, rng_m, rec, t, others, &mut flipped);
                 w.own_rng = rng;
-                if up {
+                if fired {
                     self.note_peak(t);
                 }
             }

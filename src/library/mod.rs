@@ -27,10 +27,7 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         "slammer-worm",
         include_str!("../../scenarios/slammer-worm.ron"),
     ),
-    (
-        "two-worms",
-        include_str!("../../scenarios/two-worms.ron"),
-    ),
+    ("two-worms", include_str!("../../scenarios/two-worms.ron")),
     (
         "political-period-attack",
         include_str!("../../scenarios/political-period-attack.ron"),

@@ -1282,11 +1282,18 @@ impl Response {
                     // The infected hosts (of every worm there) are unplugged;
                     // the router keeps carrying transit traffic for the nodes
                     // behind the site.
+                    // Several worms: the lines one worm's isolation frees
+                    // are applied to every worm before the next one moves
+                    // (one worm: left to the caller, as before).
+                    let several = worm.len() > 1;
                     let mut k = 0;
                     for j in 0..worm.len() {
+                        let mut own = Vec::new();
+                        let fl = if several { &mut own } else { &mut *flipped };
                         if let Some((w, others)) = worm.split(j) {
-                            k += w.isolate(topo, net, site, t, rec, flipped, others);
+                            k += w.isolate(topo, net, site, t, rec, fl, others);
                         }
+                        worm.changed(topo, net, &own, &[]);
                     }
                     changed.push(site);
                     format!(
@@ -1329,11 +1336,15 @@ impl Response {
                         changed.push(site);
                         done.push("site reconnected to the WAN");
                     }
+                    let several = worm.len() > 1;
                     let mut ended = false;
                     for j in 0..worm.len() {
+                        let mut own = Vec::new();
+                        let fl = if several { &mut own } else { &mut *flipped };
                         if let Some((w, others)) = worm.split(j) {
-                            ended |= w.end_containment(topo, net, site, t, rec, flipped, others);
+                            ended |= w.end_containment(topo, net, site, t, rec, fl, others);
                         }
+                        worm.changed(topo, net, &own, &[]);
                     }
                     if ended {
                         changed.push(site);

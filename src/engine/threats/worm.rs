@@ -45,7 +45,19 @@ pub fn release(
         ),
     );
     if worm.is_empty() {
-        let w = Worm::release(k, topo, net, p, hosts, rng, t, rec, sampler, Others::NONE, flipped);
+        let w = Worm::release(
+            k,
+            topo,
+            net,
+            p,
+            hosts,
+            rng,
+            t,
+            rec,
+            sampler,
+            Others::NONE,
+            flipped,
+        );
         worm.push(w, t);
         return;
     }
