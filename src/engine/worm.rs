@@ -191,6 +191,7 @@ impl<'a> Others<'a> {
         self.first.into_iter().chain(self.a).chain(self.b)
     }
 
+    #[inline]
     fn is_empty(&self) -> bool {
         self.first.is_none() && self.a.is_empty() && self.b.is_empty()
     }
@@ -742,6 +743,7 @@ impl Worm {
     }
 
     /// Saturation and overload checks after `i_v` changed.
+    #[allow(clippy::too_many_arguments)]
     fn check_node(
         &mut self,
         topo: &Topology,
@@ -754,23 +756,29 @@ impl Worm {
     ) {
         let vi = v as usize;
         // Several worms: their infected hosts and traffic add up.
+        // (One worm, the common case, skips the sums: no cost on its hot path.)
+        let alone = others.is_empty();
         let mut i = self.i[vi];
-        for o in others.iter() {
-            i += o.i[vi];
+        if !alone {
+            for o in others.iter() {
+                i += o.i[vi];
+            }
         }
         let over = self.n[vi] > 0 && i as f64 >= OVERLOAD_SHARE * self.n[vi] as f64;
         if over != net.node_overloaded[vi] {
             net.node_overloaded[vi] = over;
             net.mark_services(v);
         }
-        if self.traffic <= 0.0 && others.iter().all(|o| o.traffic <= 0.0) {
+        if self.traffic <= 0.0 && (alone || others.iter().all(|o| o.traffic <= 0.0)) {
             return;
         }
         for &(w, l) in topo.neighbours(v) {
             let link = &topo.links[l as usize];
             let mut load = self.traffic * (self.active(vi) + self.active(w as usize)) as f64;
-            for o in others.iter() {
-                load += o.traffic * (o.active(vi) + o.active(w as usize)) as f64;
+            if !alone {
+                for o in others.iter() {
+                    load += o.traffic * (o.active(vi) + o.active(w as usize)) as f64;
+                }
             }
             let sat = load > link.capacity_kbps;
             if sat != net.link_saturated[l as usize] {
@@ -1026,6 +1034,7 @@ impl Worm {
     /// Isolates the infected hosts of `v` and keeps the site under
     /// containment (new infections there are isolated as they appear).
     /// Returns the hosts isolated now. The site's router is untouched.
+    #[allow(clippy::too_many_arguments)]
     pub fn isolate(
         &mut self,
         topo: &Topology,
@@ -1051,6 +1060,7 @@ impl Worm {
 
     /// Ends containment at `v` (the site is reconnected): any host still
     /// isolated goes back on the network.
+    #[allow(clippy::too_many_arguments)]
     pub fn end_containment(
         &mut self,
         topo: &Topology,
