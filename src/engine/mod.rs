@@ -894,9 +894,27 @@ fn push_row(
                 row.hosts_cleaned += w.tot_r;
                 row.hosts_immune += w.tot_imm;
             }
-            row.nodes_affected = (0..net.node_down.len())
-                .filter(|&v| worm.i_at(v) > 0 || net.node_down[v] > 0)
-                .count() as u32;
+            row.nodes_affected = if net.nodes_down > 0 {
+                (0..net.node_down.len())
+                    .filter(|&v| worm.i_at(v) > 0 || net.node_down[v] > 0)
+                    .count() as u32
+            } else {
+                // Only nodes some worm ever reached can have an infected
+                // host (each counted once, for the first worm that did).
+                let mut n = 0;
+                for (k, w) in worm.iter().enumerate() {
+                    for &v in &w.ever_list {
+                        let vi = v as usize;
+                        if worm.iter().take(k).any(|o| o.ever[vi]) {
+                            continue;
+                        }
+                        if worm.i_at(vi) > 0 {
+                            n += 1;
+                        }
+                    }
+                }
+                n
+            };
         }
         None => {
             row.hosts_susceptible = hosts.0.iter().map(|&h| h as u64).sum();

@@ -113,6 +113,8 @@ pub struct Worm {
     pub tot_imm: u64,
     /// Node has ever had an infected host.
     pub ever: Vec<bool>,
+    /// The nodes of `ever`, in the order first infected.
+    pub ever_list: Vec<NodeId>,
     pub nodes_ever: u32,
     /// Nodes with at least one infected host now.
     pub nodes_infected_now: u32,
@@ -438,6 +440,7 @@ impl Worm {
             tot_r: 0,
             tot_imm: 0,
             ever: vec![false; nn],
+            ever_list: Vec::new(),
             nodes_ever: 0,
             nodes_infected_now: 0,
             infections: 0,
@@ -481,6 +484,7 @@ impl Worm {
             w.sync(v as usize);
             if k > 0 && !w.ever[v as usize] {
                 w.ever[v as usize] = true;
+                w.ever_list.push(v);
                 w.nodes_ever += 1;
                 w.newly_infected.push(v);
                 rec.event(
@@ -572,6 +576,7 @@ impl Worm {
         let vi = v as usize;
         if !self.ever[vi] {
             self.ever[vi] = true;
+            self.ever_list.push(v);
             self.nodes_ever += 1;
             self.newly_infected.push(v);
             rec.event(
