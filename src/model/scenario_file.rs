@@ -2038,6 +2038,11 @@ Scenario( /* block /* nested */ ( */
         let topo = small_topology();
         let mut files = ron_files(&root().join("scenarios"));
         files.extend(ron_files(&root().join("scenarios/validation")));
+        // These name provincial bureaus the small network lacks (`sc`,
+        // `bj`); tests/library.rs loads and runs them on the national one.
+        files.retain(|f| {
+            !f.ends_with("two-worms.ron") && !f.ends_with("political-period-attack.ron")
+        });
         assert!(files.len() >= 5, "{files:?}");
         for f in files {
             let s = load(&f, &topo).unwrap_or_else(|d| panic!("{d}"));
