@@ -9,6 +9,7 @@ mod calibration;
 mod charts;
 mod cli;
 mod compare;
+mod compound;
 mod damage;
 mod defacement;
 mod determinism;

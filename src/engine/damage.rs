@@ -76,11 +76,12 @@ pub struct Damage {
     /// scenario start.
     start_min: f64,
     rng: ChaCha8Rng,
-    /// Per node: hosts ever infected that the payload has already been
-    /// drawn for.
-    worm_seen: Vec<u32>,
-    /// The worm's infection count when last looked at (nothing new ⇒ skip).
-    worm_infections: u64,
+    /// Per worm (release order) and node: hosts ever infected that the
+    /// payload has already been drawn for.
+    worm_seen: Vec<Vec<u32>>,
+    /// Each worm's infection count when last looked at (nothing new ⇒ skip).
+    worm_infections: Vec<u64>,
+    nodes: usize,
     losses: Vec<DataLoss>,
     /// Unrounded records per loss (rounded into `DataLoss::records`).
     records: Vec<f64>,
@@ -110,8 +111,9 @@ impl Damage {
             teams,
             start_min: minutes_from_epoch(scenario.start),
             rng,
-            worm_seen: vec![0; nodes],
-            worm_infections: 0,
+            worm_seen: Vec::new(),
+            worm_infections: Vec::new(),
+            nodes,
             losses: Vec::new(),
             records: Vec::new(),
             index: BTreeMap::new(),
@@ -238,20 +240,31 @@ pub fn assess_damage(
             first.push((s.node, s.inject, t));
         }
     }
-    // Worm payload: a share of the hosts infected since the last look.
-    if let Some(w) = worm.0.as_ref()
-        && w.infections != damage.worm_infections
-        && let InjectKind::Worm(p) = &scenario.0.injects[w.inject].kind
-        && let Some(Payload { kind, share }) = p.payload
-    {
-        damage.worm_infections = w.infections;
+    // Worm payload: a share of the hosts infected since the last look
+    // (each worm in release order).
+    for (k, w) in worm.iter().enumerate() {
+        if damage.worm_infections.len() <= k {
+            damage.worm_infections.push(0);
+            let nodes = damage.nodes;
+            damage.worm_seen.push(vec![0; nodes]);
+        }
+        if w.infections == damage.worm_infections[k] {
+            continue;
+        }
+        let InjectKind::Worm(p) = &scenario.0.injects[w.inject].kind else {
+            continue;
+        };
+        let Some(Payload { kind, share }) = p.payload else {
+            continue;
+        };
+        damage.worm_infections[k] = w.infections;
         for v in 0..topo.nodes.len() {
             let ever = w.i[v] + w.r[v];
-            let new = ever.saturating_sub(damage.worm_seen[v]);
+            let new = ever.saturating_sub(damage.worm_seen[k][v]);
             if new == 0 {
                 continue;
             }
-            damage.worm_seen[v] = ever;
+            damage.worm_seen[k][v] = ever;
             let hit = draw(&mut damage.rng, new, share);
             let v = v as NodeId;
             if damage.hit(topo, v, w.inject, Cause::Worm(kind), hit, now, &mut rec) {
@@ -269,15 +282,12 @@ pub fn assess_damage(
 /// Whether [`assess_damage`] has nothing to do while no symptom appears and
 /// the worm does not change: no new worm infections since it last looked,
 /// or a worm without payload (used to fast-forward a settled run).
-pub fn idle(damage: &Damage, worm: Option<&super::worm::Worm>, scenario: &Scenario) -> bool {
-    match worm {
-        None => true,
-        Some(w) => {
-            w.infections == damage.worm_infections
-                || !matches!(&scenario.injects[w.inject].kind,
-                    InjectKind::Worm(p) if p.payload.is_some())
-        }
-    }
+pub fn idle(damage: &Damage, worms: &WormRes, scenario: &Scenario) -> bool {
+    worms.iter().enumerate().all(|(k, w)| {
+        damage.worm_infections.get(k).copied().unwrap_or(0) == w.infections
+            || !matches!(&scenario.injects[w.inject].kind,
+                InjectKind::Worm(p) if p.payload.is_some())
+    })
 }
 
 /// Hosts hit among `n`, each with probability `p`.

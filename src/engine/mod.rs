@@ -83,6 +83,8 @@ pub struct Hosts(pub Vec<u32>);
 pub struct Streams {
     pub worm: ChaCha8Rng,
     pub outage: ChaCha8Rng,
+    /// The run's seed (for streams named at an inject, e.g. `worm.K`).
+    pub seed: u64,
 }
 
 /// Options of one run.
@@ -204,6 +206,7 @@ impl Sim {
         world.insert_resource(Streams {
             worm: rng::stream(cfg.seed, "worm"),
             outage: rng::stream(cfg.seed, "outage"),
+            seed: cfg.seed,
         });
         world.insert_resource(Hosts(hosts));
         if let Some(teams) = damage_teams {
@@ -412,16 +415,16 @@ impl Sim {
     /// [`advance_clock`] is then a no-op (no random draw either).
     fn settled(&self) -> bool {
         let w = &self.world;
-        let worm = w.resource::<worm::WormRes>().0.as_ref();
+        let worms = w.resource::<worm::WormRes>();
         w.get_resource::<response::Response>().is_none()
             && w.resource::<threats::InjectCursor>().0
                 == w.resource::<ScenarioRes>().0.injects.len()
             && w.resource::<agenda::Agenda>().is_empty()
             && w.resource::<Net>().settled()
             && w.resource::<threats::Symptoms>().0.is_empty()
-            && worm.is_none_or(|x| x.total_rate() <= 0.0 && x.newly_infected.is_empty())
+            && worms.settled()
             && w.get_resource::<damage::Damage>()
-                .is_none_or(|d| damage::idle(d, worm, &w.resource::<ScenarioRes>().0))
+                .is_none_or(|d| damage::idle(d, worms, &w.resource::<ScenarioRes>().0))
     }
 
     /// The remaining ticks of a settled run (see [`Sim::run_to_end`]).
@@ -456,7 +459,8 @@ impl Sim {
     pub fn finish(mut self) -> RunRecord {
         self.paperwork();
         let losses = self.world.resource::<Losses>().clone();
-        let worm_totals = self.world.resource::<worm::WormRes>().0.as_ref().map(|w| {
+        let worms = self.world.resource::<worm::WormRes>();
+        let worm_totals = worms.0.as_ref().map(|w| {
             (
                 w.peak,
                 w.peak_minute,
@@ -464,6 +468,20 @@ impl Sim {
                 w.nodes_ever,
                 w.ever.clone(),
             )
+        });
+        // Several worms: the totals sum over them (peak: of the summed
+        // infected count, `worm::Combined`), each one's own figures go to
+        // `RunRecord::threats`.
+        let several = (worms.len() > 1).then(|| {
+            let mut ever = vec![false; self.world.resource::<TopoRes>().0.nodes.len()];
+            for w in worms.iter() {
+                for (e, &x) in ever.iter_mut().zip(&w.ever) {
+                    *e |= x;
+                }
+            }
+            let infections: u64 = worms.iter().map(|w| w.infections).sum();
+            let outcomes: Vec<record::ThreatOutcome> = worms.iter().map(worm::outcome).collect();
+            (ever, infections, outcomes, worms.2)
         });
         let resp = self.world.remove_resource::<response::Response>();
         let mut rec = self
@@ -507,7 +525,17 @@ impl Sim {
                 .count() as u32,
             ..Totals::default()
         };
-        if let Some((peak, peak_minute, infections, nodes_ever, ever)) = worm_totals {
+        let mut worm_outcomes = Vec::new();
+        if let Some((ever, infections, outcomes, combined)) = several {
+            t.peak_infected_hosts = combined.peak;
+            t.peak_minute = combined.peak_minute;
+            t.total_infected_hosts = infections;
+            t.nodes_infected = ever.iter().filter(|&&e| e).count() as u32;
+            for (a, e) in affected.iter_mut().zip(ever) {
+                *a |= e;
+            }
+            worm_outcomes = outcomes;
+        } else if let Some((peak, peak_minute, infections, nodes_ever, ever)) = worm_totals {
             t.peak_infected_hosts = peak;
             t.peak_minute = peak_minute;
             t.total_infected_hosts = infections;
@@ -531,7 +559,7 @@ impl Sim {
         // Only the nodes ever infected or down count (the flags are read
         // first: the node records are large and mostly not needed).
         for v in 0..topo.nodes.len() {
-            let infected = worm.0.as_ref().is_some_and(|w| w.ever[v]);
+            let infected = worm.ever_at(v);
             let down = losses.ever_down.get(v).copied().unwrap_or(false);
             if !infected && !down {
                 continue;
@@ -540,11 +568,9 @@ impl Sim {
                 continue;
             };
             let imp = &mut t.provinces[p as usize];
-            if let Some(w) = &worm.0
-                && infected
-            {
+            if infected {
                 imp.nodes_infected += 1;
-                imp.hosts_infected += (w.i[v] + w.r[v]) as u64;
+                imp.hosts_infected += worm.ever_hosts_at(v) as u64;
             }
             if down {
                 imp.nodes_down += 1;
@@ -578,6 +604,7 @@ impl Sim {
                 .resource::<threats::insider::Insiders>()
                 .outcomes(horizon),
         );
+        rec.threats.extend(worm_outcomes);
         rec.threats.sort_by_key(|o| o.inject);
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
@@ -886,7 +913,7 @@ fn push_row(
         ..TimelineRow::default()
     };
     match &worm.0 {
-        Some(w) => {
+        Some(w) if worm.1.is_empty() => {
             row.hosts_susceptible = w.tot_s;
             row.hosts_infected = w.tot_i;
             row.hosts_cleaned = w.tot_r;
@@ -897,6 +924,38 @@ fn push_row(
                     .filter(|&v| w.i[v] > 0 || net.node_down[v] > 0)
                     .count() as u32;
             }
+        }
+        Some(_) => {
+            // Several worms: host counts sum over them (a host two worms
+            // can infect is counted in each); a node is affected when any
+            // worm has an infected host there or it is down.
+            for w in worm.iter() {
+                row.hosts_susceptible += w.tot_s;
+                row.hosts_infected += w.tot_i;
+                row.hosts_cleaned += w.tot_r;
+                row.hosts_immune += w.tot_imm;
+            }
+            row.nodes_affected = if net.nodes_down > 0 {
+                (0..net.node_down.len())
+                    .filter(|&v| worm.i_at(v) > 0 || net.node_down[v] > 0)
+                    .count() as u32
+            } else {
+                // Only nodes some worm ever reached can have an infected
+                // host (each counted once, for the first worm that did).
+                let mut n = 0;
+                for (k, w) in worm.iter().enumerate() {
+                    for &v in &w.ever_list {
+                        let vi = v as usize;
+                        if worm.iter().take(k).any(|o| o.ever[vi]) {
+                            continue;
+                        }
+                        if worm.i_at(vi) > 0 {
+                            n += 1;
+                        }
+                    }
+                }
+                n
+            };
         }
         None => {
             row.hosts_susceptible = hosts.0.iter().map(|&h| h as u64).sum();

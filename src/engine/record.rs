@@ -406,6 +406,25 @@ pub struct ThreatOutcome {
     /// Minutes an insider's misuse lasted.
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub misuse_min: f64,
+    /// A worm's own figures (only in a run with several worms; one worm's
+    /// are the run's totals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worm: Option<WormFigures>,
+}
+
+/// One worm's figures in a run with several (see [`ThreatOutcome::worm`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WormFigures {
+    pub name: String,
+    /// Hosts ever infected.
+    pub hosts_infected: u64,
+    /// Nodes with a host ever infected.
+    pub nodes_infected: u32,
+    /// Most hosts infected at once, and when.
+    pub peak_infected: u64,
+    pub peak_minute: f64,
+    /// Hosts still infected at the end of the run.
+    pub infected_at_end: u64,
 }
 
 /// Data a threat damaged at one site (one entry per site and inject).

@@ -50,7 +50,7 @@ use rand_distr::{Binomial, Distribution, Exp1};
 
 use super::net::Net;
 use super::radix::RadixHeap;
-use super::record::{EventKind, RunRecord};
+use super::record::{EventKind, RunRecord, ThreatOutcome, WormFigures};
 use super::sumtree::SumTree;
 use crate::model::scenario::WormInject;
 use crate::model::topology::{LinkId, NodeId, Topology};
@@ -80,6 +80,9 @@ pub struct Worm {
     pub inject: usize,
     /// Nodes infected for the first time since the Observe phase last looked.
     pub newly_infected: Vec<NodeId>,
+    /// Its own random stream (`worm.K`); `None` for the first worm, which
+    /// draws from the run's `worm` stream.
+    pub own_rng: Option<Box<ChaCha8Rng>>,
     beta: f64,
     tau: f64,
     gamma: f64,
@@ -110,6 +113,8 @@ pub struct Worm {
     pub tot_imm: u64,
     /// Node has ever had an infected host.
     pub ever: Vec<bool>,
+    /// The nodes of `ever`, in the order first infected.
+    pub ever_list: Vec<NodeId>,
     pub nodes_ever: u32,
     /// Nodes with at least one infected host now.
     pub nodes_infected_now: u32,
@@ -148,9 +153,245 @@ struct EventQueue {
     pairs: u64,
 }
 
-/// The worm as a resource; `None` until released.
+/// The worms as a resource: `.0` the first one released (`None` until
+/// then), `.1` any later ones in release order. Each worm is its own
+/// population of vulnerable hosts and its own Markov chain with its own
+/// random stream (the first one `worm`, a later one `worm.K` for its
+/// scenario inject K), so one worm's draws never shift another's; they
+/// meet only where they share the network (a site overloaded, a line
+/// saturated by their summed traffic) and in the response, which isolates,
+/// cleans and patches every worm present at a site.
 #[derive(Debug, Default, Resource)]
-pub struct WormRes(pub Option<Worm>);
+pub struct WormRes(pub Option<Worm>, pub Vec<Worm>, pub Combined);
+
+/// Figures over several worms together (kept only while there are several).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Combined {
+    /// Most hosts infected at once, summed over the worms, and when.
+    pub peak: u64,
+    pub peak_minute: f64,
+}
+
+/// The other worms of a run, read-only, while one of them changes (see
+/// [`WormRes::split`]).
+#[derive(Clone, Copy, Default)]
+pub struct Others<'a> {
+    first: Option<&'a Worm>,
+    a: &'a [Worm],
+    b: &'a [Worm],
+}
+
+impl<'a> Others<'a> {
+    /// No other worm (a run with one worm).
+    pub const NONE: Others<'static> = Others {
+        first: None,
+        a: &[],
+        b: &[],
+    };
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a Worm> + use<'a> {
+        self.first.into_iter().chain(self.a).chain(self.b)
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.first.is_none() && self.a.is_empty() && self.b.is_empty()
+    }
+
+    /// Every worm of `worms` (while a new one is released).
+    pub fn all(worms: &'a WormRes) -> Others<'a> {
+        Others {
+            first: worms.0.as_ref(),
+            a: &worms.1,
+            b: &[],
+        }
+    }
+}
+
+impl WormRes {
+    /// How many worms were released.
+    pub fn len(&self) -> usize {
+        usize::from(self.0.is_some()) + self.1.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Every worm, in release order.
+    pub fn iter(&self) -> impl Iterator<Item = &Worm> {
+        self.0.iter().chain(&self.1)
+    }
+
+    /// Every worm, in release order, mutable.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Worm> {
+        self.0.iter_mut().chain(&mut self.1)
+    }
+
+    /// Worm `k` (release order), mutable, and the others read-only.
+    pub fn split(&mut self, k: usize) -> Option<(&mut Worm, Others<'_>)> {
+        let first = self.0.as_mut()?;
+        if k == 0 {
+            return Some((
+                first,
+                Others {
+                    first: None,
+                    a: &self.1,
+                    b: &[],
+                },
+            ));
+        }
+        let (a, rest) = self.1.split_at_mut(k - 1);
+        let (w, b) = rest.split_first_mut()?;
+        Some((
+            w,
+            Others {
+                first: Some(first),
+                a,
+                b,
+            },
+        ))
+    }
+
+    /// Σ over worms of infected hosts at node `v` (isolated included).
+    pub fn i_at(&self, v: usize) -> u32 {
+        self.iter().map(|w| w.i[v]).sum()
+    }
+
+    /// Σ over worms of susceptible hosts at node `v`.
+    pub fn s_at(&self, v: usize) -> u32 {
+        self.iter().map(|w| w.s[v]).sum()
+    }
+
+    /// Σ over worms of infected hosts ever at `v` (infected now + cleaned).
+    pub fn ever_hosts_at(&self, v: usize) -> u32 {
+        self.iter().map(|w| w.i[v] + w.r[v]).sum()
+    }
+
+    /// Whether any worm ever infected a host at `v`.
+    pub fn ever_at(&self, v: usize) -> bool {
+        self.iter().any(|w| w.ever[v])
+    }
+
+    /// Adds a released worm (`threats::worm::release` first moves every
+    /// worm to the direct method when it is not the first: the event-driven
+    /// sampler is for one plain network SIR).
+    pub fn push(&mut self, w: Worm, now: f64) {
+        match &self.0 {
+            None => self.0 = Some(w),
+            Some(first) => {
+                if self.1.is_empty() {
+                    // Until now the first worm's peak was the run's.
+                    self.2 = Combined {
+                        peak: first.peak,
+                        peak_minute: first.peak_minute,
+                    };
+                }
+                self.1.push(w);
+                self.note_peak(now);
+            }
+        }
+    }
+
+    /// Several worms: the summed infected count may have a new peak at `t`.
+    fn note_peak(&mut self, t: f64) {
+        let i: u64 = self.iter().map(|w| w.tot_i).sum();
+        if i > self.2.peak {
+            self.2 = Combined {
+                peak: i,
+                peak_minute: t,
+            };
+        }
+    }
+
+    /// Samples every worm from `t0` until `t1` (see [`Worm::advance`]).
+    /// One worm: exactly its own sampler. Several: the superposition of
+    /// their chains — each worm keeps its own next event time, drawn from
+    /// its own stream, until its rates change (a line or site flipped by
+    /// any worm: then every worm redraws, exact by memorylessness); the
+    /// earliest event fires.
+    pub fn advance_all(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        shared: &mut ChaCha8Rng,
+        rec: &mut RunRecord,
+        t0: f64,
+        t1: f64,
+    ) -> f64 {
+        if self.1.is_empty() {
+            return match self.0.as_mut() {
+                Some(w) => w.advance(topo, net, shared, rec, t0, t1, Others::NONE),
+                None => t1,
+            };
+        }
+        let n = self.len();
+        let mut next = vec![f64::NAN; n];
+        let mut t = t0;
+        let mut flipped = Vec::new();
+        loop {
+            for (k, nk) in next.iter_mut().enumerate() {
+                if nk.is_nan()
+                    && let Some((w, _)) = self.split(k)
+                {
+                    let mut rng = w.own_rng.take();
+                    let dt = w.draw_wait(rng.as_deref_mut().unwrap_or(shared));
+                    w.own_rng = rng;
+                    *nk = t + dt;
+                }
+            }
+            let (m, tm) = next
+                .iter()
+                .copied()
+                .enumerate()
+                .fold(
+                    (0, f64::INFINITY),
+                    |b, (k, x)| if x < b.1 { (k, x) } else { b },
+                );
+            if tm >= t1 {
+                return t1;
+            }
+            t = tm;
+            next[m] = f64::NAN;
+            if let Some((w, others)) = self.split(m) {
+                let mut rng = w.own_rng.take();
+                let rng_m = rng.as_deref_mut().unwrap_or(shared);
+                let fired = w.fire(topo, net, rng_m, rec, t, others, &mut flipped);
+                w.own_rng = rng;
+                if fired {
+                    self.note_peak(t);
+                }
+            }
+            if !flipped.is_empty() {
+                for w in self.iter_mut() {
+                    w.apply_flips(topo, net, &flipped);
+                }
+                flipped.clear();
+                next.fill(f64::NAN);
+            }
+            if !net.pending_failover.is_empty() {
+                return t;
+            }
+        }
+    }
+
+    /// A line or node changed state outside the worms: every worm is told.
+    pub fn changed(&mut self, topo: &Topology, net: &Net, flipped: &[LinkId], nodes: &[NodeId]) {
+        for w in self.iter_mut() {
+            w.apply_flips(topo, net, flipped);
+            for &v in nodes {
+                w.node_changed(net, v);
+            }
+        }
+    }
+
+    /// Whether nothing can change any more: no worm has an event rate or a
+    /// new infection waiting.
+    pub fn settled(&self) -> bool {
+        self.iter()
+            .all(|x| x.total_rate() <= 0.0 && x.newly_infected.is_empty())
+    }
+}
 
 impl Worm {
     /// Releases a worm: draws the vulnerable hosts of every node and infects
@@ -166,13 +407,18 @@ impl Worm {
         now: f64,
         rec: &mut RunRecord,
         sampler: Sampler,
+        others: Others,
+        flipped: &mut Vec<LinkId>,
     ) -> Worm {
         let nn = topo.nodes.len();
-        let event_driven = sampler == Sampler::Auto && Worm::is_plain_network_sir(p, hosts, net);
+        let event_driven = sampler == Sampler::Auto
+            && others.is_empty()
+            && Worm::is_plain_network_sir(p, hosts, net);
         let mut w = Worm {
             name: p.name.clone(),
             inject,
             newly_infected: Vec::new(),
+            own_rng: None,
             beta: p.beta_per_hour / 60.0,
             tau: p.tau_per_hour / 60.0,
             gamma: p.gamma_per_hour / 60.0,
@@ -194,6 +440,7 @@ impl Worm {
             tot_r: 0,
             tot_imm: 0,
             ever: vec![false; nn],
+            ever_list: Vec::new(),
             nodes_ever: 0,
             nodes_infected_now: 0,
             infections: 0,
@@ -237,6 +484,7 @@ impl Worm {
             w.sync(v as usize);
             if k > 0 && !w.ever[v as usize] {
                 w.ever[v as usize] = true;
+                w.ever_list.push(v);
                 w.nodes_ever += 1;
                 w.newly_infected.push(v);
                 rec.event(
@@ -310,11 +558,10 @@ impl Worm {
             w.tree.commit(&mut touched);
             w.touched = touched;
         }
-        let mut flipped = Vec::new();
         for &v in &seeded {
-            w.check_node(topo, net, v, now, rec, &mut flipped);
+            w.check_node(topo, net, v, now, rec, flipped, others);
         }
-        w.apply_flips(topo, net, &flipped);
+        w.apply_flips(topo, net, flipped);
         w
     }
 
@@ -329,6 +576,7 @@ impl Worm {
         let vi = v as usize;
         if !self.ever[vi] {
             self.ever[vi] = true;
+            self.ever_list.push(v);
             self.nodes_ever += 1;
             self.newly_infected.push(v);
             rec.event(
@@ -500,6 +748,7 @@ impl Worm {
     }
 
     /// Saturation and overload checks after `i_v` changed.
+    #[allow(clippy::too_many_arguments)]
     fn check_node(
         &mut self,
         topo: &Topology,
@@ -508,19 +757,34 @@ impl Worm {
         now: f64,
         rec: &mut RunRecord,
         flipped: &mut Vec<LinkId>,
+        others: Others,
     ) {
         let vi = v as usize;
-        let over = self.n[vi] > 0 && self.i[vi] as f64 >= OVERLOAD_SHARE * self.n[vi] as f64;
+        // Several worms: their infected hosts and traffic add up.
+        // (One worm, the common case, skips the sums: no cost on its hot path.)
+        let alone = others.is_empty();
+        let mut i = self.i[vi];
+        if !alone {
+            for o in others.iter() {
+                i += o.i[vi];
+            }
+        }
+        let over = self.n[vi] > 0 && i as f64 >= OVERLOAD_SHARE * self.n[vi] as f64;
         if over != net.node_overloaded[vi] {
             net.node_overloaded[vi] = over;
             net.mark_services(v);
         }
-        if self.traffic <= 0.0 {
+        if self.traffic <= 0.0 && (alone || others.iter().all(|o| o.traffic <= 0.0)) {
             return;
         }
         for &(w, l) in topo.neighbours(v) {
             let link = &topo.links[l as usize];
-            let load = self.traffic * (self.active(vi) + self.active(w as usize)) as f64;
+            let mut load = self.traffic * (self.active(vi) + self.active(w as usize)) as f64;
+            if !alone {
+                for o in others.iter() {
+                    load += o.traffic * (o.active(vi) + o.active(w as usize)) as f64;
+                }
+            }
             let sat = load > link.capacity_kbps;
             if sat != net.link_saturated[l as usize] {
                 net.set_saturated(topo, l, sat, now, flipped);
@@ -549,7 +813,9 @@ impl Worm {
 
     /// Samples the worm from minute `t0` until `t1`. Returns the minute
     /// reached: `t1`, or earlier when a primary line went down and the caller
-    /// must schedule its failover before going on.
+    /// must schedule its failover before going on. `others`: the run's
+    /// other worms (their hosts and traffic add to overload and saturation).
+    #[allow(clippy::too_many_arguments)]
     pub fn advance(
         &mut self,
         topo: &Topology,
@@ -558,11 +824,12 @@ impl Worm {
         rec: &mut RunRecord,
         t0: f64,
         t1: f64,
+        others: Others,
     ) -> f64 {
         if self.events.is_some() {
             return self.advance_events(topo, net, rng, rec, t0, t1);
         }
-        self.advance_direct(topo, net, rng, rec, t0, t1)
+        self.advance_direct(topo, net, rng, rec, t0, t1, others)
     }
 
     /// [`Worm::advance`] with the event-driven sampler: takes the pending
@@ -578,7 +845,7 @@ impl Worm {
         t1: f64,
     ) -> f64 {
         let Some(mut q) = self.events.take() else {
-            return self.advance_direct(topo, net, rng, rec, t0, t1);
+            return self.advance_direct(topo, net, rng, rec, t0, t1, Others::NONE);
         };
         let mut flipped = Vec::new();
         while let Some(next) = q.heap.peek() {
@@ -631,7 +898,7 @@ impl Worm {
                 }
                 self.schedule(topo, net, rng, &mut q, v, t);
             }
-            self.check_node(topo, net, v, t, rec, &mut flipped);
+            self.check_node(topo, net, v, t, rec, &mut flipped, Others::NONE);
             if !flipped.is_empty() || !net.pending_failover.is_empty() {
                 // Not reached in the plain network SIR (no traffic, no
                 // outages); handled exactly all the same.
@@ -645,6 +912,7 @@ impl Worm {
     }
 
     /// [`Worm::advance`] with the direct method over the sum tree.
+    #[allow(clippy::too_many_arguments)]
     fn advance_direct(
         &mut self,
         topo: &Topology,
@@ -653,67 +921,19 @@ impl Worm {
         rec: &mut RunRecord,
         t0: f64,
         t1: f64,
+        others: Others,
     ) -> f64 {
         let mut t = t0;
         let mut flipped = Vec::new();
         loop {
-            let total = self.tree.total();
-            if total <= 0.0 {
-                return t1;
-            }
-            let u: f64 = rng.random();
-            let dt = -(1.0 - u).ln() / total;
+            let dt = self.draw_wait(rng);
             if t + dt >= t1 {
                 return t1;
             }
             t += dt;
-            let (v, x) = self.tree.find(rng.random::<f64>() * total);
-            let vi = v;
-            let (inf, _) = self.rates(net, v as NodeId);
-            let v = v as NodeId;
-            if x < inf && self.s[vi] > 0 {
-                self.s[vi] -= 1;
-                self.i[vi] += 1;
-                let isolated = self.contained[vi];
-                if isolated {
-                    self.q[vi] += 1;
-                }
-                self.sync(vi);
-                self.tot_s -= 1;
-                self.tot_i += 1;
-                self.infections += 1;
-                if self.i[vi] == 1 {
-                    self.nodes_infected_now += 1;
-                }
-                self.note_infection(v, t, rec);
-                if isolated {
-                    self.refresh_leaf(net, v);
-                } else {
-                    self.shift_infected(topo, net, v, true);
-                }
-            } else if self.i[vi] > self.q[vi] {
-                self.i[vi] -= 1;
-                self.sync(vi);
-                self.r[vi] += 1;
-                self.tot_i -= 1;
-                self.tot_r += 1;
-                if self.i[vi] == 0 {
-                    self.nodes_infected_now -= 1;
-                    rec.event(
-                        t,
-                        EventKind::NodeClean,
-                        Some(v),
-                        None,
-                        "last infected host recovered",
-                    );
-                }
-                self.shift_infected(topo, net, v, false);
-            } else {
-                // Rounding picked an empty leaf: refresh it and go on.
-                self.refresh_leaf(net, v);
+            if !self.fire(topo, net, rng, rec, t, others, &mut flipped) {
                 continue;
             }
-            self.check_node(topo, net, v, t, rec, &mut flipped);
             if !flipped.is_empty() {
                 self.apply_flips(topo, net, &flipped);
                 flipped.clear();
@@ -722,6 +942,84 @@ impl Worm {
                 return t;
             }
         }
+    }
+
+    /// Direct method: the wait until the next event (∞ at rate 0; one
+    /// uniform drawn otherwise).
+    #[inline]
+    fn draw_wait(&mut self, rng: &mut ChaCha8Rng) -> f64 {
+        let total = self.tree.total();
+        if total <= 0.0 {
+            return f64::INFINITY;
+        }
+        let u: f64 = rng.random();
+        -(1.0 - u).ln() / total
+    }
+
+    /// Direct method: the event at minute `t` (one uniform picks it).
+    /// Lines it flips are added to `flipped` (applied by the caller).
+    /// Returns `false` when rounding picked an empty leaf (nothing happened).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn fire(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        rng: &mut ChaCha8Rng,
+        rec: &mut RunRecord,
+        t: f64,
+        others: Others,
+        flipped: &mut Vec<LinkId>,
+    ) -> bool {
+        let total = self.tree.total();
+        let (v, x) = self.tree.find(rng.random::<f64>() * total);
+        let vi = v;
+        let (inf, _) = self.rates(net, v as NodeId);
+        let v = v as NodeId;
+        if x < inf && self.s[vi] > 0 {
+            self.s[vi] -= 1;
+            self.i[vi] += 1;
+            let isolated = self.contained[vi];
+            if isolated {
+                self.q[vi] += 1;
+            }
+            self.sync(vi);
+            self.tot_s -= 1;
+            self.tot_i += 1;
+            self.infections += 1;
+            if self.i[vi] == 1 {
+                self.nodes_infected_now += 1;
+            }
+            self.note_infection(v, t, rec);
+            if isolated {
+                self.refresh_leaf(net, v);
+            } else {
+                self.shift_infected(topo, net, v, true);
+            }
+        } else if self.i[vi] > self.q[vi] {
+            self.i[vi] -= 1;
+            self.sync(vi);
+            self.r[vi] += 1;
+            self.tot_i -= 1;
+            self.tot_r += 1;
+            if self.i[vi] == 0 {
+                self.nodes_infected_now -= 1;
+                rec.event(
+                    t,
+                    EventKind::NodeClean,
+                    Some(v),
+                    None,
+                    "last infected host recovered",
+                );
+            }
+            self.shift_infected(topo, net, v, false);
+        } else {
+            // Rounding picked an empty leaf: refresh it and go on.
+            self.refresh_leaf(net, v);
+            return false;
+        }
+        self.check_node(topo, net, v, t, rec, flipped, others);
+        true
     }
 
     /// Infected hosts of node `vi` still on the network (not isolated).
@@ -741,6 +1039,7 @@ impl Worm {
     /// Isolates the infected hosts of `v` and keeps the site under
     /// containment (new infections there are isolated as they appear).
     /// Returns the hosts isolated now. The site's router is untouched.
+    #[allow(clippy::too_many_arguments)]
     pub fn isolate(
         &mut self,
         topo: &Topology,
@@ -749,6 +1048,7 @@ impl Worm {
         now: f64,
         rec: &mut RunRecord,
         flipped: &mut Vec<LinkId>,
+        others: Others,
     ) -> u32 {
         self.leave_event_driven(net);
         let vi = v as usize;
@@ -759,12 +1059,13 @@ impl Worm {
             self.sync(vi);
             self.shift_infected(topo, net, v, false);
         }
-        self.check_node(topo, net, v, now, rec, flipped);
+        self.check_node(topo, net, v, now, rec, flipped, others);
         k
     }
 
     /// Ends containment at `v` (the site is reconnected): any host still
     /// isolated goes back on the network.
+    #[allow(clippy::too_many_arguments)]
     pub fn end_containment(
         &mut self,
         topo: &Topology,
@@ -773,6 +1074,7 @@ impl Worm {
         now: f64,
         rec: &mut RunRecord,
         flipped: &mut Vec<LinkId>,
+        others: Others,
     ) -> bool {
         let vi = v as usize;
         if !self.contained[vi] {
@@ -785,7 +1087,7 @@ impl Worm {
             self.sync(vi);
             self.shift_infected(topo, net, v, true);
         }
-        self.check_node(topo, net, v, now, rec, flipped);
+        self.check_node(topo, net, v, now, rec, flipped, others);
         true
     }
 
@@ -827,6 +1129,36 @@ impl Worm {
         self.tot_imm += k as u64;
         self.refresh_leaf(net, v);
         k
+    }
+}
+
+/// One worm's outcome in a run with several: `stage` is `extinct` or
+/// `spreading`, `node` the node with most hosts ever infected (lowest id
+/// on a tie).
+pub fn outcome(w: &Worm) -> ThreatOutcome {
+    let mut node = 0;
+    let mut most = 0;
+    for v in 0..w.n.len() {
+        let e = w.i[v] + w.r[v];
+        if e > most {
+            most = e;
+            node = v as NodeId;
+        }
+    }
+    ThreatOutcome {
+        inject: w.inject,
+        threat: "worm".into(),
+        stage: if w.tot_i == 0 { "extinct" } else { "spreading" }.into(),
+        node,
+        worm: Some(WormFigures {
+            name: w.name.clone(),
+            hosts_infected: w.infections,
+            nodes_infected: w.nodes_ever,
+            peak_infected: w.peak,
+            peak_minute: w.peak_minute,
+            infected_at_end: w.tot_i,
+        }),
+        ..ThreatOutcome::default()
     }
 }
 

@@ -29,6 +29,11 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         "slammer-worm",
         include_str!("../../scenarios/slammer-worm.ron"),
     ),
+    ("two-worms", include_str!("../../scenarios/two-worms.ron")),
+    (
+        "political-period-attack",
+        include_str!("../../scenarios/political-period-attack.ron"),
+    ),
     (
         "provincial-portal-intrusion",
         include_str!("../../scenarios/provincial-portal-intrusion.ron"),

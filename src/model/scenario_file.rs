@@ -748,7 +748,6 @@ impl Validator<'_> {
         self.size_limits(raw, start_ok.then_some(start), duration, tick);
 
         let mut injects = Vec::new();
-        let mut first_worm: Option<usize> = None;
         for (k, inj) in raw.injects.iter().enumerate() {
             let base = [F("injects"), I(k)];
             if inj.incident.as_deref().is_some_and(|l| l.trim().is_empty()) {
@@ -781,23 +780,6 @@ impl Validator<'_> {
                     None
                 }
             };
-            if let WhatFile::Worm(_) = inj.what {
-                if let Some(first) = first_worm {
-                    let (line, _) = super::diag::line_col(
-                        self.src,
-                        self.tree.locate(&[F("injects"), I(first)]),
-                    );
-                    self.err(
-                        &[F("injects"), I(k), F("what")],
-                        format!(
-                            "only one Worm inject per scenario is supported for now \
-                             (the first one is at line {line})"
-                        ),
-                    );
-                } else {
-                    first_worm = Some(k);
-                }
-            }
             let kind = self.inject_kind(&inj.what, &base);
             if let (Some(at_min), Some(kind)) = (at, kind) {
                 injects.push(Inject {
@@ -2671,7 +2653,6 @@ Scenario( /* block /* nested */ ( */
                 pos(src, "1.5)"),
                 "vulnerable_fraction must lie between 0 and 1",
             ),
-            (pos(src, "Worm((initial_tiers"), "only one Worm"),
             (pos(src, "\"province\""), "unknown tier"),
             (
                 pos(src, "\"sc\")"),
@@ -2684,17 +2665,8 @@ Scenario( /* block /* nested */ ( */
             (pos(src, "\"xx\""), "unknown province code"),
             (pref, "not a prefecture"),
             (pos(src, "\"0m\""), "duration must be longer than zero"),
-            (
-                pos(src, "Worm((initial_nodes: [\"gd.01\"]"),
-                "only one Worm",
-            ),
             (pos(src, "\"gd.01\"])))"), "has no internet gateway"),
-            (pos(src, "Worm(())"), "only one Worm"),
             (pos(src, "())"), "no initial nodes and no internet_entry"),
-            (
-                pos(src, "Worm((initial_nodes: [\"hq\"], internet"),
-                "only one Worm",
-            ),
             (pos(src, "9.0"), "internet_entry selects no gateway"),
         ];
         for (g, w) in got.iter().zip(&want) {
@@ -2702,8 +2674,6 @@ Scenario( /* block /* nested */ ( */
             assert!(g.2.contains(w.1), "{:?} does not contain {:?}", g.2, w.1);
         }
         assert_eq!(got.len(), want.len(), "{got:#?}");
-        // The second worm names the line of the first.
-        assert!(got[7].2.contains("line 9"), "{}", got[7].2);
     }
 
     #[test]
@@ -2755,6 +2725,11 @@ Scenario( /* block /* nested */ ( */
         let topo = small_topology();
         let mut files = ron_files(&root().join("scenarios"));
         files.extend(ron_files(&root().join("scenarios/validation")));
+        // These name provincial bureaus the small network lacks (`sc`,
+        // `bj`); tests/library.rs loads and runs them on the national one.
+        files.retain(|f| {
+            !f.ends_with("two-worms.ron") && !f.ends_with("political-period-attack.ron")
+        });
         assert!(files.len() >= 5, "{files:?}");
         // The bundled scenarios name nodes of the default national network
         // (zj, sc.03, ext.customs, …), not only the small test network's.

@@ -1162,6 +1162,31 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         rows.push((lb::OUT_INS_HOURS, format!("{:.1}", o.misuse_min / 60.0)));
         rows.push((lb::OUT_INS_RECORDS, thousands(o.records_leaked)));
     }
+    // Several worms: each one's own figures (one worm's are the totals).
+    for w in ctx.rec.threats.iter().filter_map(|o| o.worm.as_ref()) {
+        rows.push((
+            lb::OUT_WORM_HOSTS,
+            format!(
+                "{}: {} ({})",
+                w.name,
+                thousands(w.hosts_infected),
+                thousands(w.nodes_infected as u64)
+            ),
+        ));
+        rows.push((
+            lb::OUT_WORM_PEAK,
+            format!(
+                "{}: {}, {}",
+                w.name,
+                thousands(w.peak_infected),
+                at(Some(w.peak_minute))
+            ),
+        ));
+        rows.push((
+            lb::OUT_WORM_END,
+            format!("{}: {}", w.name, thousands(w.infected_at_end)),
+        ));
+    }
     rows
 }
 

@@ -231,6 +231,9 @@ labels! {
     OUT_INS_RECORDS = "内部人员复制记录数", "Records the insider copied";
     DL_VIRUS_DESTROY = "病毒载荷删除文件", "Virus payload deleted files";
     DL_VIRUS_ENCRYPT = "病毒载荷加密文件", "Virus payload encrypted files";
+    OUT_WORM_HOSTS = "蠕虫：累计感染主机（节点数）", "Worm: hosts infected in all (nodes)";
+    OUT_WORM_PEAK = "蠕虫：同时感染主机峰值", "Worm: most hosts infected at once";
+    OUT_WORM_END = "蠕虫：结束时仍感染主机", "Worm: hosts still infected at the end";
     OUT_NEVER = "未发生", "never";
     OUT_FROM_INJECT = "自首个注入起计时。", "Timings run from the first inject.";
     OUT_DATA_NOTE = "“数据丢失（站点·小时）”的单位是站点·小时：对每个数据被威胁损坏的站点，取其受损时距上次备份的小时数，再对站点求和（例如 2 个站点各距上次备份 6 小时，计 12 站点·小时）；它不是演练时长。“估计丢失记录数”= 受损主机数 × 上述小时数 × 每主机每小时写入的记录数（取自班组文件中的数据损坏参数）。", "Data lost is in site-hours: for each site whose data a threat damaged, the hours since its last backup when the damage happened, summed over the sites (two sites each 6 hours past their backup count 12 site-hours); it is not a length of the run. Records lost = hosts hit × those hours × records written per host-hour (the teams file's data_damage rates).";

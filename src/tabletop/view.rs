@@ -322,16 +322,17 @@ pub fn news(world: &World, me: &Me, seen: &mut Seen, lang: Lang) -> Vec<(f64, St
     // The monitoring body sees the worm's symptoms at its own site (every
     // site when it plays everywhere): the cue for `detect`. No counts.
     if monitor(plan) == Some(me.body)
-        && let Some(w) = world.resource::<crate::engine::worm::WormRes>().0.as_ref()
+        && let w = world.resource::<crate::engine::worm::WormRes>()
+        && let Some(first) = w.0.as_ref()
     {
         let clock = world.resource::<crate::engine::Clock>().now;
         let sites: Vec<NodeId> = match me.unit {
             Some(u) => vec![u],
-            None => (0..w.i.len() as NodeId).collect(),
+            None => (0..first.i.len() as NodeId).collect(),
         };
         let new: Vec<NodeId> = sites
             .into_iter()
-            .filter(|&v| w.i[v as usize] > 0 && !seen.alerts.contains(&v))
+            .filter(|&v| w.i_at(v as usize) > 0 && !seen.alerts.contains(&v))
             .collect();
         if !new.is_empty() {
             seen.alerts.extend(new.iter().copied());
@@ -602,7 +603,7 @@ pub fn status(world: &World, me: &Me, now: f64, lang: Lang) -> Vec<String> {
             let topo = &world.resource::<TopoRes>().0;
             let net = world.resource::<crate::engine::Net>();
             let worm = world.resource::<crate::engine::worm::WormRes>();
-            let f = resp.facts(k, u, now, topo, net, worm.0.as_ref());
+            let f = resp.facts(k, u, now, topo, net, worm);
             line.push_str(&facts_text(&f, lang));
         }
         if let Some(u) = me.unit
@@ -710,13 +711,12 @@ pub fn truth(world: &World, lang: Lang) -> Vec<String> {
             row.services_available_pct
         ),
     }];
-    if let Some(w) = world.resource::<crate::engine::worm::WormRes>().0.as_ref() {
-        let mut top: Vec<(u32, NodeId)> =
-            w.i.iter()
-                .enumerate()
-                .filter(|(_, i)| **i > 0)
-                .map(|(v, &i)| (i, v as NodeId))
-                .collect();
+    let worms = world.resource::<crate::engine::worm::WormRes>();
+    if let Some(w) = worms.0.as_ref() {
+        let mut top: Vec<(u32, NodeId)> = (0..w.i.len())
+            .map(|v| (worms.i_at(v), v as NodeId))
+            .filter(|&(i, _)| i > 0)
+            .collect();
         let nodes = top.len();
         top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let list: Vec<String> = top

@@ -11,7 +11,7 @@ use rand_distr::{Distribution, LogNormal};
 
 use super::{Decision, Response, TaskId, TaskKind};
 use crate::engine::net::Net;
-use crate::engine::worm::Worm;
+use crate::engine::worm::WormRes;
 use crate::model::plan::{ReportKind, StepAction, StepScope};
 use crate::model::topology::Topology;
 
@@ -27,7 +27,7 @@ impl Response {
         now: f64,
         topo: &Topology,
         net: &Net,
-        worm: Option<&Worm>,
+        worm: &WormRes,
     ) -> Vec<Decision> {
         let mut out = Vec::new();
         // Data is restored only once its site is up (see `restore`).
@@ -85,7 +85,7 @@ impl Response {
         now: f64,
         topo: &Topology,
         net: &Net,
-        worm: Option<&Worm>,
+        worm: &WormRes,
     ) -> Decision {
         let task = self.tasks[id].clone();
         let node = &topo.nodes[task.unit as usize];
@@ -149,10 +149,11 @@ impl Response {
                 let site_node = &topo.nodes[site];
                 let site_ready = self.teams.readiness(site_node.tier, site_node.province);
                 let wide = s.scope != StepScope::Site;
-                let per_host_hosts = match (s.action, worm) {
-                    (StepAction::Clean, Some(w)) => w.i[site] as f64,
-                    (StepAction::Patch, Some(w)) if !wide => w.s[site] as f64,
-                    (StepAction::RestoreData | StepAction::Rebuild, _) => site_node.hosts as f64,
+                let any = !worm.is_empty();
+                let per_host_hosts = match s.action {
+                    StepAction::Clean if any => worm.i_at(site) as f64,
+                    StepAction::Patch if any && !wide => worm.s_at(site) as f64,
+                    StepAction::RestoreData | StepAction::Rebuild => site_node.hosts as f64,
                     _ => 0.0,
                 };
                 let base = match s.action {

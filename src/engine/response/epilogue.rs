@@ -59,7 +59,7 @@ impl Response {
                     .incidents
                     .iter()
                     .any(|i| i.round_the_clock && i.ended.is_none());
-            let worm_now = worm.0.as_ref();
+            let worm_now = &*worm;
             for d in self.simulated_decisions(now, topo, net, worm_now) {
                 match d {
                     Decision::Start {

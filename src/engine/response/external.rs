@@ -289,7 +289,7 @@ impl Response {
                             || i.activated.iter().any(|x| x.1 == site))
                 });
                 match open {
-                    Some(inc) if self.contained(inc, net, worm.0.as_ref()) => {
+                    Some(inc) if self.contained(inc, net, worm) => {
                         // The plan's end of response, declared now: the
                         // post-incident work starts; tasks still open stay
                         // open and are scored by their deadlines.
@@ -507,7 +507,7 @@ impl Response {
         let (mut level, mut expected) = (None, None);
         if self.tasks[id].kind == TaskKind::Grade {
             let task = self.tasks[id].clone();
-            let facts = self.facts(task.incident, task.unit, t, topo, net, worm.0.as_ref());
+            let facts = self.facts(task.incident, task.unit, t, topo, net, worm);
             let mut e = self.plan.grading.grade(&facts);
             // As the simulated graders: a level once graded is not lowered.
             let current = self.incidents[task.incident]
@@ -535,7 +535,7 @@ impl Response {
             if self.is_rollout(id) {
                 // The patch order goes out at the logged minute; each unit
                 // patches at its own pace after it.
-                let r = self.rollout(id, topo, worm.0.as_ref());
+                let r = self.rollout(id, topo, worm);
                 for &(v, off) in &r.units {
                     agenda.push(t + off, Action::PatchUnit(v, id));
                 }

@@ -13,6 +13,12 @@ use super::{Incident, Response, StepSource, Task, TaskId, TaskKind, TaskState, o
 use crate::engine::net::Net;
 use crate::engine::record::{EventKind, RunRecord, TaskRecord};
 use crate::engine::worm::{Worm, WormRes};
+
+/// Whether worm `w` belongs to incident `inc` (its inject, or the compound
+/// event its inject is part of).
+fn worm_of(group: &[usize], w: &Worm, incident_inject: usize) -> bool {
+    group.get(w.inject).copied().unwrap_or(w.inject) == incident_inject
+}
 use crate::model::plan::{
     BodyId, BodyRole, DeadlineFrom, Facts, LeadAt, Level, ReportKind, ReportTo, Step, StepAction,
     StepScope, ThreatKind,
@@ -125,23 +131,32 @@ impl Response {
     }
 
     /// How visible the incident is at `v` now, 0–1.
-    fn symptom(&self, net: &Net, worm: Option<&Worm>, v: NodeId, inc: usize) -> f64 {
+    fn symptom(&self, net: &Net, worm: &WormRes, v: NodeId, inc: usize) -> f64 {
         let vi = v as usize;
         match self.incidents[inc].threat {
-            ThreatKind::Worm => match worm {
-                Some(w) if w.i[vi] > 0 => {
-                    if net.node_overloaded[vi] {
-                        1.0
-                    } else {
-                        // The share of the site's hosts scanning (LAN load, user
-                        // complaints), plus their absolute number (IDS alerts
-                        // and line load): 50 infected hosts are plain to see.
-                        let i = w.i[vi] as f64;
-                        (4.0 * i / w.n[vi].max(1) as f64 + i / 50.0).min(1.0)
+            ThreatKind::Worm => {
+                // The incident's own worm(s) (one, unless grouped).
+                let own = self.incidents[inc].inject;
+                let mut i = 0;
+                let mut n = 0;
+                for w in worm.iter() {
+                    if worm_of(&self.inject_group, w, own) {
+                        i += w.i[vi];
+                        n = w.n[vi];
                     }
                 }
-                _ => 0.0,
-            },
+                if i == 0 {
+                    0.0
+                } else if net.node_overloaded[vi] {
+                    1.0
+                } else {
+                    // The share of the site's hosts scanning (LAN load, user
+                    // complaints), plus their absolute number (IDS alerts
+                    // and line load): 50 infected hosts are plain to see.
+                    let i = i as f64;
+                    (4.0 * i / n.max(1) as f64 + i / 50.0).min(1.0)
+                }
+            }
             // A flood's alarms and a leak's discovery (an audit finding, a
             // call from the police) are told to the site outright [I].
             ThreatKind::DenialOfService | ThreatKind::DataLeak => 1.0,
@@ -164,7 +179,7 @@ impl Response {
         dt: f64,
         topo: &Topology,
         net: &Net,
-        worm: Option<&Worm>,
+        worm: &WormRes,
         new: impl Iterator<Item = (NodeId, usize)>,
         rec: &mut RunRecord,
     ) {
@@ -343,7 +358,7 @@ impl Response {
         now: f64,
         topo: &Topology,
         net: &Net,
-        worm: Option<&Worm>,
+        worm: &WormRes,
     ) -> Facts {
         let i = &self.incidents[inc];
         let mut f = Facts::default();
@@ -381,8 +396,12 @@ impl Response {
             if f.highest_tier.is_none_or(|t| node.tier < t) {
                 f.highest_tier = Some(node.tier);
             }
-            if let Some(w) = worm {
-                f.hosts_infected += w.i[s as usize] as u64;
+            // A worm incident counts its own worm(s); any other incident
+            // the infected hosts of every worm at its sites.
+            for w in worm.iter() {
+                if i.threat != ThreatKind::Worm || worm_of(&self.inject_group, w, i.inject) {
+                    f.hosts_infected += w.i[s as usize] as u64;
+                }
             }
             for &k in &node.services {
                 if !net.service_available(topo, s, k) {
@@ -709,7 +728,7 @@ impl Response {
                 if prev.is_none_or(|p| level < p) {
                     self.incidents[inc].level = Some(level);
                 }
-                let facts = self.facts(inc, task.unit, t, topo, net, worm.0.as_ref());
+                let facts = self.facts(inc, task.unit, t, topo, net, worm);
                 let change = match before {
                     None => "first grading".to_string(),
                     Some(b) if level < b => format!("raised from {}", b.as_str()),
@@ -1143,7 +1162,7 @@ impl Response {
         now: f64,
         topo: &Topology,
         net: &Net,
-        worm: Option<&Worm>,
+        worm: &WormRes,
         rec: &mut RunRecord,
     ) {
         for inc in 0..self.incidents.len() {
@@ -1192,10 +1211,13 @@ impl Response {
     /// Whether incident `inc` is contained (the plan's end condition
     /// besides no open task): no infected host left for a worm, every seen
     /// site up and reachable otherwise.
-    pub(super) fn contained(&self, inc: usize, net: &Net, worm: Option<&Worm>) -> bool {
+    pub(super) fn contained(&self, inc: usize, net: &Net, worm: &WormRes) -> bool {
         let i = &self.incidents[inc];
         match i.threat {
-            ThreatKind::Worm => worm.is_none_or(|w| w.tot_i == 0),
+            ThreatKind::Worm => worm
+                .iter()
+                .filter(|w| worm_of(&self.inject_group, w, i.inject))
+                .all(|w| w.tot_i == 0),
             _ => i
                 .sites
                 .iter()
@@ -1285,20 +1307,35 @@ impl Response {
         changed: &mut Vec<NodeId>,
     ) -> String {
         let site = task.site;
-        let w = worm.0.as_mut();
+        let si = site as usize;
+        let any = !worm.is_empty();
         match s.action {
-            StepAction::Isolate => match w {
-                // The infected hosts are unplugged; the router keeps carrying
-                // transit traffic for the nodes behind the site.
-                Some(w) => {
-                    let k = w.isolate(topo, net, site, t, rec, flipped);
+            StepAction::Isolate => {
+                if any {
+                    // The infected hosts (of every worm there) are unplugged;
+                    // the router keeps carrying transit traffic for the nodes
+                    // behind the site.
+                    // Several worms: the lines one worm's isolation frees
+                    // are applied to every worm before the next one moves
+                    // (one worm: left to the caller, as before).
+                    let several = worm.len() > 1;
+                    let mut k = 0;
+                    for j in 0..worm.len() {
+                        let mut own = Vec::new();
+                        let fl = if several { &mut own } else { &mut *flipped };
+                        if let Some((w, others)) = worm.split(j) {
+                            k += w.isolate(topo, net, site, t, rec, fl, others);
+                        }
+                        worm.changed(topo, net, &own, &[]);
+                    }
                     changed.push(site);
                     format!(
                         "; {k} infected host(s) isolated, site under containment (its router stays on the WAN)"
                     )
+                } else {
+                    "; affected systems isolated (the site stays on the WAN)".into()
                 }
-                None => "; affected systems isolated (the site stays on the WAN)".into(),
-            },
+            }
             StepAction::DisconnectSite => {
                 net.set_isolated(topo, site, true, flipped);
                 changed.push(site);
@@ -1310,35 +1347,39 @@ impl Response {
                 // isolated since the cleaning step (they are on the
                 // quarantined segments it checks before reconnecting).
                 let mut late_clean = 0;
-                let w = match w {
-                    Some(w)
-                        if !task.out_of_order
-                            && w.contained[site as usize]
-                            && w.i[site as usize] == w.q[site as usize] =>
-                    {
-                        late_clean = w.clean(topo, net, site, w.q[site as usize]);
-                        Some(w)
+                if !task.out_of_order {
+                    for w in worm.iter_mut() {
+                        if w.contained[si] && w.i[si] == w.q[si] {
+                            late_clean += w.clean(topo, net, site, w.q[si]);
+                        }
                     }
-                    other => other,
-                };
-                let infected = w.as_ref().map_or(0, |w| w.i[site as usize]);
-                let contained = w.as_ref().is_some_and(|w| w.contained[site as usize]);
+                }
+                let infected = worm.i_at(si);
+                let contained = worm.iter().any(|w| w.contained[si]);
                 if infected > 0 {
-                    if net.node_isolated[site as usize] || contained {
+                    if net.node_isolated[si] || contained {
                         format!("; {infected} host(s) still infected: they stay isolated")
                     } else {
                         String::new()
                     }
                 } else {
                     let mut done = Vec::new();
-                    if net.node_isolated[site as usize] {
+                    if net.node_isolated[si] {
                         net.set_isolated(topo, site, false, flipped);
                         changed.push(site);
                         done.push("site reconnected to the WAN");
                     }
-                    if let Some(w) = w
-                        && w.end_containment(topo, net, site, t, rec, flipped)
-                    {
+                    let several = worm.len() > 1;
+                    let mut ended = false;
+                    for j in 0..worm.len() {
+                        let mut own = Vec::new();
+                        let fl = if several { &mut own } else { &mut *flipped };
+                        if let Some((w, others)) = worm.split(j) {
+                            ended |= w.end_containment(topo, net, site, t, rec, fl, others);
+                        }
+                        worm.changed(topo, net, &own, &[]);
+                    }
+                    if ended {
                         changed.push(site);
                         done.push("isolated segments reconnected");
                     }
@@ -1355,8 +1396,10 @@ impl Response {
                 }
             }
             StepAction::CutAttackSource => {
-                if let Some(w) = w {
-                    w.ext_blocked[site as usize] = true;
+                for w in worm.iter_mut() {
+                    w.ext_blocked[si] = true;
+                }
+                if any {
                     changed.push(site);
                 }
                 "; attack source blocked at the gateway".into()
@@ -1372,10 +1415,13 @@ impl Response {
                 } else {
                     vec![task.unit]
                 };
-                if let Some(w) = w {
+                if any {
                     for &v in &nodes {
-                        if topo.nodes[v as usize].gateway && !w.ext_blocked[v as usize] {
-                            w.ext_blocked[v as usize] = true;
+                        let vi = v as usize;
+                        if topo.nodes[vi].gateway && worm.iter().any(|w| !w.ext_blocked[vi]) {
+                            for w in worm.iter_mut() {
+                                w.ext_blocked[vi] = true;
+                            }
                             changed.push(v);
                             gateways += 1;
                         }
@@ -1405,21 +1451,25 @@ impl Response {
                 }
                 format!("; worm blocked at {gateways} gateway(s) and on {lines} line(s)")
             }
-            StepAction::Clean => match w {
-                Some(w) => {
-                    let i = w.i[site as usize];
-                    let k = w.clean(topo, net, site, i);
-                    format!("; {k} host(s) cleaned")
+            StepAction::Clean if any => {
+                let mut k = 0;
+                for w in worm.iter_mut() {
+                    let i = w.i[si];
+                    k += w.clean(topo, net, site, i);
                 }
-                None => String::new(),
-            },
-            StepAction::Patch => match (w, s.scope) {
-                (Some(w), StepScope::Site) => {
-                    let n = w.s[site as usize];
-                    let k = w.patch(net, site, n);
+                format!("; {k} host(s) cleaned")
+            }
+            StepAction::Clean => String::new(),
+            StepAction::Patch => match (any, s.scope) {
+                (true, StepScope::Site) => {
+                    let mut k = 0;
+                    for w in worm.iter_mut() {
+                        let n = w.s[si];
+                        k += w.patch(net, site, n);
+                    }
                     format!("; {k} host(s) patched")
                 }
-                (Some(_), _) => match self.rollouts.remove(&task.id) {
+                (true, _) => match self.rollouts.remove(&task.id) {
                     Some(r) => format!(
                         "; patch order carried out: {} host(s) at {} unit(s) patched by the staff of {} unit(s) ({} people) over {:.1} h",
                         r.hosts,
@@ -1430,7 +1480,7 @@ impl Response {
                     ),
                     None => String::new(),
                 },
-                (None, _) => String::new(),
+                (false, _) => String::new(),
             },
             StepAction::RestoreData => self.restore_effect(site, t),
             StepAction::Rebuild => {

@@ -364,17 +364,18 @@ pub fn observe(
 ) {
     let Some(mut resp) = response else {
         symptoms.0.clear();
-        if let Some(w) = worm.0.as_mut() {
+        for w in worm.iter_mut() {
             w.newly_infected.clear();
         }
         return;
     };
     let now = clock.now + clock.dt;
     let topo = &*topo.0;
-    let new_worm: Vec<(NodeId, usize)> = match worm.0.as_mut() {
-        Some(w) => w.newly_infected.drain(..).map(|v| (v, w.inject)).collect(),
-        None => Vec::new(),
-    };
+    let mut new_worm: Vec<(NodeId, usize)> = Vec::new();
+    for w in worm.iter_mut() {
+        let inject = w.inject;
+        new_worm.extend(w.newly_infected.drain(..).map(|v| (v, inject)));
+    }
     let new_other: Vec<(NodeId, usize)> =
         symptoms.0.drain(..).map(|s| (s.node, s.inject)).collect();
     resp.observe(
@@ -382,7 +383,7 @@ pub fn observe(
         clock.dt,
         topo,
         &net,
-        worm.0.as_ref(),
+        &worm,
         new_worm.into_iter().chain(new_other),
         &mut rec,
     );
@@ -401,7 +402,7 @@ pub fn decide(
 ) {
     if let Some(mut resp) = response {
         let now = clock.now + clock.dt;
-        for d in resp.simulated_decisions(now, &topo.0, &net, worm.0.as_ref()) {
+        for d in resp.simulated_decisions(now, &topo.0, &net, &worm) {
             out.write(d);
         }
     }
@@ -442,7 +443,7 @@ pub fn act(
                     if resp.is_rollout(task) {
                         // The order goes out when it is ready; each unit
                         // patches at its minute, the last one when it is done.
-                        let r = resp.rollout(task, &topo.0, worm.0.as_ref());
+                        let r = resp.rollout(task, &topo.0, &worm);
                         let issued = done - r.span_min;
                         for &(v, off) in &r.units {
                             agenda.push(issued + off, Action::PatchUnit(v, task));

@@ -17,7 +17,7 @@
 //! agenda at its exact minute.
 
 use super::{Response, TaskId, TaskKind};
-use crate::engine::worm::Worm;
+use crate::engine::worm::WormRes;
 use crate::model::plan::{BodyRole, StepAction, StepScope};
 use crate::model::topology::{NodeId, Tier, Topology};
 
@@ -50,10 +50,10 @@ impl Response {
     }
 
     /// The rollout of patch order `id` given the worm's state now.
-    pub fn rollout(&mut self, id: TaskId, topo: &Topology, worm: Option<&Worm>) -> Rollout {
-        let Some(w) = worm else {
+    pub fn rollout(&mut self, id: TaskId, topo: &Topology, worm: &WormRes) -> Rollout {
+        if worm.is_empty() {
             return Rollout::default();
-        };
+        }
         let root = self.tasks[id].unit;
         let it = self
             .plan
@@ -66,7 +66,7 @@ impl Response {
         let mut out = Rollout::default();
         for v in 0..topo.nodes.len() as NodeId {
             let node = &topo.nodes[v as usize];
-            let s = w.s[v as usize];
+            let s = worm.s_at(v as usize);
             if s == 0 || node.tier == Tier::External || !Self::is_ancestor_or_self(topo, root, v) {
                 continue;
             }

@@ -171,10 +171,7 @@ pub fn advance_threats(
         outages::schedule_failovers(topo, &mut net, &mut agenda);
         let next = agenda.next_minute().unwrap_or(f64::INFINITY);
         let target = next.min(t_end).max(t);
-        t = match worm.0.as_mut() {
-            Some(w) => w.advance(topo, &mut net, &mut streams.worm, &mut rec, t, target),
-            None => target,
-        };
+        t = worm.advance_all(topo, &mut net, &mut streams.worm, &mut rec, t, target);
         if t < target {
             continue;
         }
@@ -186,18 +183,23 @@ pub fn advance_threats(
             let mut changed_nodes: Vec<NodeId> = Vec::new();
             match action {
                 Action::Inject(k) => match &scenario.0.injects[k].kind {
-                    InjectKind::Worm(p) => worm::release(
-                        topo,
-                        k,
-                        p,
-                        t,
-                        &hosts.0,
-                        &mut net,
-                        &mut worm,
-                        &mut streams.worm,
-                        &mut rec,
-                        sampler,
-                    ),
+                    InjectKind::Worm(p) => {
+                        let seed = streams.seed;
+                        worm::release(
+                            topo,
+                            k,
+                            p,
+                            t,
+                            &hosts.0,
+                            &mut net,
+                            &mut worm,
+                            &mut streams.worm,
+                            seed,
+                            &mut rec,
+                            sampler,
+                            &mut Vec::new(),
+                        )
+                    }
                     kind => {
                         let mut ctx = ctx!(changed_nodes);
                         match kind {
@@ -291,12 +293,7 @@ pub fn advance_threats(
                     }
                 }
             }
-            if let Some(w) = worm.0.as_mut() {
-                w.apply_flips(topo, &net, &flipped);
-                for &v in &changed_nodes {
-                    w.node_changed(&net, v);
-                }
-            }
+            worm.changed(topo, &net, &flipped, &changed_nodes);
             // Logged actions waiting for a task may act now (see `external`).
             if let Some(resp) = response.as_deref_mut() {
                 resp.retry_external(t, &mut agenda);
