@@ -25,7 +25,12 @@
 //!   0 and (b) the first row after `nodes_cut_off` reached its maximum at
 //!   which it is below that maximum (failover, a backup line or a repair
 //!   started giving reach back). None if neither happened (or nothing was
-//!   ever down or cut off);
+//!   ever down or cut off). Threat models with a state of their own
+//!   (intrusion, defacement, denial of service, data leak, virus, insider):
+//!   the latest minute at which one was stopped (by the response, or by the
+//!   attacker ending it), None while any one has not stopped. A scenario
+//!   with several kinds is contained when every kind is: the latest of
+//!   their minutes;
 //! - **recovery**: the first row at or after containment with
 //!   `services_available_pct` ≥ its minute-0 value − 0.1 and
 //!   `nodes_down` = 0; None without containment or if never.
@@ -131,16 +136,41 @@ fn last_rise_then_recede(rows: &[TimelineRow], f: impl Fn(&TimelineRow) -> f64) 
 
 /// Minute of containment (see the module docs).
 pub fn containment(rec: &RunRecord) -> Option<f64> {
+    // Threat models with a state of their own (intrusion, defacement, denial
+    // of service, leak, virus, insider): contained when each has stopped.
+    let stoppable = rec.threats.iter().filter(|o| o.threat != "worm");
+    let threats = stoppable.clone().next().map(|_| {
+        stoppable
+            .map(|o| o.stopped)
+            .try_fold(f64::NEG_INFINITY, |m, s| s.map(|s| m.max(s)))
+    });
+    match (network_containment(rec), threats) {
+        (Some(a), Some(b)) => a.zip(b).map(|(a, b)| a.max(b)),
+        (Some(a), None) => a,
+        (None, Some(b)) => b,
+        (None, None) => None,
+    }
+}
+
+/// Containment of the worms and outages seen on the network: `None` when
+/// there was nothing to contain, `Some(None)` when it was never contained.
+fn network_containment(rec: &RunRecord) -> Option<Option<f64>> {
     let rows = &rec.timeline;
     if rec.totals.total_infected_hosts > 0 || rows.iter().any(|r| r.hosts_infected > 0) {
-        return last_rise_then_recede(rows, |r| r.hosts_infected as f64).map(|k| rows[k].minute);
+        return Some(
+            last_rise_then_recede(rows, |r| r.hosts_infected as f64).map(|k| rows[k].minute),
+        );
+    }
+    let ever_down = rows.iter().any(|r| r.nodes_down > 0);
+    let max_cut = rows.iter().map(|r| r.nodes_cut_off).max().unwrap_or(0);
+    if !ever_down && max_cut == 0 {
+        return None;
     }
     let down_back = rows
         .iter()
         .position(|r| r.nodes_down > 0)
         .and_then(|i| rows[i..].iter().find(|r| r.nodes_down == 0))
         .map(|r| r.minute);
-    let max_cut = rows.iter().map(|r| r.nodes_cut_off).max().unwrap_or(0);
     let cut_stops = if max_cut > 0 {
         rows.iter()
             .position(|r| r.nodes_cut_off == max_cut)
@@ -149,10 +179,10 @@ pub fn containment(rec: &RunRecord) -> Option<f64> {
     } else {
         None
     };
-    match (down_back, cut_stops) {
+    Some(match (down_back, cut_stops) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
-    }
+    })
 }
 
 /// Minute of recovery after `contained` (see the module docs).
