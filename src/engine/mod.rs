@@ -109,13 +109,14 @@ pub fn inject_threats(scenario: &Scenario) -> Vec<ThreatKind> {
     scenario
         .injects
         .iter()
-        .map(|i| match i.kind {
+        .map(|i| match &i.kind {
             InjectKind::Worm(_) => ThreatKind::Worm,
             InjectKind::LinkCut { .. } => ThreatKind::LinkFailure,
             InjectKind::NodeFailure { .. } => ThreatKind::NodeFailure,
             InjectKind::PowerOutage { .. } => ThreatKind::PowerOutage,
             InjectKind::Disaster { .. } => ThreatKind::Disaster,
             InjectKind::Intrusion(_) => ThreatKind::Intrusion,
+            InjectKind::Defacement(d) if d.harmful => ThreatKind::HarmfulContent,
             InjectKind::Defacement(_) => ThreatKind::Defacement,
             InjectKind::DenialOfService(_) => ThreatKind::DenialOfService,
             InjectKind::DataLeak(_) => ThreatKind::DataLeak,

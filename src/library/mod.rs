@@ -43,6 +43,10 @@ pub const BUNDLED_SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/provincial-website-defacement.ron"),
     ),
     (
+        "harmful-content-website",
+        include_str!("../../scenarios/harmful-content-website.ron"),
+    ),
+    (
         "prefecture-office-virus",
         include_str!("../../scenarios/prefecture-office-virus.ron"),
     ),

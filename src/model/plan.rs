@@ -152,10 +152,13 @@ pub enum ThreatKind {
     Virus,
     /// Insider misuse or a rule violation (`engine::threats::insider`).
     Insider,
+    /// Harmful content posted on a website (the defacement model with
+    /// `harmful: true`).
+    HarmfulContent,
 }
 
 impl ThreatKind {
-    pub const ALL: [ThreatKind; 11] = [
+    pub const ALL: [ThreatKind; 12] = [
         ThreatKind::Worm,
         ThreatKind::LinkFailure,
         ThreatKind::NodeFailure,
@@ -167,6 +170,7 @@ impl ThreatKind {
         ThreatKind::DataLeak,
         ThreatKind::Virus,
         ThreatKind::Insider,
+        ThreatKind::HarmfulContent,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -181,6 +185,7 @@ impl ThreatKind {
             ThreatKind::DataLeak => "data_leak",
             ThreatKind::Virus => "virus",
             ThreatKind::Insider => "insider",
+            ThreatKind::HarmfulContent => "harmful_content",
         }
     }
     /// A newer threat model a plan need not map (`drillsim check` warns
@@ -194,6 +199,7 @@ impl ThreatKind {
                 | ThreatKind::DataLeak
                 | ThreatKind::Virus
                 | ThreatKind::Insider
+                | ThreatKind::HarmfulContent
         )
     }
     pub fn parse(s: &str) -> Option<ThreatKind> {

@@ -215,6 +215,10 @@ pub struct DefacementInject {
     pub growth_per_hour: f64,
     /// Rates at which staff, taxpayers and the press notice, per hour.
     pub notice_per_hour: [f64; 3],
+    /// Harmful (illegal) content posted, not the pages defaced: an
+    /// incident of the plans' content-security class rather than
+    /// tampering (`ThreatKind::HarmfulContent`).
+    pub harmful: bool,
 }
 
 /// What an intruder does once at the target.

@@ -426,6 +426,9 @@ pub struct DefacementFile {
     #[serde(default)]
     pub growth_per_hour: f64,
     pub notice: NoticeFile,
+    /// Harmful content posted rather than pages defaced (default false).
+    #[serde(default)]
+    pub harmful: bool,
 }
 
 /// Rates at which staff, taxpayers and the press notice, per hour.
@@ -1280,6 +1283,7 @@ impl Validator<'_> {
             views_per_hour: views?,
             growth_per_hour: growth?,
             notice_per_hour: notice,
+            harmful: x.harmful,
         })
     }
 

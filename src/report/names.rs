@@ -494,6 +494,31 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "defacement {}: genuine pages restored at {}",
         "网页篡改「{0}」：{1}已恢复正常网页",
     ),
+    // Harmful content (the defacement model with `harmful: true`).
+    (
+        "harmful content {}: posted on the website of {}",
+        "有害信息「{0}」：{1}网站被贴出有害信息",
+    ),
+    (
+        "harmful content {}: noticed by staff at {}; {} page views so far",
+        "有害信息「{0}」：{1}网站上的有害信息由本单位人员发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "harmful content {}: noticed by taxpayers at {}; {} page views so far",
+        "有害信息「{0}」：{1}网站上的有害信息由纳税人发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "harmful content {}: noticed by press at {}; {} page views so far",
+        "有害信息「{0}」：{1}网站上的有害信息由媒体发现，此前已被浏览 {2} 次",
+    ),
+    (
+        "harmful content {}: content taken down at {} after {} h exposed; {} page views",
+        "有害信息「{0}」：{1}已删除有害信息，暴露 {2} 小时，共被浏览 {3} 次",
+    ),
+    (
+        "harmful content {}: website restored at {}",
+        "有害信息「{0}」：{1}网站已恢复正常",
+    ),
     // Denial of service (engine::threats::dos).
     (
         "denial of service {}: flood at the online-filing portal of {}",

@@ -394,12 +394,34 @@ pub fn news(world: &World, me: &Me, seen: &mut Seen, lang: Lang) -> Vec<(f64, St
                     format!("intrusion-detection alerts of unusual access at {site}")
                 }
                 (ThreatKind::Intrusion, Lang::Zh) => format!("{site} 入侵检测出现异常访问告警"),
-                (ThreatKind::Defacement, Lang::En) => {
+                (ThreatKind::Defacement | ThreatKind::HarmfulContent, Lang::En) => {
                     format!("reports that the website of {site} shows content it should not")
                 }
-                (ThreatKind::Defacement, Lang::Zh) => {
+                (ThreatKind::Defacement | ThreatKind::HarmfulContent, Lang::Zh) => {
                     format!("有人反映 {site} 的网站出现不应有的内容")
                 }
+                (ThreatKind::DenialOfService, Lang::En) => {
+                    format!(
+                        "online filing at {site} is slow or will not open; unusual gateway traffic"
+                    )
+                }
+                (ThreatKind::DenialOfService, Lang::Zh) => {
+                    format!("{site} 网上申报缓慢或无法打开，网关流量异常")
+                }
+                (ThreatKind::DataLeak, Lang::En) => {
+                    format!("leads that taxpayer records of {site} are circulating outside")
+                }
+                (ThreatKind::DataLeak, Lang::Zh) => {
+                    format!("有线索显示 {site} 的纳税人信息在外流传")
+                }
+                (ThreatKind::Virus, Lang::En) => {
+                    format!("antivirus alerts and users losing files at {site}")
+                }
+                (ThreatKind::Virus, Lang::Zh) => format!("{site} 杀毒软件报警，有用户文件丢失"),
+                (ThreatKind::Insider, Lang::En) => {
+                    format!("an audit finding of a rule being broken at {site}")
+                }
+                (ThreatKind::Insider, Lang::Zh) => format!("审计发现 {site} 有违规操作"),
                 (_, Lang::En) => format!("{site} is down or cut off (no answer from its systems)"),
                 (_, Lang::Zh) => format!("{site} 系统无响应（宕机或网络中断）"),
             };

@@ -131,7 +131,8 @@ impl Defacements {
             Some(d.p.site),
             None,
             format!(
-                "defacement {}: noticed by {who} at {}; {} page views so far",
+                "{} {}: noticed by {who} at {}; {} page views so far",
+                kind(&d.p),
                 d.p.name,
                 ctx.topo.nodes[d.p.site as usize].id,
                 d.views(ctx.t)
@@ -168,8 +169,10 @@ impl Defacements {
                         Some(site),
                         None,
                         format!(
-                            "defacement {}: pages taken down at {id} after {:.1} h exposed; {} page views",
+                            "{} {}: {} taken down at {id} after {:.1} h exposed; {} page views",
+                            kind(&d.p),
                             d.p.name,
+                            if d.p.harmful { "content" } else { "pages" },
                             (ctx.t - d.start) / 60.0,
                             d.views(ctx.t)
                         ),
@@ -182,7 +185,11 @@ impl Defacements {
                         EventKind::Defacement,
                         Some(site),
                         None,
-                        format!("defacement {}: genuine pages restored at {id}", d.p.name),
+                        if d.p.harmful {
+                            format!("harmful content {}: website restored at {id}", d.p.name)
+                        } else {
+                            format!("defacement {}: genuine pages restored at {id}", d.p.name)
+                        },
                     );
                 }
                 _ => {}
@@ -226,8 +233,19 @@ impl Defacements {
 
 /// One line describing the inject.
 pub fn describe(topo: &Topology, p: &DefacementInject) -> String {
-    format!(
-        "defacement {}: website of {} defaced",
-        p.name, topo.nodes[p.site as usize].id
-    )
+    let id = &topo.nodes[p.site as usize].id;
+    if p.harmful {
+        format!("harmful content {}: posted on the website of {id}", p.name)
+    } else {
+        format!("defacement {}: website of {id} defaced", p.name)
+    }
+}
+
+/// What the event lines call it: harmful content posted, or a defacement.
+fn kind(p: &DefacementInject) -> &'static str {
+    if p.harmful {
+        "harmful content"
+    } else {
+        "defacement"
+    }
 }
