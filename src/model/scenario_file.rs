@@ -53,6 +53,7 @@
 //!             views_per_hour: 300.0,       // page views per hour at first
 //!             growth_per_hour: 0.2,        // optional, default 0: views grow as e^(g·h)
 //!             notice: (staff: 0.1, taxpayers: 0.3, press: 0.05), // per hour; default 0 each
+//!             harmful: false,              // optional: true = harmful content posted (class content_security), not pages defaced
 //!         ))),
 //!         (at: "+1h", what: DenialOfService((
 //!             name: "...",                 // optional, default "denial of service"
