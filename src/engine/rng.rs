@@ -15,6 +15,34 @@ pub fn stream(seed: u64, name: &str) -> ChaCha8Rng {
     rng
 }
 
+/// A threat model's named stream, made only at its first draw: a threat
+/// absent from the scenario costs nothing and shifts no other draws.
+#[derive(Debug, Default)]
+pub struct LazyStream {
+    seed: u64,
+    name: &'static str,
+    rng: Option<ChaCha8Rng>,
+}
+
+impl LazyStream {
+    pub fn new(seed: u64, name: &'static str) -> LazyStream {
+        LazyStream {
+            seed,
+            name,
+            rng: None,
+        }
+    }
+
+    /// A uniform draw in [0, 1).
+    pub fn draw(&mut self) -> f64 {
+        use rand::RngExt;
+        let (seed, name) = (self.seed, self.name);
+        self.rng
+            .get_or_insert_with(|| stream(seed, name))
+            .random::<f64>()
+    }
+}
+
 /// FNV-1a, 64-bit: a stable stream number for a name.
 fn fnv1a(name: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -10,8 +10,6 @@
 //! pages are rebuilt (the plan's order, not modelled here).
 
 use bevy_ecs::prelude::Resource;
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
@@ -57,24 +55,20 @@ impl Defaced {
 /// Every defacement of the run; its stream is only made at the first one.
 #[derive(Debug, Default, Resource)]
 pub struct Defacements {
-    seed: u64,
-    rng: Option<ChaCha8Rng>,
+    rng: rng::LazyStream,
     pub sites: Vec<Defaced>,
 }
 
 impl Defacements {
     pub fn new(seed: u64) -> Defacements {
         Defacements {
-            seed,
+            rng: rng::LazyStream::new(seed, "defacement"),
             ..Defacements::default()
         }
     }
 
     fn draw(&mut self) -> f64 {
-        let seed = self.seed;
-        self.rng
-            .get_or_insert_with(|| rng::stream(seed, "defacement"))
-            .random::<f64>()
+        self.rng.draw()
     }
 
     /// Inject `k` (incident `group`) defaces the site at `ctx.t`.

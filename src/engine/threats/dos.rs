@@ -37,8 +37,6 @@
 //! random stream at the inject): a [`Symptom`] at the site.
 
 use bevy_ecs::prelude::Resource;
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
@@ -85,28 +83,23 @@ pub struct Attack {
 /// Every attack of the run; its stream is only made at the first one.
 #[derive(Debug, Resource)]
 pub struct Dos {
-    seed: u64,
     /// The scenario's calendar start (the demand follows the calendar).
     origin: jiff::civil::DateTime,
-    rng: Option<ChaCha8Rng>,
+    rng: rng::LazyStream,
     pub attacks: Vec<Attack>,
 }
 
 impl Dos {
     pub fn new(seed: u64, origin: jiff::civil::DateTime) -> Dos {
         Dos {
-            seed,
             origin,
-            rng: None,
+            rng: rng::LazyStream::new(seed, "dos"),
             attacks: Vec::new(),
         }
     }
 
     fn draw(&mut self) -> f64 {
-        let seed = self.seed;
-        self.rng
-            .get_or_insert_with(|| rng::stream(seed, "dos"))
-            .random::<f64>()
+        self.rng.draw()
     }
 
     /// Filings turned away by attack `a` between minutes `from` and `to`.

@@ -11,8 +11,6 @@
 //! unit [I]; investigation and the rest follow the plan.
 
 use bevy_ecs::prelude::Resource;
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
@@ -51,15 +49,14 @@ impl Misuser {
 /// Every insider of the run; its stream is only made at the first one.
 #[derive(Debug, Default, Resource)]
 pub struct Insiders {
-    seed: u64,
-    rng: Option<ChaCha8Rng>,
+    rng: rng::LazyStream,
     pub cases: Vec<Misuser>,
 }
 
 impl Insiders {
     pub fn new(seed: u64) -> Insiders {
         Insiders {
-            seed,
+            rng: rng::LazyStream::new(seed, "insider"),
             ..Insiders::default()
         }
     }
@@ -73,11 +70,7 @@ impl Insiders {
             None,
             describe(ctx.topo, p),
         );
-        let seed = self.seed;
-        let u: f64 = self
-            .rng
-            .get_or_insert_with(|| rng::stream(seed, "insider"))
-            .random::<f64>();
+        let u = self.rng.draw();
         let wait = -(1.0 - u).ln() / p.audit_per_hour * 60.0;
         ctx.agenda
             .push(ctx.t + wait, Action::Insider(self.cases.len()));

@@ -21,8 +21,6 @@
 //! data exchange stops with it) and `restore_service` there reconnects it.
 
 use bevy_ecs::prelude::Resource;
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
@@ -72,34 +70,25 @@ impl Chain {
 /// Every intrusion of the run; its stream is only made at the first one.
 #[derive(Debug, Default, Resource)]
 pub struct Intrusions {
-    seed: u64,
-    rng: Option<ChaCha8Rng>,
+    rng: rng::LazyStream,
     pub chains: Vec<Chain>,
 }
 
 impl Intrusions {
     pub fn new(seed: u64) -> Intrusions {
         Intrusions {
-            seed,
+            rng: rng::LazyStream::new(seed, "intrusion"),
             ..Intrusions::default()
         }
     }
 
     fn draw_exp(&mut self, mean: f64) -> f64 {
-        let seed = self.seed;
-        let rng = self
-            .rng
-            .get_or_insert_with(|| rng::stream(seed, "intrusion"));
-        let u: f64 = rng.random::<f64>();
+        let u = self.rng.draw();
         -mean * (1.0 - u).ln()
     }
 
     fn draw(&mut self) -> f64 {
-        let seed = self.seed;
-        let rng = self
-            .rng
-            .get_or_insert_with(|| rng::stream(seed, "intrusion"));
-        rng.random::<f64>()
+        self.rng.draw()
     }
 
     /// Inject `k` (incident `group`) starts a chain at `ctx.t`.

@@ -15,8 +15,6 @@
 //! follow the level.
 
 use bevy_ecs::prelude::Resource;
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
@@ -57,24 +55,20 @@ impl Leak {
 /// Every leak of the run; its stream is only made at the first one.
 #[derive(Debug, Default, Resource)]
 pub struct Leaks {
-    seed: u64,
-    rng: Option<ChaCha8Rng>,
+    rng: rng::LazyStream,
     pub leaks: Vec<Leak>,
 }
 
 impl Leaks {
     pub fn new(seed: u64) -> Leaks {
         Leaks {
-            seed,
+            rng: rng::LazyStream::new(seed, "leak"),
             ..Leaks::default()
         }
     }
 
     fn draw(&mut self) -> f64 {
-        let seed = self.seed;
-        self.rng
-            .get_or_insert_with(|| rng::stream(seed, "leak"))
-            .random::<f64>()
+        self.rng.draw()
     }
 
     /// Inject `k` (incident `group`) starts the copying at `ctx.t`.

@@ -20,8 +20,6 @@
 //! by the updated signatures) [I].
 
 use bevy_ecs::prelude::Resource;
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
@@ -76,8 +74,7 @@ pub struct Hit {
 /// Every virus of the run; its stream is only made at the first one.
 #[derive(Debug, Default, Resource)]
 pub struct Viruses {
-    seed: u64,
-    rng: Option<ChaCha8Rng>,
+    rng: rng::LazyStream,
     pub outbreaks: Vec<Outbreak>,
     /// Payloads fired since the damage model last looked.
     pub hits: Vec<Hit>,
@@ -86,16 +83,13 @@ pub struct Viruses {
 impl Viruses {
     pub fn new(seed: u64) -> Viruses {
         Viruses {
-            seed,
+            rng: rng::LazyStream::new(seed, "virus"),
             ..Viruses::default()
         }
     }
 
     fn draw(&mut self) -> f64 {
-        let seed = self.seed;
-        self.rng
-            .get_or_insert_with(|| rng::stream(seed, "virus"))
-            .random::<f64>()
+        self.rng.draw()
     }
 
     fn exp_min(&mut self, rate_per_min: f64) -> f64 {
