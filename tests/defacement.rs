@@ -72,12 +72,8 @@ fn take_down_ends_exposure() {
 
 #[test]
 fn a_defacement_nobody_can_notice_is_refused() {
-    let topo = app::load_topology(None).unwrap();
-    let dir = std::env::temp_dir().join(format!("drillsim-deface-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("bad.ron");
-    std::fs::write(
-        &f,
+    let err = crate::util::scenario_error(
+        "deface",
         r#"Scenario(
     name: "bad",
     start: "2024-03-12T09:00:00",
@@ -90,10 +86,7 @@ fn a_defacement_nobody_can_notice_is_refused() {
         ))),
     ],
 )"#,
-    )
-    .unwrap();
-    let err = format!("{:#}", app::load_scenario(Some(&f), &topo).unwrap_err());
-    std::fs::remove_dir_all(&dir).ok();
+    );
     assert!(
         err.contains("bad.ron:8:") && err.contains("views_per_hour"),
         "{err}"

@@ -90,12 +90,8 @@ fn audit_finds_it_and_isolation_stops_it() {
 
 #[test]
 fn bad_insider_injects_are_refused_with_positions() {
-    let topo = app::load_topology(None).unwrap();
-    let dir = std::env::temp_dir().join(format!("drillsim-insider-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("bad.ron");
-    std::fs::write(
-        &f,
+    let err = crate::util::scenario_error(
+        "insider",
         r#"Scenario(
     name: "bad",
     start: "2024-03-12T09:00:00",
@@ -108,10 +104,7 @@ fn bad_insider_injects_are_refused_with_positions() {
         ))),
     ],
 )"#,
-    )
-    .unwrap();
-    let err = format!("{:#}", app::load_scenario(Some(&f), &topo).unwrap_err());
-    std::fs::remove_dir_all(&dir).ok();
+    );
     for (line, what) in [
         (7, "external partner"),
         (8, "unknown misuse"),

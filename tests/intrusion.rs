@@ -146,7 +146,6 @@ fn bundled_intrusion_scenario_is_detected_reported_and_stopped() {
 
 #[test]
 fn bad_intrusion_injects_are_refused_with_their_position() {
-    let topo = app::load_topology(None).unwrap();
     let text = r#"Scenario(
     name: "bad",
     start: "2024-03-12T09:00:00",
@@ -161,12 +160,7 @@ fn bad_intrusion_injects_are_refused_with_their_position() {
         ))),
     ],
 )"#;
-    let dir = std::env::temp_dir().join(format!("drillsim-intrusion-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("bad.ron");
-    std::fs::write(&f, text).unwrap();
-    let err = format!("{:#}", app::load_scenario(Some(&f), &topo).unwrap_err());
-    std::fs::remove_dir_all(&dir).ok();
+    let err = crate::util::scenario_error("intrusion", text);
     for (needle, line) in [
         ("is not internet-facing", 7),
         ("must be a provincial data centre or HQ", 8),

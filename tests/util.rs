@@ -177,3 +177,19 @@ pub fn assert_same_folders(a: &std::path::Path, b: &std::path::Path) {
         );
     }
 }
+
+/// The error `drillsim` gives for a scenario file named `bad.ron` holding
+/// `src`, loaded against the national network (panics if it loads).
+pub fn scenario_error(tag: &str, src: &str) -> String {
+    let topo = drillsim::app::load_topology(None).unwrap();
+    let dir = std::env::temp_dir().join(format!("drillsim-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("bad.ron");
+    std::fs::write(&f, src).unwrap();
+    let err = format!(
+        "{:#}",
+        drillsim::app::load_scenario(Some(&f), &topo).unwrap_err()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    err
+}
