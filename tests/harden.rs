@@ -411,71 +411,50 @@ fn a_run_interrupted_at_any_moment_leaves_no_half_written_output() {
     let (mut killed, mut mid_write) = (0, 0);
     // The test hook slows the folder write down (60 ms after each file,
     // ~0.6 s in all) so that signals land before, during and after it.
-    for (i, ms) in [20u64, 250, 500, 650, 800, 950, 1100, 1400]
-        .iter()
-        .enumerate()
-    {
+    // Fixed delays can all miss the write on a loaded machine, so each kind
+    // of signal is also sent as soon as the run's temporary folder appears
+    // (`None`).
+    let delays = [20u64, 250, 500, 650, 800, 950, 1100, 1400]
+        .map(Some)
+        .into_iter()
+        .chain([None]);
+    for (i, ms) in delays.enumerate() {
         for sig in ["-INT", "-TERM", "-KILL"] {
-            let child = bin()
+            let mut child = bin()
                 .args(["run", "--out", s(&out), "--seed", &(i % 3 + 1).to_string()])
                 .env(drillsim::output::WRITE_DELAY_ENV, "60")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap();
-            std::thread::sleep(Duration::from_millis(*ms));
             let tmp = t.path().join(format!(".r.tmp-{}", child.id()));
+            match ms {
+                Some(ms) => std::thread::sleep(Duration::from_millis(ms)),
+                None => {
+                    let start = std::time::Instant::now();
+                    while !tmp.exists()
+                        && start.elapsed() < Duration::from_secs(120)
+                        && child.try_wait().unwrap().is_none()
+                    {
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                }
+            }
             if tmp.exists() {
                 mid_write += 1;
             }
             signal(child.id(), sig);
-            let mut child = child;
-            let status = child.wait().unwrap();
-            if !status.success() {
+            if !child.wait().unwrap().success() {
                 killed += 1;
             }
             complete_or_absent(&out);
             if sig != "-KILL" {
                 assert!(
                     leftovers(t.path()).is_empty(),
-                    "{sig} at {ms} ms left {:?}",
+                    "{sig} at {ms:?} ms left {:?}",
                     leftovers(t.path())
                 );
             }
-        }
-    }
-    // Fixed delays can all miss the write on a loaded machine: also signal
-    // each kind of run as soon as its temporary folder appears.
-    for (i, sig) in ["-INT", "-TERM", "-KILL"].iter().enumerate() {
-        let mut child = bin()
-            .args(["run", "--out", s(&out), "--seed", &(i + 1).to_string()])
-            .env(drillsim::output::WRITE_DELAY_ENV, "60")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let tmp = t.path().join(format!(".r.tmp-{}", child.id()));
-        let start = std::time::Instant::now();
-        while !tmp.exists() && start.elapsed() < Duration::from_secs(120) {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        if tmp.exists() {
-            mid_write += 1;
-        }
-        signal(child.id(), sig);
-        if !child.wait().unwrap().success() {
-            killed += 1;
-        }
-        complete_or_absent(&out);
-        if *sig != "-KILL" {
-            assert!(
-                leftovers(t.path()).is_empty(),
-                "{sig} during the write left {:?}",
-                leftovers(t.path())
-            );
         }
     }
     assert!(

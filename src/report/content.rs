@@ -1067,6 +1067,18 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         Some(m) => format!("{} ({})", ctx.clock(m), ctx.elapsed(m)),
         None => ctx.t(lb::OUT_NEVER).to_string(),
     };
+    // When and by which step (or the attacker) a threat model stopped.
+    let stopped = |o: &crate::engine::record::ThreatOutcome| match o.stopped {
+        Some(_) if o.stopped_by == "attacker" => {
+            format!("{}, {}", at(o.stopped), ctx.t(lb::OUT_BY_ATTACKER))
+        }
+        Some(_) => format!(
+            "{}, {}",
+            at(o.stopped),
+            super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
+        ),
+        None => at(None),
+    };
     for o in ctx.rec.threats.iter().filter(|o| o.threat == "intrusion") {
         rows.push((
             lb::OUT_INTR_STAGE,
@@ -1076,15 +1088,7 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
                 ctx.node_name_at(Some(o.node))
             ),
         ));
-        let stopped = match o.stopped {
-            Some(_) => format!(
-                "{}, {}",
-                at(o.stopped),
-                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
-            ),
-            None => at(None),
-        };
-        rows.push((lb::OUT_INTR_STOPPED, stopped));
+        rows.push((lb::OUT_INTR_STOPPED, stopped(o)));
         rows.push((lb::OUT_INTR_GOAL, at(o.objective_done)));
         rows.push((lb::OUT_INTR_ALERTS, thousands(o.alerts as u64)));
         rows.push((lb::OUT_INTR_RECORDS, thousands(o.records_leaked)));
@@ -1097,17 +1101,6 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
         rows.push((lb::OUT_DEF_DOWN, at(o.stopped)));
         rows.push((lb::OUT_DEF_VIEWS, thousands(o.exposure_views)));
     }
-    let stopped = |o: &crate::engine::record::ThreatOutcome| match o.stopped {
-        Some(_) if o.stopped_by == "attacker" => {
-            format!("{}, {}", at(o.stopped), ctx.t(lb::OUT_BY_ATTACKER))
-        }
-        Some(_) => format!(
-            "{}, {}",
-            at(o.stopped),
-            super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
-        ),
-        None => at(None),
-    };
     for o in ctx
         .rec
         .threats
@@ -1133,15 +1126,7 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
             ),
         ));
         rows.push((lb::OUT_VIR_HOSTS, thousands(o.hosts_infected)));
-        let stopped = match o.stopped {
-            Some(_) => format!(
-                "{}, {}",
-                at(o.stopped),
-                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
-            ),
-            None => at(None),
-        };
-        rows.push((lb::OUT_VIR_STOPPED, stopped));
+        rows.push((lb::OUT_VIR_STOPPED, stopped(o)));
     }
     for o in ctx.rec.threats.iter().filter(|o| o.threat == "insider") {
         let found = if o.alerts > 0 {
@@ -1150,15 +1135,7 @@ fn threat_rows(ctx: &Ctx) -> Vec<(lb::L, String)> {
             ctx.t(lb::OUT_INS_NO)
         };
         rows.push((lb::OUT_INS_FOUND, found.into()));
-        let stopped = match o.stopped {
-            Some(_) => format!(
-                "{}, {}",
-                at(o.stopped),
-                super::names::action(&o.stopped_by).map_or("", |l| ctx.t(l))
-            ),
-            None => at(None),
-        };
-        rows.push((lb::OUT_INS_STOPPED, stopped));
+        rows.push((lb::OUT_INS_STOPPED, stopped(o)));
         rows.push((lb::OUT_INS_HOURS, format!("{:.1}", o.misuse_min / 60.0)));
         rows.push((lb::OUT_INS_RECORDS, thousands(o.records_leaked)));
     }
