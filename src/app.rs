@@ -255,6 +255,92 @@ pub fn staff_beyond_teams(plan_arg: &str, plan: &Plan, teams: &Teams) -> Vec<Dia
         .collect()
 }
 
+/// The input files of a command that runs a plan against a scenario
+/// (`run`, `assess`, `tabletop`, `package`); `None`: the bundled default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InputFiles<'a> {
+    pub topology: Option<&'a Path>,
+    pub scenario: Option<&'a Path>,
+    /// Plan name or file (default [`DEFAULT_PLAN`]).
+    pub plan: Option<&'a str>,
+    pub teams: Option<&'a Path>,
+    pub scoring: Option<&'a Path>,
+}
+
+/// A command's inputs, loaded and checked together by [`load_inputs`].
+pub struct Inputs {
+    pub topo: Arc<Topology>,
+    pub scenario: Arc<Scenario>,
+    pub plan: Arc<Plan>,
+    pub teams: Arc<Teams>,
+    pub thresholds: Thresholds,
+}
+
+/// What has loaded when a command's own inputs are read (the drill log,
+/// `--as`): those that failed are `None`, their problems already kept.
+pub struct Loaded<'a> {
+    pub topo: &'a Arc<Topology>,
+    pub scenario: Option<&'a Arc<Scenario>>,
+    pub plan: Option<&'a Arc<Plan>>,
+}
+
+/// Loads the network, scenario, plan, teams and scoring, and checks the
+/// plan against the teams ([`staff_beyond_teams`]): every problem of every
+/// file at once, as [`Error::Input`] (exit 2). The one loader of every
+/// command that runs a plan, so none can skip a check.
+pub fn load_inputs(files: &InputFiles) -> Result<Inputs, Error> {
+    load_inputs_with(files, |_, _| Some(())).map(|(inputs, ())| inputs)
+}
+
+/// [`load_inputs`], then `more`: a command's own inputs that depend on
+/// these, whose problems it adds to the others' (and returns `None`).
+pub fn load_inputs_with<T>(
+    files: &InputFiles,
+    more: impl FnOnce(Loaded<'_>, &mut Diagnostics) -> Option<T>,
+) -> Result<(Inputs, T), Error> {
+    let mut problems = Diagnostics::default();
+    let mut keep = |e: Error| match e {
+        Error::Input(d) => problems.0.extend(d.0),
+        other => problems
+            .0
+            .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
+    };
+    let plan_arg = files.plan.unwrap_or(DEFAULT_PLAN);
+    let topo = load_topology(files.topology)?;
+    let scenario = load_scenario(files.scenario, &topo).map_err(&mut keep).ok();
+    let plan = load_plan(plan_arg).map_err(&mut keep).ok();
+    let teams = load_teams(files.teams, &topo).map_err(&mut keep).ok();
+    let thresholds = load_scoring(files.scoring).map_err(&mut keep).ok();
+    if let (Some(p), Some(t)) = (&plan, &teams) {
+        problems.0.extend(staff_beyond_teams(plan_arg, p, t));
+    }
+    let extra = more(
+        Loaded {
+            topo: &topo,
+            scenario: scenario.as_ref(),
+            plan: plan.as_ref(),
+        },
+        &mut problems,
+    );
+    match (scenario, plan, teams, thresholds, extra) {
+        (Some(scenario), Some(plan), Some(teams), Some(thresholds), Some(extra))
+            if problems.is_empty() =>
+        {
+            Ok((
+                Inputs {
+                    topo,
+                    scenario,
+                    plan,
+                    teams,
+                    thresholds,
+                },
+                extra,
+            ))
+        }
+        _ => Err(Error::Input(problems)),
+    }
+}
+
 /// Options of `drillsim run`.
 #[derive(Debug, Clone, Default)]
 pub struct RunArgs {
@@ -334,14 +420,6 @@ fn fs_name(p: &Path) -> String {
 
 /// `drillsim run`: loads, simulates, scores, writes the run folder atomically.
 pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
-    // Load everything first and report every file's problems together.
-    let mut problems = Diagnostics::default();
-    let mut keep = |e: Error| match e {
-        Error::Input(d) => problems.0.extend(d.0),
-        other => problems
-            .0
-            .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
-    };
     if args.spread > crate::model::limits::MAX_SPREAD_SEEDS {
         return Err(crate::batch::usage(format!(
             "--spread {} is above the limit of {} seeds",
@@ -349,34 +427,19 @@ pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
             crate::model::limits::MAX_SPREAD_SEEDS
         )));
     }
-    let topo = load_topology(args.topology.as_deref())?;
-    let scenario = load_scenario(args.scenario.as_deref(), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let plan = load_plan(args.plan.as_deref().unwrap_or(DEFAULT_PLAN))
-        .map_err(&mut keep)
-        .ok();
-    let teams = load_teams(args.teams.as_deref(), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let thresholds = load_scoring(args.scoring.as_deref())
-        .map_err(&mut keep)
-        .ok();
-    if let (Some(p), Some(t)) = (&plan, &teams) {
-        problems.0.extend(staff_beyond_teams(
-            args.plan.as_deref().unwrap_or(DEFAULT_PLAN),
-            p,
-            t,
-        ));
-    }
-    let (Some(scenario), Some(plan), Some(teams), Some(thresholds)) =
-        (scenario, plan, teams, thresholds)
-    else {
-        return Err(Error::Input(problems));
-    };
-    if !problems.is_empty() {
-        return Err(Error::Input(problems));
-    }
+    let Inputs {
+        topo,
+        scenario,
+        plan,
+        teams,
+        thresholds,
+    } = load_inputs(&InputFiles {
+        topology: args.topology.as_deref(),
+        scenario: args.scenario.as_deref(),
+        plan: args.plan.as_deref(),
+        teams: args.teams.as_deref(),
+        scoring: args.scoring.as_deref(),
+    })?;
     let teams = if args.perfect {
         Arc::new((*teams).clone().perfect())
     } else {

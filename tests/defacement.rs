@@ -5,16 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::engine::{EventKind, RunRecord};
 use drillsim::model::topology::Topology;
-
-fn setup(topo: &Topology) -> ResponseSetup {
-    ResponseSetup {
-        plan: app::load_plan("sat-overall").unwrap(),
-        teams: app::load_teams(None, topo).unwrap(),
-        spread: true,
-    }
-}
 
 fn run(topo: &Arc<Topology>, seed: u64, response: bool) -> RunRecord {
     let s = app::load_scenario(
@@ -22,12 +14,7 @@ fn run(topo: &Arc<Topology>, seed: u64, response: bool) -> RunRecord {
         topo,
     )
     .unwrap();
-    run_with(
-        topo.clone(),
-        s,
-        Some(setup(topo)),
-        RunConfig { seed, response },
-    )
+    crate::util::run_bundled(topo, &s, seed, response)
 }
 
 #[test]

@@ -5,18 +5,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::util::run_bundled;
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::engine::EventKind;
 use drillsim::model::scenario::{InjectKind, Scenario};
 use drillsim::model::topology::Topology;
-
-fn setup(topo: &Topology) -> ResponseSetup {
-    ResponseSetup {
-        plan: app::load_plan("sat-overall").unwrap(),
-        teams: app::load_teams(None, topo).unwrap(),
-        spread: true,
-    }
-}
 
 fn scenario(topo: &Topology) -> Arc<Scenario> {
     app::load_scenario(
@@ -24,15 +17,6 @@ fn scenario(topo: &Topology) -> Arc<Scenario> {
         topo,
     )
     .unwrap()
-}
-
-fn run(topo: &Arc<Topology>, s: &Arc<Scenario>, seed: u64, response: bool) -> RunRecord {
-    run_with(
-        topo.clone(),
-        s.clone(),
-        Some(setup(topo)),
-        RunConfig { seed, response },
-    )
 }
 
 #[test]
@@ -48,10 +32,10 @@ fn cutting_the_external_link_stops_the_chain() {
     let mut stopped = 0;
     for seed in 1..=10 {
         // Without a response the chain reaches its objective; the line stays up.
-        let free = run(&topo, &s, seed, false);
+        let free = run_bundled(&topo, &s, seed, false);
         assert!(free.threats[0].objective_done.is_some(), "seed {seed}");
         assert!(!free.events.iter().any(|e| e.kind == EventKind::LinkCut));
-        let rec = run(&topo, &s, seed, true);
+        let rec = run_bundled(&topo, &s, seed, true);
         let o = &rec.threats[0];
         let cut = rec
             .events

@@ -4,18 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::util::run_bundled;
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::engine::{EventKind, RunRecord};
 use drillsim::model::scenario::{InjectKind, Misuse, Scenario};
 use drillsim::model::topology::Topology;
-
-fn setup(topo: &Topology) -> ResponseSetup {
-    ResponseSetup {
-        plan: app::load_plan("sat-overall").unwrap(),
-        teams: app::load_teams(None, topo).unwrap(),
-        spread: true,
-    }
-}
 
 fn scenario(topo: &Topology, misuse: Misuse) -> Arc<Scenario> {
     let mut s = (*app::load_scenario(
@@ -31,15 +24,6 @@ fn scenario(topo: &Topology, misuse: Misuse) -> Arc<Scenario> {
     Arc::new(s)
 }
 
-fn run(topo: &Arc<Topology>, s: &Arc<Scenario>, seed: u64, response: bool) -> RunRecord {
-    run_with(
-        topo.clone(),
-        s.clone(),
-        Some(setup(topo)),
-        RunConfig { seed, response },
-    )
-}
-
 #[test]
 fn audit_finds_it_and_isolation_stops_it() {
     let topo = app::load_topology(None).unwrap();
@@ -48,14 +32,14 @@ fn audit_finds_it_and_isolation_stops_it() {
         let start = s.injects[0].at_min;
         let mut stopped = 0;
         for seed in 1..=10 {
-            let free = run(&topo, &s, seed, false);
+            let free = run_bundled(&topo, &s, seed, false);
             let f = &free.threats[0];
             assert_eq!(
                 (f.threat.as_str(), f.stage.as_str()),
                 ("insider", "ongoing")
             );
             assert_eq!(f.misuse_min, free.duration_min - start);
-            let rec = run(&topo, &s, seed, true);
+            let rec = run_bundled(&topo, &s, seed, true);
             let o = &rec.threats[0];
             // The audit (its own stream) finds it at the same minute with or
             // without a response.

@@ -37,6 +37,7 @@ mod response;
 mod sources;
 mod spares;
 mod spread;
+mod staff;
 mod tabletop;
 mod util;
 mod virus;

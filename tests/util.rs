@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use drillsim::app;
+use drillsim::engine::{ResponseSetup, RunConfig, RunRecord, run_with};
 use drillsim::model::scenario::{Inject, InjectKind, Scenario, WormInject};
 use drillsim::model::topology::{Link, LinkKind, Node, Province, Tier, Topology};
 
@@ -192,4 +194,30 @@ pub fn scenario_error(tag: &str, src: &str) -> String {
     );
     std::fs::remove_dir_all(&dir).ok();
     err
+}
+
+/// The bundled plan (`sat-overall`) and teams, as `run` loads them, with
+/// the teams' spread of durations.
+pub fn bundled_setup(topo: &Topology) -> ResponseSetup {
+    ResponseSetup {
+        plan: app::load_plan(app::DEFAULT_PLAN).unwrap(),
+        teams: app::load_teams(None, topo).unwrap(),
+        spread: true,
+    }
+}
+
+/// One run of `s` with [`bundled_setup`]; `response: false` leaves the
+/// threat alone (the plan is loaded but nobody acts).
+pub fn run_bundled(
+    topo: &Arc<Topology>,
+    s: &Arc<Scenario>,
+    seed: u64,
+    response: bool,
+) -> RunRecord {
+    run_with(
+        topo.clone(),
+        s.clone(),
+        Some(bundled_setup(topo)),
+        RunConfig { seed, response },
+    )
 }

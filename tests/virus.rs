@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::util::{bundled_setup, run_bundled};
 use drillsim::app;
 use drillsim::engine::threats::virus::Viruses;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, Sim, run_with};
+use drillsim::engine::{EventKind, RunConfig, RunRecord, Sim};
 use drillsim::model::scenario::{Inject, InjectKind, Payload, PayloadKind, Scenario, VirusInject};
 use drillsim::model::topology::Topology;
 
@@ -43,23 +44,6 @@ fn scenario(topo: &Topology, antivirus: f64) -> Arc<Scenario> {
     })
 }
 
-fn setup(topo: &Topology) -> ResponseSetup {
-    ResponseSetup {
-        plan: app::load_plan("sat-overall").unwrap(),
-        teams: app::load_teams(None, topo).unwrap(),
-        spread: true,
-    }
-}
-
-fn run(topo: &Arc<Topology>, s: &Arc<Scenario>, seed: u64, response: bool) -> RunRecord {
-    run_with(
-        topo.clone(),
-        s.clone(),
-        Some(setup(topo)),
-        RunConfig { seed, response },
-    )
-}
-
 fn hosts_hit(rec: &RunRecord) -> u32 {
     rec.data_losses.iter().map(|l| l.hosts).sum()
 }
@@ -79,7 +63,7 @@ fn cleaning_stops_the_damage() {
         let mut sim = Sim::with_response(
             topo.clone(),
             s.clone(),
-            Some(setup(&topo)),
+            Some(bundled_setup(&topo)),
             RunConfig {
                 seed,
                 response: true,
@@ -122,7 +106,7 @@ fn cleaning_stops_the_damage() {
         );
         assert!(rec.data_losses.iter().all(|l| l.restored.is_some()));
         // Without a response the virus takes the whole site and more data.
-        let free = run(&topo, &s, seed, false);
+        let free = run_bundled(&topo, &s, seed, false);
         let f = &free.threats[0];
         assert_eq!(f.stage, "spreading");
         assert_eq!(f.hosts_infected, 200);
@@ -143,8 +127,8 @@ fn earlier_cleaning_loses_less_data() {
     let (mut sum_early, mut sum_late, mut coupled) = (0, 0, 0);
     let (mut rec_early, mut rec_late) = (0u64, 0u64);
     for seed in 1..=10 {
-        let a = run(&topo, &early, seed, true);
-        let b = run(&topo, &late, seed, true);
+        let a = run_bundled(&topo, &early, seed, true);
+        let b = run_bundled(&topo, &late, seed, true);
         let (ca, cb) = (step_minute(&a, "clean"), step_minute(&b, "clean"));
         let (ia, ib) = (step_minute(&a, "isolate"), step_minute(&b, "isolate"));
         // A step never finished (skipped as a deviation, or past the end)
@@ -180,7 +164,7 @@ fn bundled_virus_scenario_runs() {
         &topo,
     )
     .unwrap();
-    let rec = run(&topo, &s, 1, true);
+    let rec = run_bundled(&topo, &s, 1, true);
     assert!(rec.events.iter().any(|e| e.kind == EventKind::Detection));
     assert!(rec.events.iter().any(|e| e.kind == EventKind::Virus));
     assert_eq!(rec.data_losses[0].cause, "virus_destroy");

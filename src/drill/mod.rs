@@ -9,13 +9,12 @@
 pub mod counterfactual;
 pub mod log;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::{self, Error};
 use crate::engine::response::external::Control;
 use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
-use crate::model::{Diagnostic, Diagnostics};
 use crate::report::Lang;
 use crate::score::{self, Assessment};
 
@@ -64,64 +63,48 @@ pub struct Inputs {
     pub control: Control,
 }
 
-/// Loads every input and the log; every problem of every file at once.
+/// Loads every input and the log; every problem of every file at once
+/// ([`app::load_inputs_with`], the loader and checks `run` uses).
 pub fn load(args: &AssessArgs) -> Result<Inputs, Error> {
-    let mut problems = Diagnostics::default();
-    let mut keep = |e: Error| match e {
-        Error::Input(d) => problems.0.extend(d.0),
-        other => problems
-            .0
-            .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
+    let files = app::InputFiles {
+        topology: args.topology.as_deref(),
+        scenario: Some(&args.scenario),
+        plan: args.plan.as_deref(),
+        teams: args.teams.as_deref(),
+        scoring: args.scoring.as_deref(),
     };
-    let topo = app::load_topology(args.topology.as_deref())?;
-    let scenario = app::load_scenario(Some(&args.scenario), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let plan = app::load_plan(args.plan.as_deref().unwrap_or(app::DEFAULT_PLAN))
-        .map_err(&mut keep)
-        .ok();
-    let teams = app::load_teams(args.teams.as_deref(), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let thresholds = app::load_scoring(args.scoring.as_deref())
-        .map_err(&mut keep)
-        .ok();
-    let control = match (&args.play_as, &plan) {
-        (None, _) => Some(Control::All),
-        (Some(s), Some(p)) => crate::tabletop::parse_as(s, p, &topo)
-            .map(|me| Control::Only {
-                body: me.body,
-                unit: me.unit,
-            })
-            .map_err(|d| keep(Error::Input(Diagnostics(vec![d]))))
-            .ok(),
-        (Some(_), None) => None,
-    };
-    let log = match (&scenario, &plan) {
-        (Some(s), Some(p)) => log::read(&args.log, &topo, p, s.start)
-            .map_err(|d| keep(Error::Input(d)))
-            .ok(),
-        _ => None,
-    };
-    match (scenario, plan, teams, thresholds, log, control) {
-        (Some(scenario), Some(plan), Some(teams), Some(thresholds), Some(log), Some(control))
-            if problems.is_empty() =>
-        {
-            Ok(Inputs {
-                topo,
-                scenario,
-                setup: ResponseSetup {
-                    plan,
-                    teams,
-                    spread: true,
-                },
-                thresholds,
-                log,
-                control,
-            })
-        }
-        _ => Err(Error::Input(problems)),
-    }
+    let (inputs, (control, log)) = app::load_inputs_with(&files, |got, problems| {
+        let control = match (&args.play_as, got.plan) {
+            (None, _) => Some(Control::All),
+            (Some(s), Some(p)) => crate::tabletop::parse_as(s, p, got.topo)
+                .map(|me| Control::Only {
+                    body: me.body,
+                    unit: me.unit,
+                })
+                .map_err(|d| problems.push(d))
+                .ok(),
+            (Some(_), None) => None,
+        };
+        let log = match (got.scenario, got.plan) {
+            (Some(s), Some(p)) => log::read(&args.log, got.topo, p, s.start)
+                .map_err(|d| problems.0.extend(d.0))
+                .ok(),
+            _ => None,
+        };
+        Some((control?, log?))
+    })?;
+    Ok(Inputs {
+        topo: inputs.topo,
+        scenario: inputs.scenario,
+        setup: ResponseSetup {
+            plan: inputs.plan,
+            teams: inputs.teams,
+            spread: true,
+        },
+        thresholds: inputs.thresholds,
+        log,
+        control,
+    })
 }
 
 /// Replays the scenario with the log's actions (seed `seed`) and returns

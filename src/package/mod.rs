@@ -104,25 +104,20 @@ fn date_options(args: &PackageArgs) -> (String, usize, usize) {
 /// `drillsim package`: loads the inputs, checks the dates, runs the
 /// scenario once at perfect readiness, writes the package atomically.
 pub fn package(args: &PackageArgs) -> Result<PackageOutput, Error> {
-    let mut problems = Diagnostics::default();
-    let mut keep = |e: Error| match e {
-        Error::Input(d) => problems.0.extend(d.0),
-        other => problems
-            .0
-            .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
-    };
     let plan_name = args.plan.as_deref().unwrap_or(app::DEFAULT_PLAN);
-    let topo = app::load_topology(args.topology.as_deref())?;
-    let scenario = app::load_scenario(args.scenario.as_deref(), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let plan = app::load_plan(plan_name).map_err(&mut keep).ok();
-    let teams = app::load_teams(args.teams.as_deref(), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let (Some(scenario), Some(plan), Some(teams)) = (scenario, plan, teams) else {
-        return Err(Error::Input(problems));
-    };
+    let app::Inputs {
+        topo,
+        scenario,
+        plan,
+        teams,
+        ..
+    } = app::load_inputs(&app::InputFiles {
+        topology: args.topology.as_deref(),
+        scenario: args.scenario.as_deref(),
+        plan: Some(plan_name),
+        teams: args.teams.as_deref(),
+        scoring: None,
+    })?;
 
     // Dates first: a schedule that cannot fit is refused before any work.
     let schedule = match args.deadline {

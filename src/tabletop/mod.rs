@@ -24,10 +24,10 @@ use std::sync::Arc;
 use crate::app::{self, Error};
 use crate::engine::response::external::{Control, LogAction, LoggedAction};
 use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
+use crate::model::Diagnostic;
 use crate::model::plan::{BodyId, BodyRole, Level, Plan};
 use crate::model::scenario::Scenario;
 use crate::model::topology::{NodeId, Topology};
-use crate::model::{Diagnostic, Diagnostics};
 use crate::report::Lang;
 use crate::score::Assessment;
 use command::Command;
@@ -69,32 +69,27 @@ pub fn run(
     out: &mut dyn Write,
     interactive: bool,
 ) -> Result<TabletopOutput, Error> {
-    let mut problems = Diagnostics::default();
-    let mut keep = |e: Error| match e {
-        Error::Input(d) => problems.0.extend(d.0),
-        other => problems
-            .0
-            .push(Diagnostic::at(Path::new("-"), "", 1, 1, other.to_string())),
+    let files = app::InputFiles {
+        topology: args.topology.as_deref(),
+        scenario: Some(&args.scenario),
+        plan: Some(&args.plan),
+        teams: args.teams.as_deref(),
+        scoring: None,
     };
-    let topo = app::load_topology(args.topology.as_deref())?;
-    let scenario = app::load_scenario(Some(&args.scenario), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let plan = app::load_plan(&args.plan).map_err(&mut keep).ok();
-    let teams = app::load_teams(args.teams.as_deref(), &topo)
-        .map_err(&mut keep)
-        .ok();
-    let thresholds = app::load_scoring(None).map_err(&mut keep).ok();
-    let me = plan.as_ref().and_then(|p| {
-        parse_as(&args.play_as, p, &topo)
+    let (
+        app::Inputs {
+            topo,
+            scenario,
+            plan,
+            teams,
+            thresholds,
+        },
+        me,
+    ) = app::load_inputs_with(&files, |got, problems| {
+        parse_as(&args.play_as, got.plan?, got.topo)
             .map_err(|d| problems.push(d))
             .ok()
-    });
-    let (Some(scenario), Some(plan), Some(teams), Some(thresholds), Some(me)) =
-        (scenario, plan, teams, thresholds, me)
-    else {
-        return Err(Error::Input(problems));
-    };
+    })?;
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!("tabletop-{}-{}", scenario.slug, args.seed))
     });

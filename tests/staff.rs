@@ -1,0 +1,162 @@
+//! Issue 12's "step `staff: 100000` (more than any unit has)": every
+//! command that runs a plan with a teams file (`run`, `assess`, `tabletop`,
+//! `package`) loads them through one loader (`app::load_inputs`), so each
+//! refuses the pair with the same positioned error and exit code as `run`,
+//! and writes nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use drillsim::app::{self, InputFiles};
+
+/// The scenario every command plays here (a router failure; 8 h).
+const SCENARIO: &str = "tests/data/drill/sc-outage.ron";
+/// A first step of sat-overall without its own `staff`.
+const STEP: &str = "duration: (median: \"30m\", spread: 0.4),";
+
+/// sat-overall with that step asking for 100,000 staff: the file and the
+/// line of the edit.
+fn greedy_plan(dir: &Path) -> (PathBuf, usize) {
+    let text = fs::read_to_string("scenarios/plans/sat-overall.ron").unwrap();
+    let at = text.find(STEP).expect("the step");
+    let line = text[..at].matches('\n').count() + 1;
+    let file = dir.join("greedy-plan.ron");
+    fs::write(
+        &file,
+        text.replacen(
+            STEP,
+            "duration: (median: \"30m\", spread: 0.4), staff: 100000,",
+            1,
+        ),
+    )
+    .unwrap();
+    (file, line)
+}
+
+/// `drillsim ARGS` with `stdin` as its input.
+fn drillsim(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("drillsim runs");
+    // A command that refuses before reading its input closes the pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_command_refuses_a_step_needing_more_staff_than_any_unit_has_as_run_does() {
+    let t = tempfile::tempdir().unwrap();
+    let (plan, line) = greedy_plan(t.path());
+    let plan = plan.to_str().unwrap();
+    let out = |cmd: &str| t.path().join(cmd).to_string_lossy().into_owned();
+    let script = fs::read_to_string("tests/data/tabletop/sichuan-office.txt").unwrap();
+    let commands: Vec<(&str, Vec<String>, &str)> = vec![
+        ("run", vec![], ""),
+        (
+            "assess",
+            vec![
+                "--log".into(),
+                "tests/data/drill/hand.csv".into(),
+                "--runs".into(),
+                "0".into(),
+            ],
+            "",
+        ),
+        (
+            "tabletop",
+            vec!["--as".into(), "emergency_office@sc".into()],
+            script.as_str(),
+        ),
+        ("package", vec![], ""),
+    ];
+    let mut first: Option<(Option<i32>, String)> = None;
+    for (cmd, extra, stdin) in &commands {
+        let o = out(cmd);
+        let mut args = vec![*cmd, SCENARIO, "--plan", plan, "--out", &o];
+        args.extend(extra.iter().map(String::as_str));
+        let r = drillsim(&args, stdin);
+        let err = String::from_utf8_lossy(&r.stderr).into_owned();
+        assert_eq!(r.status.code(), Some(2), "{cmd}: {err}");
+        let at = format!("{plan}:{line}:");
+        assert!(err.contains(&at), "{cmd}: expected {at} in:\n{err}");
+        assert!(
+            err.contains(
+                "step `convene` needs 100000 staff, but no unit has more than 9 in the role \
+                 `command_headquarters` (teams file)"
+            ),
+            "{cmd}: {err}"
+        );
+        // Nothing shown to players, nothing written, no temporary left.
+        assert!(r.stdout.is_empty(), "{cmd} printed {:?}", r.stdout);
+        assert!(!Path::new(&o).exists(), "{cmd} wrote {o}");
+        assert_eq!(names(t.path()), ["greedy-plan.ron"], "{cmd}");
+        match &first {
+            None => first = Some((r.status.code(), err)),
+            // Byte for byte what `run` says.
+            Some((code, run_err)) => {
+                assert_eq!((r.status.code(), &err), (*code, run_err), "{cmd} vs run");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_loader_keeps_every_problem_and_the_staff_check_with_them() {
+    let t = tempfile::tempdir().unwrap();
+    let (plan, line) = greedy_plan(t.path());
+    let scenario = t.path().join("missing.ron");
+    let files = InputFiles {
+        scenario: Some(&scenario),
+        plan: plan.to_str(),
+        ..InputFiles::default()
+    };
+    let Err(app::Error::Input(d)) = app::load_inputs(&files) else {
+        panic!("refused")
+    };
+    let text = d.to_string();
+    // The scenario's problem and the plan's, together, in file order.
+    let (s, p) = (
+        text.find("missing.ron").expect("scenario problem"),
+        text.find(&format!("greedy-plan.ron:{line}:"))
+            .expect("staff problem"),
+    );
+    assert!(s < p, "{text}");
+    // A command's own input is read with what loaded and its problems kept.
+    let ok = InputFiles {
+        scenario: Some(Path::new(SCENARIO)),
+        ..InputFiles::default()
+    };
+    let (inputs, n) = app::load_inputs_with(&ok, |got, _| got.plan.map(|p| p.bodies.len()))
+        .expect("the bundled inputs load");
+    assert_eq!(n, inputs.plan.bodies.len());
+    let Err(app::Error::Input(d)) = app::load_inputs_with(&ok, |_, problems| {
+        problems.push(drillsim::model::Diagnostic::at(
+            Path::new("--as"),
+            "x",
+            1,
+            1,
+            String::from("no body `x`"),
+        ));
+        Some(())
+    }) else {
+        panic!("a command's own problem refuses the inputs")
+    };
+    assert_eq!(d.len(), 1);
+}
