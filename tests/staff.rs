@@ -1,6 +1,7 @@
 //! Issue 12's "step `staff: 100000` (more than any unit has)": every
 //! command that runs a plan with a teams file (`run`, `assess`, `tabletop`,
-//! `package`) loads them through one loader (`app::load_inputs`), so each
+//! `package`) loads them through one loader (`app::load_inputs`), and
+//! `coverage` checks its plan against the bundled teams it runs, so each
 //! refuses the pair with the same positioned error and exit code as `run`,
 //! and writes nothing.
 
@@ -50,16 +51,6 @@ fn drillsim(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn every_command_refuses_a_step_needing_more_staff_than_any_unit_has_as_run_does() {
     let t = tempfile::tempdir().unwrap();
@@ -85,6 +76,8 @@ fn every_command_refuses_a_step_needing_more_staff_than_any_unit_has_as_run_does
             script.as_str(),
         ),
         ("package", vec![], ""),
+        // The plan alone, run against the bundled teams.
+        ("coverage", vec!["--runs".into(), "1".into()], ""),
     ];
     let mut first: Option<(Option<i32>, String)> = None;
     for (cmd, extra, stdin) in &commands {
@@ -106,7 +99,7 @@ fn every_command_refuses_a_step_needing_more_staff_than_any_unit_has_as_run_does
         // Nothing shown to players, nothing written, no temporary left.
         assert!(r.stdout.is_empty(), "{cmd} printed {:?}", r.stdout);
         assert!(!Path::new(&o).exists(), "{cmd} wrote {o}");
-        assert_eq!(names(t.path()), ["greedy-plan.ron"], "{cmd}");
+        assert_eq!(crate::util::entries(t.path()), ["greedy-plan.ron"], "{cmd}");
         match &first {
             None => first = Some((r.status.code(), err)),
             // Byte for byte what `run` says.

@@ -160,6 +160,16 @@ pub fn folder_files(dir: &std::path::Path) -> std::collections::BTreeMap<String,
     out
 }
 
+/// The names in `dir` (files and folders, not below), sorted.
+pub fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// The two folders hold the same files with the same bytes.
 pub fn assert_same_folders(a: &std::path::Path, b: &std::path::Path) {
     let (x, y) = (folder_files(a), folder_files(b));

@@ -747,6 +747,11 @@ pub fn coverage(args: &Args) -> Result<(Coverage, PathBuf), Error> {
             }
         }
     }
+    // The plan against the bundled teams the runs use, as `run` checks it.
+    let teams = app::load_teams(None, &topo)?;
+    problems
+        .0
+        .extend(app::staff_beyond_teams(&args.plan, &plan, &teams));
     if !problems.is_empty() {
         return Err(Error::Input(problems));
     }
