@@ -20,7 +20,7 @@ use crate::app::Error;
 use crate::batch::stats;
 use crate::engine::record::{Counterfactuals, DeviationCost, Diff};
 use crate::engine::response::external::{LogAction, LoggedAction};
-use crate::engine::{ResponseSetup, RunConfig, RunRecord, Sim};
+use crate::engine::{ResponseSetup, RunConfig, RunRecord};
 use crate::score;
 
 /// The metric keys, in order (see [`Counterfactuals::metrics`]).
@@ -49,17 +49,7 @@ pub fn replay_metrics(inputs: &Inputs, actions: &[LoggedAction], seeds: &[u64]) 
     seeds
         .par_iter()
         .map(|&seed| {
-            let rec = Sim::with_response(
-                inputs.topo.clone(),
-                inputs.scenario.clone(),
-                Some(inputs.setup.clone()),
-                RunConfig {
-                    seed,
-                    response: true,
-                },
-            )
-            .with_external(inputs.control, actions.to_vec())
-            .run_to_end();
+            let rec = super::replay_actions(inputs, actions.to_vec(), seed);
             metrics(&rec, inputs)
         })
         .collect()

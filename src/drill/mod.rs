@@ -110,7 +110,23 @@ pub fn load(args: &AssessArgs) -> Result<Inputs, Error> {
 /// Replays the scenario with the log's actions (seed `seed`) and returns
 /// the record, marked with the log's name and rows.
 pub fn replay(inputs: &Inputs, log_name: &str, seed: u64) -> RunRecord {
-    let sim = Sim::with_response(
+    let mut record = replay_actions(inputs, inputs.log.actions.clone(), seed);
+    if let Some(d) = record.drill.as_mut() {
+        d.log = log_name.to_string();
+        d.rows = inputs.log.rows;
+    }
+    record
+}
+
+/// The scenario run to its end (seed `seed`) with `actions` as the
+/// decisions of the bodies the inputs' `--as` names: the log's own, or a
+/// counterfactual's edit of them.
+pub fn replay_actions(
+    inputs: &Inputs,
+    actions: Vec<crate::engine::response::external::LoggedAction>,
+    seed: u64,
+) -> RunRecord {
+    Sim::with_response(
         inputs.topo.clone(),
         inputs.scenario.clone(),
         Some(inputs.setup.clone()),
@@ -119,13 +135,8 @@ pub fn replay(inputs: &Inputs, log_name: &str, seed: u64) -> RunRecord {
             response: true,
         },
     )
-    .with_external(inputs.control, inputs.log.actions.clone());
-    let mut record = sim.run_to_end();
-    if let Some(d) = record.drill.as_mut() {
-        d.log = log_name.to_string();
-        d.rows = inputs.log.rows;
-    }
-    record
+    .with_external(inputs.control, actions)
+    .run_to_end()
 }
 
 /// `drillsim assess`: loads, replays the drill log, scores, writes the run
