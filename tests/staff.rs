@@ -51,55 +51,41 @@ fn drillsim(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-#[test]
-fn every_command_refuses_a_step_needing_more_staff_than_any_unit_has_as_run_does() {
-    let t = tempfile::tempdir().unwrap();
-    let (plan, line) = greedy_plan(t.path());
-    let plan = plan.to_str().unwrap();
-    let out = |cmd: &str| t.path().join(cmd).to_string_lossy().into_owned();
+/// Every command in `commands` (with `inputs` and its own options) exits 2
+/// with byte for byte the error `run` gives, which holds `at` and `want`;
+/// shows and writes nothing. `dir` holds only `inputs_on_disk`, before and
+/// after.
+fn refused_alike(
+    dir: &Path,
+    commands: &[&str],
+    inputs: &[&str],
+    at: &str,
+    want: &str,
+    inputs_on_disk: &[&str],
+) {
     let script = fs::read_to_string("tests/data/tabletop/sichuan-office.txt").unwrap();
-    let commands: Vec<(&str, Vec<String>, &str)> = vec![
-        ("run", vec![], ""),
-        (
-            "assess",
-            vec![
-                "--log".into(),
-                "tests/data/drill/hand.csv".into(),
-                "--runs".into(),
-                "0".into(),
-            ],
-            "",
-        ),
-        (
-            "tabletop",
-            vec!["--as".into(), "emergency_office@sc".into()],
-            script.as_str(),
-        ),
-        ("package", vec![], ""),
-        // The plan alone, run against the bundled teams.
-        ("coverage", vec!["--runs".into(), "1".into()], ""),
-    ];
     let mut first: Option<(Option<i32>, String)> = None;
-    for (cmd, extra, stdin) in &commands {
-        let o = out(cmd);
-        let mut args = vec![*cmd, SCENARIO, "--plan", plan, "--out", &o];
-        args.extend(extra.iter().map(String::as_str));
+    for cmd in commands {
+        let (extra, stdin): (&[&str], &str) = match *cmd {
+            "assess" => (&["--log", "tests/data/drill/hand.csv", "--runs", "0"], ""),
+            "tabletop" => (&["--as", "emergency_office@sc"], &script),
+            // The plan alone, run against the bundled teams.
+            "coverage" => (&["--runs", "1"], ""),
+            _ => (&[], ""),
+        };
+        let o = dir.join(cmd).to_string_lossy().into_owned();
+        let mut args = vec![*cmd, SCENARIO, "--out", &o];
+        args.extend(inputs);
+        args.extend(extra);
         let r = drillsim(&args, stdin);
         let err = String::from_utf8_lossy(&r.stderr).into_owned();
         assert_eq!(r.status.code(), Some(2), "{cmd}: {err}");
-        let at = format!("{plan}:{line}:");
-        assert!(err.contains(&at), "{cmd}: expected {at} in:\n{err}");
-        assert!(
-            err.contains(
-                "step `convene` needs 100000 staff, but no unit has more than 9 in the role \
-                 `command_headquarters` (teams file)"
-            ),
-            "{cmd}: {err}"
-        );
+        assert!(err.contains(at), "{cmd}: expected {at} in:\n{err}");
+        assert!(err.contains(want), "{cmd}: expected {want:?} in:\n{err}");
         // Nothing shown to players, nothing written, no temporary left.
         assert!(r.stdout.is_empty(), "{cmd} printed {:?}", r.stdout);
         assert!(!Path::new(&o).exists(), "{cmd} wrote {o}");
-        assert_eq!(crate::util::entries(t.path()), ["greedy-plan.ron"], "{cmd}");
+        assert_eq!(crate::util::entries(dir), inputs_on_disk, "{cmd}");
         match &first {
             None => first = Some((r.status.code(), err)),
             // Byte for byte what `run` says.
@@ -108,6 +94,55 @@ fn every_command_refuses_a_step_needing_more_staff_than_any_unit_has_as_run_does
             }
         }
     }
+}
+
+#[test]
+fn every_command_refuses_a_step_needing_more_staff_than_any_unit_has_as_run_does() {
+    let t = tempfile::tempdir().unwrap();
+    let (plan, line) = greedy_plan(t.path());
+    let plan = plan.to_str().unwrap();
+    refused_alike(
+        t.path(),
+        &["run", "assess", "tabletop", "package", "coverage"],
+        &["--plan", plan],
+        &format!("{plan}:{line}:62: "),
+        "step `convene` needs 100000 staff, but no unit has more than 9 in the role \
+         `command_headquarters` (teams file)",
+        &["greedy-plan.ron"],
+    );
+}
+
+#[test]
+fn every_command_refuses_teams_too_thin_for_the_plan_as_run_does() {
+    // The bundled plan's nationwide patch order needs 4 of the technical
+    // support group; this teams file gives no unit more than 3.
+    let t = tempfile::tempdir().unwrap();
+    let teams = t.path().join("thin-teams.ron");
+    let text = fs::read_to_string("assets/teams.ron").unwrap();
+    let mut thin = text.clone();
+    for n in ["15", "6", "2"] {
+        let from = format!("(\"technical_support\", {n})");
+        assert!(thin.contains(&from), "{from}");
+        thin = thin.replacen(&from, "(\"technical_support\", 3)", 1);
+    }
+    assert!(!thin.contains("(\"technical_support\", 4"));
+    fs::write(&teams, thin).unwrap();
+    let plan = "scenarios/plans/sat-overall.ron";
+    let line = fs::read_to_string(plan)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("(median: \"4h\", spread: 0.4), staff: 4,"))
+        .expect("patch_national's staff")
+        + 1;
+    refused_alike(
+        t.path(),
+        &["run", "assess", "tabletop", "package"],
+        &["--teams", teams.to_str().unwrap()],
+        &format!("{plan}:{line}:60: "),
+        "step `patch_national` needs 4 staff, but no unit has more than 3 in the role \
+         `technical_support` (teams file)",
+        &["thin-teams.ron"],
+    );
 }
 
 #[test]
