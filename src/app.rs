@@ -485,8 +485,11 @@ pub fn run(args: &RunArgs) -> Result<RunOutput, Error> {
     } else {
         None
     };
-    let files = crate::output::run_files_with(&record, &assessment, args.lang, spread.as_ref());
-    crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
+    // Written file by file, the large ones row by row (not held whole).
+    crate::output::write_atomically_with(&out, |tmp| {
+        crate::output::write_run_files(tmp, &record, &assessment, args.lang, spread.as_ref())
+    })
+    .map_err(|source| Error::Io {
         path: out.clone(),
         source,
     })?;
@@ -533,9 +536,11 @@ pub fn report(dir: &Path, scoring: Option<&Path>, lang: Option<Lang>) -> Result<
         )]))
     })?;
     let assessment = score::assess(&record, &thresholds);
-    let files = crate::output::run_files_with(&record, &assessment, lang, spread.as_ref());
     // The user's own files in the run folder are kept.
-    crate::output::write_atomically_keeping(dir, &files).map_err(|source| Error::Io {
+    crate::output::write_atomically_mode(dir, crate::output::guard::Mode::KeepForeign, |tmp| {
+        crate::output::write_run_files(tmp, &record, &assessment, lang, spread.as_ref())
+    })
+    .map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
     })?;

@@ -68,7 +68,7 @@ fn a_year_of_minute_ticks_is_legal_but_announced_with_its_size() {
     assert!(
         err.contains("warning:")
             && err.contains("525600 ticks")
-            && err.contains("1.0 GB of memory")
+            && err.contains("75 MB of memory")
             && err.contains("253 MB of output")
             && err.contains("limit 600000 ticks"),
         "{err}"

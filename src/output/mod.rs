@@ -36,10 +36,18 @@ pub fn clock(start: &str, minute: f64) -> String {
 }
 
 /// `timeline.csv`: the network's state at the end of every tick, followed by
-/// the compliance columns of the assessment.
+/// the compliance columns of the assessment. In memory; a run folder's is
+/// written row by row ([`write_timeline_csv`]).
 pub fn timeline_csv(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
-    let (extra_head, extra_rows) = crate::score::compliance_columns(a);
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    write_timeline_csv(&mut out, rec, a).expect("in-memory csv");
+    out
+}
+
+/// [`timeline_csv`] written to `w` row by row: nothing the size of the
+/// file is held (a year of 1-minute ticks is over 100 MB).
+pub fn write_timeline_csv(w: impl io::Write, rec: &RunRecord, a: &Assessment) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(w);
     let mut head: Vec<String> = [
         "time",
         "minute",
@@ -57,11 +65,15 @@ pub fn timeline_csv(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
     .into_iter()
     .map(String::from)
     .collect();
-    head.extend(extra_head);
-    w.write_record(crate::output::cells::record(&head))
-        .expect("in-memory csv");
-    for (i, r) in rec.timeline.iter().enumerate() {
-        let mut row = vec![
+    head.extend(crate::score::compliance_head(a));
+    w.write_record(crate::output::cells::record(&head))?;
+    let mut points = (!a.compliance.is_empty()).then(|| {
+        crate::score::compliance::at_rows(&a.compliance, rec.timeline.iter().map(|r| r.minute))
+    });
+    let mut row: Vec<String> = Vec::with_capacity(head.len());
+    for r in &rec.timeline {
+        row.clear();
+        row.extend([
             clock(&rec.start, r.minute),
             format!("{:.0}", r.minute),
             r.hosts_susceptible.to_string(),
@@ -74,23 +86,28 @@ pub fn timeline_csv(rec: &RunRecord, a: &Assessment) -> Vec<u8> {
             r.links_saturated.to_string(),
             format!("{:.3}", r.services_available_pct),
             r.taxpayer_services_down.to_string(),
-        ];
-        if let Some(extra) = extra_rows.get(i) {
-            row.extend(extra.iter().cloned());
+        ]);
+        if let Some(p) = points.as_mut().and_then(|it| it.next()) {
+            crate::score::compliance_cells(p, &mut row);
         }
-        w.write_record(crate::output::cells::record(&row))
-            .expect("in-memory csv");
+        w.write_record(crate::output::cells::record(&row))?;
     }
-    w.into_inner().expect("in-memory csv")
+    w.flush()
 }
 
 /// `events.csv`: every event, in order, with its exact minute.
 pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    write_events_csv(&mut out, rec).expect("in-memory csv");
+    out
+}
+
+/// [`events_csv`] written to `w` row by row.
+pub fn write_events_csv(w: impl io::Write, rec: &RunRecord) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(w);
     w.write_record(crate::output::cells::record([
         "time", "minute", "kind", "node", "actor", "clause", "detail",
-    ]))
-    .expect("in-memory csv");
+    ]))?;
     for e in &rec.events {
         let node = e
             .node
@@ -105,10 +122,9 @@ pub fn events_csv(rec: &RunRecord) -> Vec<u8> {
             &*e.actor,
             &*e.clause,
             e.detail.as_ref(),
-        ]))
-        .expect("in-memory csv");
+        ]))?;
     }
-    w.into_inner().expect("in-memory csv")
+    w.flush()
 }
 
 /// The run's headline numbers (`summary.json`).
@@ -239,6 +255,11 @@ pub fn record_json(rec: &RunRecord) -> Vec<u8> {
     serde_json::to_vec(rec).expect("plain data")
 }
 
+/// [`record_json`] written to `w` as it is serialised.
+pub fn write_record_json(w: impl io::Write, rec: &RunRecord) -> io::Result<()> {
+    serde_json::to_writer(w, rec).map_err(io::Error::other)
+}
+
 /// Reads a run folder's `record.json`.
 pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
     crate::output::guard::note_input(dir);
@@ -288,6 +309,54 @@ pub fn run_files_with(
     }
     files.extend(crate::report::render_with(rec, a, lang, spread).0);
     files
+}
+
+/// Writes the files of [`run_files_with`] into the folder `dir` (a
+/// temporary folder of [`write_atomically_mode`]), the same bytes, but
+/// the large ones — `timeline.csv`, `events.csv`, `record.json` — row by
+/// row through a buffer instead of whole in memory: the run's size in
+/// memory then no longer grows with these files. Each file is checked
+/// against interruption before it is written, like [`write_atomically`]'s.
+pub fn write_run_files(
+    dir: &Path,
+    rec: &RunRecord,
+    a: &Assessment,
+    lang: Lang,
+    spread: Option<&crate::report::spread::Spread>,
+) -> io::Result<()> {
+    type Stream<'a> = &'a dyn Fn(&mut dyn io::Write) -> io::Result<()>;
+    let streamed: [(&str, Stream); 3] = [
+        ("timeline.csv", &|w| write_timeline_csv(w, rec, a)),
+        ("events.csv", &|w| write_events_csv(w, rec)),
+        ("record.json", &|w| write_record_json(w, rec)),
+    ];
+    let delay = write_delay();
+    for (name, write) in streamed {
+        guard::stop_if_interrupted();
+        let mut w = io::BufWriter::with_capacity(1 << 16, fs::File::create(dir.join(name))?);
+        write(&mut w)?;
+        io::Write::flush(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?;
+        pause(delay);
+    }
+    let mut files = vec![
+        (
+            "obligations.csv".to_string(),
+            crate::score::obligations_csv(a, rec),
+        ),
+        ("summary.json".to_string(), summary_json(rec, a)),
+        (
+            LANG_FILE.to_string(),
+            format!("{}\n", lang.tag()).into_bytes(),
+        ),
+    ];
+    if let Some(sp) = spread {
+        files.push(("spread.json".to_string(), sp.to_json()));
+    }
+    write_files(dir, &files)?;
+    // The report last, file by file as rendered.
+    let report = crate::report::render_with(rec, a, lang, spread).0;
+    write_files(dir, &report)
 }
 
 /// The run folder's `spread.json`, if it has one (None when absent; an
@@ -413,10 +482,20 @@ pub fn write_atomically_keeping(dir: &Path, files: &Files) -> io::Result<()> {
 /// interrupt a write in the middle).
 pub const WRITE_DELAY_ENV: &str = "DRILLSIM_WRITE_DELAY_MS";
 
-fn write_files(tmp: &Path, files: &Files) -> io::Result<()> {
-    let delay = std::env::var(WRITE_DELAY_ENV)
+fn write_delay() -> Option<u64> {
+    std::env::var(WRITE_DELAY_ENV)
         .ok()
-        .and_then(|s| s.parse::<u64>().ok());
+        .and_then(|s| s.parse::<u64>().ok())
+}
+
+fn pause(delay: Option<u64>) {
+    if let Some(ms) = delay {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+fn write_files(tmp: &Path, files: &Files) -> io::Result<()> {
+    let delay = write_delay();
     for (file, bytes) in files {
         guard::stop_if_interrupted();
         let path = tmp.join(file);
@@ -424,9 +503,7 @@ fn write_files(tmp: &Path, files: &Files) -> io::Result<()> {
             fs::create_dir_all(dir)?;
         }
         fs::write(path, bytes)?;
-        if let Some(ms) = delay {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-        }
+        pause(delay);
     }
     Ok(())
 }

@@ -63,7 +63,11 @@ impl Sums {
     }
 }
 
-/// One point per timeline row.
+/// The compliance series as a step function over the timeline rows: a
+/// point at the first row and at each row where an obligation entered or
+/// earned its credit; a point holds until the next point's minute (see
+/// [`at_rows`]). A year of 1-minute ticks has 525,600 rows but only as
+/// many points as the run has such moments (a few hundred).
 pub fn compliance(
     rec: &RunRecord,
     obs: &[Obligation],
@@ -95,8 +99,9 @@ pub fn compliance(
     evs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut sums = vec![Sums::default(); 1 + nt + nb + nc];
     let mut k = 0;
-    let mut out = Vec::with_capacity(rec.timeline.len());
+    let mut out = Vec::new();
     for row in &rec.timeline {
+        let before = k;
         while k < evs.len() && evs[k].0 <= row.minute {
             let (_, i, credit) = evs[k];
             let o = &obs[i];
@@ -109,6 +114,10 @@ pub fn compliance(
             }
             k += 1;
         }
+        // A point where the values may change (and the first row's).
+        if k == before && !out.is_empty() {
+            continue;
+        }
         out.push(CompliancePoint {
             minute: row.minute,
             overall: sums[0].score(),
@@ -118,6 +127,22 @@ pub fn compliance(
         });
     }
     out
+}
+
+/// The point in force at each of `minutes` (ascending, the timeline's
+/// minutes): the last point at or before it (the first point before the
+/// first). `points` must not be empty.
+pub fn at_rows<'a>(
+    points: &'a [CompliancePoint],
+    minutes: impl IntoIterator<Item = f64> + 'a,
+) -> impl Iterator<Item = &'a CompliancePoint> + 'a {
+    let mut j = 0;
+    minutes.into_iter().map(move |m| {
+        while j + 1 < points.len() && points[j + 1].minute <= m {
+            j += 1;
+        }
+        &points[j]
+    })
 }
 
 /// Final compliance of the obligations `keep` selects (all assessed ones

@@ -71,10 +71,10 @@ pub fn obligations_csv(a: &Assessment, rec: &RunRecord) -> Vec<u8> {
     w.into_inner().expect("in-memory csv")
 }
 
-/// Extra `timeline.csv` columns, one row per compliance point (= timeline
-/// row): `compliance_overall`, `compliance_tier_<tier>`,
-/// `compliance_body_<id>`, `compliance_cap_<capability>`, 2 decimals.
-pub fn compliance_columns(a: &Assessment) -> (Vec<String>, Vec<Vec<String>>) {
+/// Names of the extra `timeline.csv` columns: `compliance_overall`,
+/// `compliance_tier_<tier>`, `compliance_body_<id>`,
+/// `compliance_cap_<capability>`.
+pub fn compliance_head(a: &Assessment) -> Vec<String> {
     let mut head = vec!["compliance_overall".to_owned()];
     head.extend(a.tiers.iter().map(|t| format!("compliance_tier_{t}")));
     head.extend(a.bodies.iter().map(|b| format!("compliance_body_{b}")));
@@ -83,16 +83,32 @@ pub fn compliance_columns(a: &Assessment) -> (Vec<String>, Vec<Vec<String>>) {
             .iter()
             .map(|c| format!("compliance_cap_{}", c.as_str())),
     );
+    head
+}
+
+/// One point's cells under [`compliance_head`], 2 decimals, appended to
+/// `out`.
+pub fn compliance_cells(p: &super::CompliancePoint, out: &mut Vec<String>) {
     let f = |x: f64| format!("{x:.2}");
-    let rows = a
-        .compliance
-        .iter()
+    out.push(f(p.overall));
+    out.extend(p.by_tier.iter().copied().map(f));
+    out.extend(p.by_body.iter().copied().map(f));
+    out.extend(p.by_capability.iter().copied().map(f));
+}
+
+/// Extra `timeline.csv` columns, one row per timeline row (the point in
+/// force there, [`super::compliance::at_rows`]). Holds every cell of every
+/// row: `timeline.csv` itself is written row by row
+/// (`output::write_timeline_csv`); this is for tests and small runs.
+pub fn compliance_columns(a: &Assessment, rec: &RunRecord) -> (Vec<String>, Vec<Vec<String>>) {
+    let head = compliance_head(a);
+    if a.compliance.is_empty() {
+        return (head, Vec::new());
+    }
+    let rows = super::compliance::at_rows(&a.compliance, rec.timeline.iter().map(|r| r.minute))
         .map(|p| {
             let mut r = Vec::with_capacity(head.len());
-            r.push(f(p.overall));
-            r.extend(p.by_tier.iter().copied().map(f));
-            r.extend(p.by_body.iter().copied().map(f));
-            r.extend(p.by_capability.iter().copied().map(f));
+            compliance_cells(p, &mut r);
             r
         })
         .collect();

@@ -18,7 +18,7 @@ pub mod ratings;
 pub mod root_cause;
 pub mod thresholds;
 
-pub use export::{compliance_columns, obligations_csv};
+pub use export::{compliance_cells, compliance_columns, compliance_head, obligations_csv};
 pub use thresholds::{Thresholds, default_thresholds, load_thresholds};
 
 /// Assesses a run: obligations, compliance over time, outcomes, ratings and
@@ -374,7 +374,10 @@ pub struct Assessment {
     pub tiers: Vec<String>,
     /// Body ids of `CompliancePoint::by_body`.
     pub bodies: Vec<String>,
-    /// One point per timeline row.
+    /// Compliance over time as a step function: a point at the first
+    /// timeline row and wherever the values may change, each holding until
+    /// the next (`compliance::at_rows` gives one per row; empty when the
+    /// timeline is).
     pub compliance: Vec<CompliancePoint>,
     pub outcomes: Outcomes,
     pub ratings: Vec<CapabilityRating>,

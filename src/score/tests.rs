@@ -317,6 +317,16 @@ fn golden_obligations() {
 fn golden_compliance() {
     let rec = small_record();
     let a = assess(&rec, &default_thresholds());
+    // A step function: a point where the values may change, one per row
+    // once expanded.
+    assert!(a.compliance.len() <= rec.timeline.len());
+    assert_eq!(a.compliance[0].minute, rec.timeline[0].minute);
+    let sparse = a.compliance.clone();
+    let mut a = a;
+    a.compliance =
+        crate::score::compliance::at_rows(&sparse, rec.timeline.iter().map(|r| r.minute))
+            .cloned()
+            .collect();
     assert_eq!(a.compliance.len(), rec.timeline.len());
     assert_eq!(
         a.tiers,
@@ -490,7 +500,7 @@ fn csv_and_columns() {
          2002-11-08 09:45:00,45.000,late,3.000,2.250"
     );
     assert!(lines[9].ends_with(",,,pending,1.000,0.000"), "{}", lines[9]);
-    let (head, rows) = compliance_columns(&a);
+    let (head, rows) = compliance_columns(&a, &rec);
     assert_eq!(head.len(), 1 + 5 + 3 + 6);
     assert_eq!(head[0], "compliance_overall");
     assert_eq!(head[4], "compliance_tier_county");
@@ -499,6 +509,13 @@ fn csv_and_columns() {
     assert_eq!(rows.len(), rec.timeline.len());
     assert_eq!(rows[2][0], "85.71");
     assert!(rows.iter().all(|r| r.len() == head.len()));
+    // timeline.csv carries the same cells, one row per timeline row.
+    let tl = String::from_utf8(crate::output::timeline_csv(&rec, &a)).unwrap();
+    let lines: Vec<&str> = tl.lines().collect();
+    assert_eq!(lines.len(), 1 + rec.timeline.len());
+    for (line, row) in lines[1..].iter().zip(&rows) {
+        assert!(line.ends_with(&format!(",{}", row.join(","))), "{line}");
+    }
 }
 
 #[test]
@@ -558,7 +575,7 @@ fn real_run_is_assessed() {
     let a = assess(&rec, &default_thresholds());
     assert!(!rec.tasks.is_empty());
     assert_eq!(a.obligations.len(), rec.tasks.len());
-    assert_eq!(a.compliance.len(), rec.timeline.len());
+    assert!(!a.compliance.is_empty() && a.compliance.len() <= rec.timeline.len());
     for p in &a.compliance {
         for x in [p.overall]
             .iter()

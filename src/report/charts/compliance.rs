@@ -225,15 +225,34 @@ pub fn caption(ctx: &Ctx) -> String {
 }
 
 /// Compliance of tier `t` (None: overall) just after `minute`.
+/// (The timeline row at or just after `minute`, and the point in force
+/// there: the compliance series is a step function, see
+/// `score::compliance::at_rows`.)
 fn value_at(ctx: &Ctx, t: Option<usize>, minute: f64) -> f64 {
     let cp = &ctx.a.compliance;
-    let i = cp
-        .partition_point(|p| p.minute < minute - 1e-9)
-        .min(cp.len() - 1);
+    let tl = &ctx.rec.timeline;
+    let row = tl
+        .partition_point(|r| r.minute < minute - 1e-9)
+        .min(tl.len().saturating_sub(1));
+    let at = tl.get(row).map_or(minute, |r| r.minute);
+    let i = cp.partition_point(|p| p.minute <= at).saturating_sub(1);
     match t {
         Some(t) => cp[i].by_tier.get(t).copied().unwrap_or(100.0),
         None => cp[i].overall,
     }
+}
+
+/// One `(hour, value)` per timeline row: the point in force at the row.
+fn per_row(ctx: &Ctx, f: impl Fn(&crate::score::CompliancePoint) -> f64) -> Vec<(f64, f64)> {
+    let minutes = ctx.rec.timeline.iter().map(|r| r.minute);
+    minutes
+        .clone()
+        .zip(crate::score::compliance::at_rows(
+            &ctx.a.compliance,
+            minutes,
+        ))
+        .map(|(m, p)| (m / 60.0, f(p)))
+        .collect()
 }
 
 pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
@@ -280,7 +299,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
     let (cols, _) = grid(tiers.len());
     let ph = panel_h(band);
     let (_, body) = root.split_vertically(TOP + LEGEND_H);
-    let overall = thin(cp.iter().map(|p| (p.minute / 60.0, p.overall)).collect());
+    let overall = thin(per_row(ctx, |p| p.overall));
     for (p, &t) in tiers.iter().enumerate() {
         let (c, r) = (p % cols, p / cols);
         let pw = W / cols as u32;
@@ -317,11 +336,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> R {
         chart
             .draw_series(LineSeries::new(overall.clone(), GREY.stroke_width(1)))
             .s()?;
-        let pts = thin(
-            cp.iter()
-                .map(|q| (q.minute / 60.0, q.by_tier.get(t).copied().unwrap_or(100.0)))
-                .collect(),
-        );
+        let pts = thin(per_row(ctx, |q| q.by_tier.get(t).copied().unwrap_or(100.0)));
         chart
             .draw_series(LineSeries::new(pts, BLUE.stroke_width(2)))
             .s()?;
