@@ -159,8 +159,10 @@ pub fn assess(args: &AssessArgs) -> Result<AssessOutput, Error> {
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs").join(format!("{}-drill-{}", inputs.scenario.slug, args.seed))
     });
-    let files = crate::output::run_files_with(&record, &assessment, args.lang, None);
-    crate::output::write_atomically(&out, &files).map_err(|source| Error::Io {
+    crate::output::write_atomically_with(&out, |tmp| {
+        crate::output::write_run_files(tmp, &record, &assessment, args.lang, None)
+    })
+    .map_err(|source| Error::Io {
         path: out.clone(),
         source,
     })?;

@@ -494,7 +494,9 @@ fn pause(delay: Option<u64>) {
     }
 }
 
-fn write_files(tmp: &Path, files: &Files) -> io::Result<()> {
+/// Writes `files` into the folder `tmp` (a temporary folder of
+/// [`write_atomically_mode`]), checking for interruption before each.
+pub fn write_files(tmp: &Path, files: &Files) -> io::Result<()> {
     let delay = write_delay();
     for (file, bytes) in files {
         guard::stop_if_interrupted();

@@ -795,13 +795,18 @@ impl Session {
         let transcript = std::mem::take(&mut self.full);
         let record = self.sim.run_to_end();
         let assessment = crate::score::assess(&record, thresholds);
-        let mut files = crate::output::run_files(&record, &assessment, self.lang);
-        files.push((
-            "drill-log.csv".into(),
-            drill_log_csv(&self.topo, &self.plan, &self.log),
-        ));
-        files.push(("tabletop.txt".into(), transcript.into_bytes()));
-        crate::output::write_atomically(dir, &files).map_err(|source| Error::Io {
+        let files = vec![
+            (
+                "drill-log.csv".into(),
+                drill_log_csv(&self.topo, &self.plan, &self.log),
+            ),
+            ("tabletop.txt".into(), transcript.into_bytes()),
+        ];
+        crate::output::write_atomically_with(dir, |tmp| {
+            crate::output::write_run_files(tmp, &record, &assessment, self.lang, None)?;
+            crate::output::write_files(tmp, &files)
+        })
+        .map_err(|source| Error::Io {
             path: dir.to_path_buf(),
             source,
         })?;
