@@ -334,7 +334,15 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     let run_dirs: Vec<String> = names.into_iter().map(|n| n.replace('/', "-")).collect();
     let one = |&(v, seed): &(usize, u64)| -> io::Result<(RunRow, VariantAgg)> {
         let var = &job.variants[v];
-        let record = super::each::run_one(&job.topo, var, seed, job.perfect, job.no_response);
+        // A record not written out is only scored: lean (same assessment).
+        let record = super::each::run_one(
+            &job.topo,
+            var,
+            seed,
+            job.perfect,
+            job.no_response,
+            !job.keep_runs,
+        );
         if job.keep_runs {
             let dir = work.join("runs").join(format!("{}-{seed}", run_dirs[v]));
             fs::create_dir_all(&dir)?;

@@ -392,6 +392,14 @@ impl Sim {
         &self.world
     }
 
+    /// Keeps a lean record ([`RunRecord::lean`]): no per-node worm events.
+    /// For runs whose record is only scored (a batch without
+    /// `--keep-runs`); the assessment is the same.
+    pub fn lean(mut self) -> Sim {
+        self.world.resource_mut::<RunRecord>().lean = true;
+        self
+    }
+
     /// Runs the remaining ticks and returns the record. Once the run has
     /// settled (see [`Sim::settled`]) the remaining ticks are fast-forwarded:
     /// only the systems that still change anything (losses, the timeline

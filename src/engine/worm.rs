@@ -487,13 +487,7 @@ impl Worm {
                 w.ever_list.push(v);
                 w.nodes_ever += 1;
                 w.newly_infected.push(v);
-                rec.event(
-                    now,
-                    EventKind::NodeInfected,
-                    Some(v),
-                    None,
-                    "initial infection",
-                );
+                node_event(rec, now, EventKind::NodeInfected, v, "initial infection");
             }
         }
         // The nodes infected now: only initial ones (ascending, once each).
@@ -579,13 +573,7 @@ impl Worm {
             self.ever_list.push(v);
             self.nodes_ever += 1;
             self.newly_infected.push(v);
-            rec.event(
-                t,
-                EventKind::NodeInfected,
-                Some(v),
-                None,
-                "first host infected",
-            );
+            node_event(rec, t, EventKind::NodeInfected, v, "first host infected");
         }
         if self.tot_i > self.peak {
             self.peak = self.tot_i;
@@ -862,13 +850,7 @@ impl Worm {
                 self.tot_i -= 1;
                 self.tot_r += 1;
                 self.nodes_infected_now -= 1;
-                rec.event(
-                    t,
-                    EventKind::NodeClean,
-                    Some(v),
-                    None,
-                    "last infected host recovered",
-                );
+                node_event(rec, t, EventKind::NodeClean, v, "last infected host recovered");
                 for &(x, l) in topo.neighbours(v) {
                     if net.spread[l as usize] {
                         let h = &mut self.hot[x as usize];
@@ -1004,13 +986,7 @@ impl Worm {
             self.tot_r += 1;
             if self.i[vi] == 0 {
                 self.nodes_infected_now -= 1;
-                rec.event(
-                    t,
-                    EventKind::NodeClean,
-                    Some(v),
-                    None,
-                    "last infected host recovered",
-                );
+                node_event(rec, t, EventKind::NodeClean, v, "last infected host recovered");
             }
             self.shift_infected(topo, net, v, false);
         } else {
@@ -1159,6 +1135,15 @@ pub fn outcome(w: &Worm) -> ThreatOutcome {
             infected_at_end: w.tot_i,
         }),
         ..ThreatOutcome::default()
+    }
+}
+
+/// A per-node worm event (`node_infected`, `node_clean`), unless the record
+/// is lean ([`RunRecord::lean`]).
+#[inline]
+fn node_event(rec: &mut RunRecord, t: f64, kind: EventKind, v: NodeId, detail: &'static str) {
+    if !rec.lean {
+        rec.event(t, kind, Some(v), None, detail);
     }
 }
 
