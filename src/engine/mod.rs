@@ -565,9 +565,10 @@ impl Sim {
                 ..Default::default()
             })
             .collect();
-        // Only the nodes ever infected or down count (the flags are read
-        // first: the node records are large and mostly not needed).
-        for v in 0..topo.nodes.len() {
+        // Only the nodes ever infected or down count: those `affected`
+        // marks (the flags are read first: the node records are large and
+        // mostly not needed; integer sums, so the order does not matter).
+        for (v, _) in affected.iter().enumerate().filter(|&(_, &a)| a) {
             let infected = worm.ever_at(v);
             let down = losses.ever_down.get(v).copied().unwrap_or(false);
             if !infected && !down {
