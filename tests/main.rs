@@ -24,6 +24,7 @@ mod harden;
 mod insider;
 mod intrusion;
 mod leads;
+mod lean_record;
 mod leak;
 mod library;
 mod limits;
