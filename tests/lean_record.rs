@@ -64,7 +64,11 @@ fn a_lean_record_is_the_full_one_less_node_events_and_assesses_the_same() {
             assert_eq!(lean.totals, full.totals, "{what}");
             assert_eq!(lean.tasks, full.tasks, "{what}");
             assert_eq!(lean.threats, full.threats, "{what}");
-            assert_eq!(score::assess(&lean, &th), score::assess(&full, &th), "{what}");
+            assert_eq!(
+                score::assess(&lean, &th),
+                score::assess(&full, &th),
+                "{what}"
+            );
         }
     }
     // The worm scenarios had per-node events to leave out.

@@ -335,9 +335,7 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     // One run, its aggregates added straight into the worker's part for
     // its variant (the same sums as a one-run aggregate merged in, without
     // building one: a per-grid-point allocation each).
-    let one = |&(v, seed): &(usize, u64),
-               part: &mut [Option<VariantAgg>]|
-     -> io::Result<RunRow> {
+    let one = |&(v, seed): &(usize, u64), part: &mut [Option<VariantAgg>]| -> io::Result<RunRow> {
         let var = &job.variants[v];
         // A record not written out is only scored: lean (same assessment).
         let record = super::each::run_one(

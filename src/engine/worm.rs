@@ -863,7 +863,13 @@ impl Worm {
                 self.tot_i -= 1;
                 self.tot_r += 1;
                 self.nodes_infected_now -= 1;
-                node_event(rec, t, EventKind::NodeClean, v, "last infected host recovered");
+                node_event(
+                    rec,
+                    t,
+                    EventKind::NodeClean,
+                    v,
+                    "last infected host recovered",
+                );
                 for &(x, l) in topo.neighbours(v) {
                     if net.spread[l as usize] {
                         let h = &mut self.hot[x as usize];
@@ -1013,7 +1019,13 @@ impl Worm {
             self.tot_r += 1;
             if self.i[vi] == 0 {
                 self.nodes_infected_now -= 1;
-                node_event(rec, t, EventKind::NodeClean, v, "last infected host recovered");
+                node_event(
+                    rec,
+                    t,
+                    EventKind::NodeClean,
+                    v,
+                    "last infected host recovered",
+                );
             }
             self.shift_infected(topo, net, v, false);
         } else {
