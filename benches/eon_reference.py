@@ -20,6 +20,12 @@ One invocation measures both, with the same τ, γ and initial node ``hq``:
   ``total_infected_hosts`` in the batch's ``summary.csv`` (one host per
   node, so hosts ever infected = nodes ever infected).
 
+With ``--repeat K`` (default 1) the whole side-by-side measurement (the
+drillsim batch, then the EoN outbreaks) is made K times in a row and a last
+line gives the min–max of each ratio over the K rounds; every round prints
+the 1-minute load average before it (other work on a shared machine moves
+both timings).
+
 It prints both per-outbreak times, their ratio, the same from CPU time
 (EoN: ``time.process_time`` per outbreak; drillsim: the child's user +
 system time / N), which other load on the machine moves less than wall
@@ -32,7 +38,7 @@ Usage (from the repository root, after ``cargo build --release``):
     target/release/drillsim topology export /tmp/natnet
     /tmp/eon/bin/python benches/eon_reference.py /tmp/natnet \\
         [--drillsim target/release/drillsim] [--tau 1.7] [--gamma 1.0] \\
-        [--runs 1000] [--eon-runs 30] [--seed 1]
+        [--runs 1000] [--eon-runs 30] [--seed 1] [--repeat 1]
 
 The graph is undirected, built from ``links.csv`` without ``backup`` rows
 (backup lines are idle in drillsim until a primary fails): the primary tree
@@ -42,6 +48,7 @@ plus the external links.
 import argparse
 import csv
 import math
+import os
 import random
 import resource
 import statistics
@@ -111,6 +118,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1000, help="drillsim outbreaks (one batch)")
     ap.add_argument("--eon-runs", type=int, default=30, help="timed EoN outbreaks")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="side-by-side rounds (min-max of the ratios at the end)")
     args = ap.parse_args()
 
     g = load_graph(args.folder)
@@ -125,6 +134,24 @@ def main() -> None:
         n_d[d] += 1
     expected = sum(n * t**d for d, n in enumerate(n_d))
 
+    wall_ratios, cpu_ratios, loads = [], [], []
+    for k in range(args.repeat):
+        if args.repeat > 1:
+            print(f"-- round {k + 1} of {args.repeat}")
+        w, c, load = side_by_side(args, g, t, expected, n_d)
+        wall_ratios.append(w)
+        cpu_ratios.append(c)
+        loads.append(load)
+    if args.repeat > 1:
+        print(f"over {args.repeat} rounds: ratio (wall) {min(wall_ratios):.1f}-"
+              f"{max(wall_ratios):.1f}x, ratio (CPU) {min(cpu_ratios):.1f}-"
+              f"{max(cpu_ratios):.1f}x, load average {min(loads):.2f}-{max(loads):.2f}")
+
+
+def side_by_side(args, g, t, expected, n_d):
+    """One round: (wall ratio, CPU ratio, 1-minute load average before it)."""
+    load = os.getloadavg()[0]
+    print(f"load average (1 min) before this round: {load:.2f}")
     # drillsim first (one batch of --runs outbreaks).
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -169,6 +196,7 @@ def main() -> None:
     print(f"mean final size: drillsim {d_mean:.1f} ± {d_se:.1f}, EoN {e_mean:.1f} ± {e_se:.1f} "
           f"(± 1 standard error)")
     print(f"tree formula sum_d n_d T^d (T={t:.4f}): {expected:.1f}; n_d = {n_d}")
+    return e_per / d_per, e_cpu / d_cpu_per, load
 
 
 if __name__ == "__main__":

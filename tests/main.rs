@@ -25,6 +25,7 @@ mod insider;
 mod intrusion;
 mod leads;
 mod leak;
+mod lean_record;
 mod library;
 mod limits;
 mod outages;

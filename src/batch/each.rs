@@ -16,14 +16,17 @@ use crate::engine::{self, ResponseSetup, RunConfig, RunRecord};
 use crate::model::topology::Topology;
 
 /// One run of `variant` with `seed`, exactly as `drillsim batch` runs it.
+/// `lean`: keep a lean record ([`RunRecord::lean`]; the same assessment)
+/// when the record is only scored, not written out.
 pub fn run_one(
     topo: &Arc<Topology>,
     variant: &Variant,
     seed: u64,
     perfect: bool,
     no_response: bool,
+    lean: bool,
 ) -> RunRecord {
-    engine::run_with(
+    let sim = engine::Sim::with_response(
         topo.clone(),
         variant.scenario.clone(),
         Some(ResponseSetup {
@@ -35,7 +38,8 @@ pub fn run_one(
             seed,
             response: !no_response,
         },
-    )
+    );
+    if lean { sim.lean() } else { sim }.run_to_end()
 }
 
 /// What [`map_runs`] runs.
@@ -78,6 +82,7 @@ where
                     seed,
                     job.perfect,
                     job.no_response,
+                    false,
                 );
                 f(v, seed, &rec)
             })

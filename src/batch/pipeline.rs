@@ -332,19 +332,33 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
         }
     }
     let run_dirs: Vec<String> = names.into_iter().map(|n| n.replace('/', "-")).collect();
-    let one = |&(v, seed): &(usize, u64)| -> io::Result<(RunRow, VariantAgg)> {
+    // One run, its aggregates added straight into the worker's part for
+    // its variant (the same sums as a one-run aggregate merged in, without
+    // building one: a per-grid-point allocation each).
+    let one = |&(v, seed): &(usize, u64), part: &mut [Option<VariantAgg>]| -> io::Result<RunRow> {
         let var = &job.variants[v];
-        let record = super::each::run_one(&job.topo, var, seed, job.perfect, job.no_response);
+        // A record not written out is only scored: lean (same assessment).
+        let record = super::each::run_one(
+            &job.topo,
+            var,
+            seed,
+            job.perfect,
+            job.no_response,
+            !job.keep_runs,
+        );
         if job.keep_runs {
             let dir = work.join("runs").join(format!("{}-{seed}", run_dirs[v]));
             fs::create_dir_all(&dir)?;
             fs::write(dir.join("record.json"), crate::output::record_json(&record))?;
         }
         let a = score::assess(&record, job.thresholds);
-        let mut agg = VariantAgg::new(var.scenario.duration_min, var.scenario.tick_min);
-        agg.add(&record, &a);
+        part[v]
+            .get_or_insert_with(|| {
+                VariantAgg::new(var.scenario.duration_min, var.scenario.tick_min)
+            })
+            .add(&record, &a);
         bar.inc(1);
-        Ok((row(v, seed, &a), agg))
+        Ok(row(v, seed, &a))
     };
     let mut runs_file = fs::OpenOptions::new()
         .append(true)
@@ -365,8 +379,7 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
                 (done..end)
                     .into_par_iter()
                     .try_fold(fresh, |(mut rows, mut part), i| {
-                        let (r, a) = one(&tasks[i]).map_err(ChunkError::Io)?;
-                        fold_agg(&mut part[r.variant], a)?;
+                        let r = one(&tasks[i], &mut part).map_err(ChunkError::Io)?;
                         rows.push((i, r));
                         Ok::<Folded, ChunkError>((rows, part))
                     })

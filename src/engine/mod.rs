@@ -397,6 +397,14 @@ impl Sim {
         &self.world
     }
 
+    /// Keeps a lean record ([`RunRecord::lean`]): no per-node worm events.
+    /// For runs whose record is only scored (a batch without
+    /// `--keep-runs`); the assessment is the same.
+    pub fn lean(mut self) -> Sim {
+        self.world.resource_mut::<RunRecord>().lean = true;
+        self
+    }
+
     /// Runs the remaining ticks and returns the record. Once the run has
     /// settled (see [`Sim::settled`]) the remaining ticks are fast-forwarded:
     /// only the systems that still change anything (losses, the timeline
@@ -562,9 +570,10 @@ impl Sim {
                 ..Default::default()
             })
             .collect();
-        // Only the nodes ever infected or down count (the flags are read
-        // first: the node records are large and mostly not needed).
-        for v in 0..topo.nodes.len() {
+        // Only the nodes ever infected or down count: those `affected`
+        // marks (the flags are read first: the node records are large and
+        // mostly not needed; integer sums, so the order does not matter).
+        for (v, _) in affected.iter().enumerate().filter(|&(_, &a)| a) {
             let infected = worm.ever_at(v);
             let down = losses.ever_down.get(v).copied().unwrap_or(false);
             if !infected && !down {

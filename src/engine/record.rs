@@ -623,6 +623,13 @@ pub struct RunRecord {
     /// The record's texts, each stored once (not saved).
     #[serde(skip)]
     pub texts: Interner,
+    /// A lean record (not saved; set by [`crate::engine::Sim::lean`]): the
+    /// worm's per-node `node_infected` / `node_clean` events are not kept.
+    /// Scoring and the batch's aggregates never read them, so a lean
+    /// record assesses exactly as the full one (`tests/lean_record.rs`);
+    /// the batch uses it for runs whose record is not written out.
+    #[serde(skip)]
+    pub lean: bool,
 }
 
 /// What an external decision maker's actions came to (a drill log replayed

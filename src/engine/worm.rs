@@ -414,6 +414,41 @@ impl Worm {
         let event_driven = sampler == Sampler::Auto
             && others.is_empty()
             && Worm::is_plain_network_sir(p, hosts, net);
+        // Vulnerable hosts per node, drawn in node order (nodes without
+        // hosts draw nothing); every per-node vector is built in one pass
+        // from them (no fill and overwrite: this runs once per outbreak of a
+        // batch, over every node).
+        let s: Vec<u32> = if p.vulnerable_fraction >= 1.0 {
+            hosts.to_vec()
+        } else if p.vulnerable_fraction <= 0.0 {
+            vec![0; nn]
+        } else {
+            hosts
+                .iter()
+                .map(|&n| {
+                    if n == 0 {
+                        0
+                    } else {
+                        Binomial::new(n as u64, p.vulnerable_fraction)
+                            .map(|b| b.sample(rng) as u32)
+                            .unwrap_or(0)
+                    }
+                })
+                .collect()
+        };
+        let imm: Vec<u32> = hosts.iter().zip(&s).map(|(&n, &s)| n - s).collect();
+        let hot: Vec<Hot> = hosts
+            .iter()
+            .zip(&s)
+            .map(|(&n, &s)| Hot {
+                s,
+                n,
+                next: f64::INFINITY,
+                ..Hot::default()
+            })
+            .collect();
+        let tot_s: u64 = s.iter().map(|&x| x as u64).sum();
+        let tot_imm: u64 = imm.iter().map(|&x| x as u64).sum();
         let mut w = Worm {
             name: p.name.clone(),
             inject,
@@ -424,21 +459,21 @@ impl Worm {
             gamma: p.gamma_per_hour / 60.0,
             traffic: p.traffic_kbps_per_host,
             n: hosts.to_vec(),
-            s: vec![0; nn],
+            s,
             i: vec![0; nn],
             r: vec![0; nn],
-            imm: vec![0; nn],
+            imm,
             q: vec![0; nn],
             contained: vec![false; nn],
-            hot: vec![Hot::default(); nn],
+            hot,
             ext_blocked: vec![false; nn],
             tree: SumTree::new(0),
             touched: Vec::new(),
             events: None,
-            tot_s: 0,
+            tot_s,
             tot_i: 0,
             tot_r: 0,
-            tot_imm: 0,
+            tot_imm,
             ever: vec![false; nn],
             ever_list: Vec::new(),
             nodes_ever: 0,
@@ -447,28 +482,6 @@ impl Worm {
             peak: 0,
             peak_minute: now,
         };
-        for v in 0..nn {
-            let n = w.n[v];
-            let s = if p.vulnerable_fraction >= 1.0 {
-                n
-            } else if p.vulnerable_fraction <= 0.0 || n == 0 {
-                0
-            } else {
-                Binomial::new(n as u64, p.vulnerable_fraction)
-                    .map(|b| b.sample(rng) as u32)
-                    .unwrap_or(0)
-            };
-            w.s[v] = s;
-            w.imm[v] = n - s;
-            w.hot[v] = Hot {
-                s,
-                n,
-                next: f64::INFINITY,
-                ..Hot::default()
-            };
-            w.tot_s += s as u64;
-            w.tot_imm += (n - s) as u64;
-        }
         for &v in &p.internet_entry {
             w.hot[v as usize].ext = p.internet_scan_per_hour / 60.0;
         }
@@ -487,13 +500,7 @@ impl Worm {
                 w.ever_list.push(v);
                 w.nodes_ever += 1;
                 w.newly_infected.push(v);
-                rec.event(
-                    now,
-                    EventKind::NodeInfected,
-                    Some(v),
-                    None,
-                    "initial infection",
-                );
+                node_event(rec, now, EventKind::NodeInfected, v, "initial infection");
             }
         }
         // The nodes infected now: only initial ones (ascending, once each).
@@ -579,13 +586,7 @@ impl Worm {
             self.ever_list.push(v);
             self.nodes_ever += 1;
             self.newly_infected.push(v);
-            rec.event(
-                t,
-                EventKind::NodeInfected,
-                Some(v),
-                None,
-                "first host infected",
-            );
+            node_event(rec, t, EventKind::NodeInfected, v, "first host infected");
         }
         if self.tot_i > self.peak {
             self.peak = self.tot_i;
@@ -862,11 +863,11 @@ impl Worm {
                 self.tot_i -= 1;
                 self.tot_r += 1;
                 self.nodes_infected_now -= 1;
-                rec.event(
+                node_event(
+                    rec,
                     t,
                     EventKind::NodeClean,
-                    Some(v),
-                    None,
+                    v,
                     "last infected host recovered",
                 );
                 for &(x, l) in topo.neighbours(v) {
@@ -889,14 +890,28 @@ impl Worm {
                 self.infections += 1;
                 self.nodes_infected_now += 1;
                 self.note_infection(v, t, rec);
+                // The pressure on the neighbours and the draws of
+                // `schedule` in one pass over them (the same draws in the
+                // same order: the recovery first, then each susceptible
+                // neighbour in adjacency order).
+                let recovery = t + exp(rng, self.gamma);
+                q.heap.push(recovery, v << 1 | 1);
                 for &(x, l) in topo.neighbours(v) {
-                    if net.spread[l as usize] {
-                        let h = &mut self.hot[x as usize];
-                        h.c += 1;
-                        q.pairs += h.s as u64;
+                    if !net.spread[l as usize] {
+                        continue;
+                    }
+                    let h = &mut self.hot[x as usize];
+                    h.c += 1;
+                    q.pairs += h.s as u64;
+                    if h.s == 0 {
+                        continue;
+                    }
+                    let at = t + exp(rng, self.tau);
+                    if at < recovery && at < h.next {
+                        h.next = at;
+                        q.heap.push(at, x << 1);
                     }
                 }
-                self.schedule(topo, net, rng, &mut q, v, t);
             }
             self.check_node(topo, net, v, t, rec, &mut flipped, Others::NONE);
             if !flipped.is_empty() || !net.pending_failover.is_empty() {
@@ -1004,11 +1019,11 @@ impl Worm {
             self.tot_r += 1;
             if self.i[vi] == 0 {
                 self.nodes_infected_now -= 1;
-                rec.event(
+                node_event(
+                    rec,
                     t,
                     EventKind::NodeClean,
-                    Some(v),
-                    None,
+                    v,
                     "last infected host recovered",
                 );
             }
@@ -1159,6 +1174,15 @@ pub fn outcome(w: &Worm) -> ThreatOutcome {
             infected_at_end: w.tot_i,
         }),
         ..ThreatOutcome::default()
+    }
+}
+
+/// A per-node worm event (`node_infected`, `node_clean`), unless the record
+/// is lean ([`RunRecord::lean`]).
+#[inline]
+fn node_event(rec: &mut RunRecord, t: f64, kind: EventKind, v: NodeId, detail: &'static str) {
+    if !rec.lean {
+        rec.event(t, kind, Some(v), None, detail);
     }
 }
 

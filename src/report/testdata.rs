@@ -232,6 +232,7 @@ pub fn record(name: &str) -> RunRecord {
             ..Default::default()
         },
         texts: Default::default(),
+        lean: false,
         drill: None,
         meta: std::sync::Arc::new(RunMeta {
             scenario_description: "测试情景 <test> & description".into(),
