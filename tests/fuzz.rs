@@ -974,3 +974,75 @@ fn drill_log() {
 fn record() {
     fuzz("record");
 }
+
+/// Issue 12's snippet rule through the CLI: a scenario whose bad value holds
+/// an ESC sequence (clear screen, red) and a right-to-left override gives an
+/// error (exit 2) whose stderr has no byte below 0x20 but newlines and no
+/// bidi control, with the escapes shown and the caret under the value.
+#[test]
+fn control_characters_in_a_bad_value_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("bad.ron");
+    let evil = "\u{1b}[2J\u{1b}[31mhq\u{202e}gnp.exe\u{2066}\u{7}";
+    std::fs::write(
+        &sc,
+        format!(
+            r#"Scenario(
+    name: "escape",
+    start: "2026-09-14T09:00:00",
+    duration: "2h",
+    tick: "10m",
+    injects: [
+        (at: "+0m", what: Worm((name: "w", initial_nodes: ["{evil}"], beta_per_hour: 2.0, tau_per_hour: 0.0))),
+    ],
+)"#
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .arg("run")
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!out.exists());
+    assert!(
+        !err.bytes().any(|b| b < 0x20 && b != b'\n'),
+        "raw control byte in {err:?}"
+    );
+    assert!(
+        !err.chars().any(|c| raw_control(c) && c != '\n'),
+        "control or bidi character in {err:?}"
+    );
+    // The message quotes the value escaped…
+    let shown = r"\u{1b}[2J\u{1b}[31mhq\u{202e}gnp.exe\u{2066}\u{7}";
+    assert!(err.contains(shown), "{err}");
+    // …and the caret is under the column the position names, counted in
+    // the escaped line.
+    let lines: Vec<&str> = err.lines().collect();
+    let head = lines
+        .iter()
+        .position(|l| l.contains("bad.ron:7:"))
+        .unwrap_or_else(|| panic!("no position on line 7: {err}"));
+    let pos = lines[head].split("bad.ron:").nth(1).unwrap();
+    let col: usize = pos.split(':').nth(1).unwrap().parse().unwrap();
+    let (code, caret) = (lines[head + 2], lines[head + 3]);
+    assert!(code.starts_with("7 | "), "{err}");
+    let src_line = std::fs::read_to_string(&sc)
+        .unwrap()
+        .lines()
+        .nth(6)
+        .unwrap()
+        .to_owned();
+    // What precedes the column, as shown: escaped, one column per byte here
+    // (the line is ASCII once escaped).
+    let before: String = src_line.chars().take(col - 1).collect();
+    let before = drillsim::model::diag::escape_controls(&before);
+    let at = caret.find('^').unwrap();
+    assert_eq!(at, "7 | ".len() + before.len(), "{err}");
+    assert_eq!(&code[at..at + 1], &src_line[col - 1..col], "{err}");
+}
