@@ -74,7 +74,7 @@ pub fn load_topology(dir: Option<&Path>) -> Result<Arc<Topology>, Error> {
 pub fn load_scenario(path: Option<&Path>, topo: &Topology) -> Result<Arc<Scenario>, Error> {
     let s = load_scenario_quietly(path, topo)?;
     for w in crate::model::limits::scenario_warnings(&s, topo) {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::model::diag::escape_controls(&w));
     }
     Ok(s)
 }
