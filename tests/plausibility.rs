@@ -133,7 +133,10 @@ fn a_flood_is_not_patched_and_a_leak_not_taken_down_and_the_rest_is_owed() {
             "evaluate",
             "summary_report",
         ] {
-            assert!(got.contains(owed), "seed {seed}: leak lacks {owed}: {got:?}");
+            assert!(
+                got.contains(owed),
+                "seed {seed}: leak lacks {owed}: {got:?}"
+            );
         }
     }
     // Where content was altered the take-down stays, and where a hole was
@@ -177,7 +180,10 @@ fn gradings(rec: &RunRecord) -> Vec<(String, String)> {
         .filter(|e| e.kind == EventKind::Grading)
         .map(|e| {
             let lv = e.detail.split("graded level ").nth(1).unwrap();
-            (lv.split(' ').next().unwrap().to_string(), e.detail.to_string())
+            (
+                lv.split(' ').next().unwrap().to_string(),
+                e.detail.to_string(),
+            )
         })
         .collect()
 }
@@ -193,7 +199,10 @@ fn a_province_cut_off_is_serious_at_its_first_grading() {
         // WAN with its router: especially important × serious = Ⅱ.
         let (lv, detail) = &g[0];
         assert_eq!(lv, "II", "seed {seed}: {detail}");
-        assert!(detail.contains("597 node(s) cut off"), "seed {seed}: {detail}");
+        assert!(
+            detail.contains("597 node(s) cut off"),
+            "seed {seed}: {detail}"
+        );
     }
 }
 
@@ -214,9 +223,5 @@ fn an_insiders_copied_records_are_a_grading_fact() {
     assert_ne!(bulk, bundled);
     let rec = run_src(&topo, &bulk, 1);
     let g = gradings(&rec);
-    assert!(
-        matches!(g[0].0.as_str(), "I" | "II" | "III"),
-        "{}",
-        g[0].1
-    );
+    assert!(matches!(g[0].0.as_str(), "I" | "II" | "III"), "{}", g[0].1);
 }

@@ -1142,15 +1142,15 @@ impl Response {
             // hole was exploited: a flood uses none (the hacker-attack
             // procedure's 「修复漏洞,加固系统」 has nothing to fix after a
             // denial of service).
-            StepAction::Patch | StepAction::Harden => {
-                self.incident_threats(_inc).any(|k| k != ThreatKind::DenialOfService)
-            }
+            StepAction::Patch | StepAction::Harden => self
+                .incident_threats(_inc)
+                .any(|k| k != ThreatKind::DenialOfService),
             // [I] Taking content down only where content was altered or
             // published: records copied out (a leak) or a flood leave
             // nothing on the site to take down.
-            StepAction::TakeDownContent => self.incident_threats(_inc).any(|k| {
-                !matches!(k, ThreatKind::DataLeak | ThreatKind::DenialOfService)
-            }),
+            StepAction::TakeDownContent => self
+                .incident_threats(_inc)
+                .any(|k| !matches!(k, ThreatKind::DataLeak | ThreatKind::DenialOfService)),
             _ => true,
         }
     }
