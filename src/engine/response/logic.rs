@@ -455,18 +455,36 @@ impl Response {
         } else if cut_sites.is_empty() {
             unreachable
         } else {
-            let under_cut = |mut v: NodeId| loop {
-                if cut_sites.contains(&v) {
-                    return true;
+            // Each cut site's subtree once (a cut site under another is
+            // counted with it), walked down the tree's links.
+            let mut n = 0u32;
+            let mut stack = Vec::new();
+            for &s in &cut_sites {
+                let mut up = topo.nodes[s as usize].parent;
+                let mut nested = false;
+                while let Some(p) = up {
+                    if cut_sites.contains(&p) {
+                        nested = true;
+                        break;
+                    }
+                    up = topo.nodes[p as usize].parent;
                 }
-                match topo.nodes[v as usize].parent {
-                    Some(p) => v = p,
-                    None => return false,
+                if nested {
+                    continue;
                 }
-            };
-            (0..topo.nodes.len() as NodeId)
-                .filter(|&v| !net.reachable[v as usize] && under_cut(v))
-                .count() as u32
+                stack.push(s);
+                while let Some(v) = stack.pop() {
+                    n += !net.reachable[v as usize] as u32;
+                    let adj = topo.neighbours(v);
+                    // Each child once, however many lines join it to `v`.
+                    stack.extend(adj.iter().enumerate().filter_map(|(i, &(w, _))| {
+                        (topo.nodes[w as usize].parent == Some(v)
+                            && adj[..i].iter().all(|&(x, _)| x != w))
+                        .then_some(w)
+                    }));
+                }
+            }
+            n
         };
         f
     }
