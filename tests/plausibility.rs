@@ -225,3 +225,26 @@ fn an_insiders_copied_records_are_a_grading_fact() {
     let g = gradings(&rec);
     assert!(matches!(g[0].0.as_str(), "I" | "II" | "III"), "{}", g[0].1);
 }
+
+#[test]
+fn a_virus_runs_report_says_hosts_were_infected() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("run");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args([
+            "run",
+            "scenarios/prefecture-office-virus.ron",
+            "--seed",
+            "2",
+        ])
+        .args(["--lang", "en", "--out", out.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    // The summary and the outcome table agree: 153 hosts infected.
+    assert!(md.contains("A virus infected 153 office hosts"), "{md}");
+    assert!(md.contains("| Hosts ever infected | 153 |"));
+    assert!(!md.contains("No host was infected"));
+}
