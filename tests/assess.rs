@@ -49,12 +49,16 @@ fn a_hand_written_log_gives_the_hand_computed_obligations() {
     let r = assess(&args("tests/data/drill/hand.csv", &out)).expect("assess");
     // Worked by hand from the plan (sat-overall) and the log:
     // detect 20 → switch_to_backup due 20 + 30 = 50, done 40: on time;
-    // grade IV at 30 (the facts' level) → activate_IV due 30 + 240, done 60;
+    // grade IV at 30 → wrong_level: the facts called for II (the
+    // province's 1,038 units cut off with its router: serious loss at an
+    // especially important system, sat-overall's cut-off loss rule);
+    // the logged level still drives what follows: activate_IV due 30 + 240,
+    // done 60;
     // activation at 60 → notify_* and manual_processing due 60 + 120 = 180:
     // notify_users never logged → missed; notify_taxpayers at 200 → late;
     // manual_processing by the information centre → wrong_actor;
     // the hourly review at 90 asks for a re-grade, escalated to III at 100
-    // → initial report due 130, done 125: on time; written report due 220
+    // (still below the facts' II → wrong_level) → initial report due 130, done 125: on time; written report due 220
     // and activate_III due 220, never logged → missed; repair (no deadline)
     // at 150 → on time; restore_* and investigate never logged, no deadline
     // → pending; HQ's grade (it learned at 125) never logged → pending; the
@@ -65,13 +69,13 @@ fn a_hand_written_log_gives_the_hand_computed_obligations() {
         ("restore_service", "pending", ""),
         ("restore_filing", "pending", ""),
         ("restore_core", "pending", ""),
-        ("grade", "on_time", "30.000"),
+        ("grade", "wrong_level", "30.000"),
         ("activate_IV", "on_time", "60.000"),
         ("notify_users", "missed", ""),
         ("notify_taxpayers", "late", "200.000"),
         ("investigate", "pending", ""),
         ("manual_processing", "wrong_actor", "100.000"),
-        ("grade", "on_time", "100.000"),
+        ("grade", "wrong_level", "100.000"),
         ("initial_report", "on_time", "125.000"),
         ("written_report", "missed", ""),
         ("activate_III", "missed", ""),

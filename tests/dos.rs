@@ -95,11 +95,17 @@ fn a_real_flood_loses_filings_and_a_later_mitigation_loses_more() {
         let free = run(&topo, &s, seed, false);
         let f = &free.threats[0];
         assert_eq!(f.stage, "ongoing");
-        // With it: mitigated by cutting the attack source, far fewer lost.
+        // With it: mitigated by cutting the attack source (or, where the
+        // team skipped the cut — a deviation the teams file allows — by
+        // the failover of restore_service), far fewer lost.
         let rec = run(&topo, &s, seed, true);
         let o = &rec.threats[0];
         assert_eq!(o.stage, "mitigated", "seed {seed}");
-        assert_eq!(o.stopped_by, "cut_attack_source", "seed {seed}");
+        assert!(
+            ["cut_attack_source", "restore_service"].contains(&o.stopped_by.as_str()),
+            "seed {seed}: {}",
+            o.stopped_by
+        );
         assert!(o.filings_lost > 0, "seed {seed}");
         assert!(o.filings_lost < f.filings_lost, "seed {seed}");
         // The portal's taxpayer services are down exactly while flooded:

@@ -32,6 +32,7 @@ mod outages;
 mod package;
 mod pipeline;
 mod plan_diff;
+mod plausibility;
 mod realism;
 mod report;
 mod response;

@@ -361,7 +361,7 @@ fn summary(ctx: &Ctx) -> Section {
 }
 
 /// The executive summary's impact sentence: the worm's numbers when hosts
-/// were infected; for an outage (nothing infected) what it did instead —
+/// were infected; a virus's hosts when only a virus infected any; for an outage (nothing infected) what it did instead —
 /// nodes down, nodes cut off from HQ, services lost — never "peak 0 hosts".
 fn impact(ctx: &Ctx) -> String {
     let o = &ctx.a.outcomes;
@@ -375,12 +375,17 @@ fn impact(ctx: &Ctx) -> String {
         ("svc", format!("{:.1}", o.service_hours_lost)),
         ("tax", format!("{:.1}", o.taxpayer_service_hours_lost)),
     ];
-    let mut text = if o.total_infected_hosts > 0 {
+    // The worms' hosts (the timeline's): a virus alone (hosts only in the
+    // outcome total) has no peak to quote.
+    let mut text = if tot.total_infected_hosts > 0 {
         fill(ctx.t(lb::SUM_IMPACT), &args)
+    } else if o.total_infected_hosts > 0 {
+        // Hosts infected, but by a virus in an office LAN, not a worm.
+        fill(ctx.t(lb::SUM_IMPACT_VIRUS), &args)
     } else {
         fill(ctx.t(lb::SUM_IMPACT_OUTAGE), &args)
     };
-    if o.total_infected_hosts > 0 && (tot.nodes_down_max > 0 || o.nodes_cut_off_max > 0) {
+    if tot.total_infected_hosts > 0 && (tot.nodes_down_max > 0 || o.nodes_cut_off_max > 0) {
         text += ctx.lang.pick("", " ");
         text += &fill(ctx.t(lb::SUM_IMPACT_ALSO), &args);
     }

@@ -274,6 +274,8 @@ pub struct Outcomes {
     pub time_to_containment_min: Option<f64>,
     pub time_to_recovery_min: Option<f64>,
     pub peak_infected_hosts: u64,
+    /// Hosts ever infected by malware: the worms' (`totals`) and every
+    /// virus outbreak's (see `outcomes`).
     pub total_infected_hosts: u64,
     pub nodes_affected: u32,
     pub nodes_cut_off_max: u32,

@@ -35,7 +35,8 @@
 //!   `services_available_pct` ≥ its minute-0 value − 0.1 and
 //!   `nodes_down` = 0; None without containment or if never.
 //!
-//! Costs come from `totals`; data-hours and records lost are the engine's
+//! Costs come from `totals` (the outcome `total_infected_hosts` adds the
+//! hosts virus outbreaks infected to the worms'); data-hours and records lost are the engine's
 //! damage model's (`engine::damage`): what threats damaged since the last
 //! backup, never what the response did.
 
@@ -195,6 +196,19 @@ pub fn recovery(rec: &RunRecord, contained: Option<f64>) -> Option<f64> {
         .map(|r| r.minute)
 }
 
+/// Hosts ever infected by the run's virus outbreaks. The worms' count is
+/// `totals.total_infected_hosts` (the timeline's); a virus in an office LAN
+/// infects hosts too, so the outcome `total_infected_hosts` is the sum: an
+/// assessor comparing runs expects infected hosts whatever the malware.
+/// (Several worms' own figures are already in the totals: not added.)
+fn virus_hosts(rec: &RunRecord) -> u64 {
+    rec.threats
+        .iter()
+        .filter(|o| o.threat == "virus")
+        .map(|o| o.hosts_infected)
+        .sum()
+}
+
 pub fn outcomes(rec: &RunRecord, obs: &[Obligation]) -> Outcomes {
     let t0 = first_inject(rec);
     let since = |m: Option<f64>| m.map(|m| (m - t0).max(0.0));
@@ -210,7 +224,7 @@ pub fn outcomes(rec: &RunRecord, obs: &[Obligation]) -> Outcomes {
         time_to_containment_min: since(contained),
         time_to_recovery_min: since(recovery(rec, contained)),
         peak_infected_hosts: tot.peak_infected_hosts,
-        total_infected_hosts: tot.total_infected_hosts,
+        total_infected_hosts: tot.total_infected_hosts + virus_hosts(rec),
         nodes_affected: tot.nodes_affected,
         nodes_cut_off_max: tot.nodes_cut_off_max,
         service_hours_lost: tot.service_hours_lost,

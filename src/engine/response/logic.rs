@@ -157,9 +157,17 @@ impl Response {
                     (4.0 * i / n.max(1) as f64 + i / 50.0).min(1.0)
                 }
             }
-            // A flood's alarms and a leak's discovery (an audit finding, a
-            // call from the police) are told to the site outright [I].
-            ThreatKind::DenialOfService | ThreatKind::DataLeak => 1.0,
+            // A flood's alarms, a leak's discovery (an audit finding, a
+            // call from the police), an insider's audit finding and a
+            // defaced or harmful page someone noticed (staff, a taxpayer's
+            // call, the press) are told to the site outright [I]: the
+            // symptom appears only when the threat model says someone
+            // noticed, so the teams need not find it again.
+            ThreatKind::DenialOfService
+            | ThreatKind::DataLeak
+            | ThreatKind::Insider
+            | ThreatKind::Defacement
+            | ThreatKind::HarmfulContent => 1.0,
             _ => {
                 if !net.alive(v) || !net.reachable[vi] {
                     1.0
@@ -367,6 +375,7 @@ impl Response {
         let mut portal = false;
         let mut core = false;
         let mut unreachable = 0u32;
+        let mut cut_sites: Vec<NodeId> = Vec::new();
         for (&(s, at), &office_unit) in i.sites.iter().zip(&i.site_office) {
             let mut x = office_unit;
             let mut known = false;
@@ -417,6 +426,7 @@ impl Response {
             }
             if !net.reachable[s as usize] {
                 unreachable += 1;
+                cut_sites.push(s);
             }
         }
         f.provinces_affected = provinces.len() as u32;
@@ -437,10 +447,44 @@ impl Response {
             }
         }
         // HQ sees the whole network's reachability; others their known sites.
+        // Elsewhere: the known sites cut off, and the units under them (a
+        // provincial bureau whose core router failed knows its prefectures
+        // and counties lost the WAN with it) [I].
         f.nodes_cut_off = if unit == topo.hq && f.nodes_affected > 0 {
             net.nodes_cut_off
-        } else {
+        } else if cut_sites.is_empty() {
             unreachable
+        } else {
+            // Each cut site's subtree once (a cut site under another is
+            // counted with it), walked down the tree's links.
+            let mut n = 0u32;
+            let mut stack = Vec::new();
+            for &s in &cut_sites {
+                let mut up = topo.nodes[s as usize].parent;
+                let mut nested = false;
+                while let Some(p) = up {
+                    if cut_sites.contains(&p) {
+                        nested = true;
+                        break;
+                    }
+                    up = topo.nodes[p as usize].parent;
+                }
+                if nested {
+                    continue;
+                }
+                stack.push(s);
+                while let Some(v) = stack.pop() {
+                    n += !net.reachable[v as usize] as u32;
+                    let adj = topo.neighbours(v);
+                    // Each child once, however many lines join it to `v`.
+                    stack.extend(adj.iter().enumerate().filter_map(|(i, &(w, _))| {
+                        (topo.nodes[w as usize].parent == Some(v)
+                            && adj[..i].iter().all(|&(x, _)| x != w))
+                        .then_some(w)
+                    }));
+                }
+            }
+            n
         };
         f
     }
@@ -619,11 +663,9 @@ impl Response {
         &order::steps_of(&self.plan, source)[step]
     }
 
-    /// A finished step task: its action, its site and its incident's
-    /// inject (the first of a compound event). Threat models with state
-    /// of their own react to these (`engine::threats`).
-    /// A data leak of incident `group` (its first inject) is known to have
-    /// leaked `n` records: a fact for the graders from now on.
+    /// Incident `group` (its first inject) is known to have leaked `n`
+    /// records (a data leak, an exfiltration, an insider's copying): a fact
+    /// for the graders from now on.
     pub fn set_records_leaked(&mut self, group: usize, n: u64) {
         match self.records_leaked.iter_mut().find(|(g, _)| *g == group) {
             Some(e) => e.1 = e.1.max(n),
@@ -631,6 +673,9 @@ impl Response {
         }
     }
 
+    /// A finished step task: its action, its site and its incident's
+    /// inject (the first of a compound event). Threat models with state
+    /// of their own react to these (`engine::threats`).
     pub fn finished_step(&self, id: TaskId) -> Option<(StepAction, NodeId, usize)> {
         let t = self.tasks.get(id)?;
         match t.kind {
@@ -1085,10 +1130,22 @@ impl Response {
         }
     }
 
+    /// The threat kinds of incident `inc`'s injects (one, or those of its
+    /// compound event).
+    fn incident_threats(&self, inc: usize) -> impl Iterator<Item = ThreatKind> + '_ {
+        let own = self.incidents[inc].inject;
+        self.inject_threats
+            .iter()
+            .enumerate()
+            .filter(move |&(j, _)| self.inject_group.get(j).copied().unwrap_or(j) == own)
+            .map(|(_, &k)| k)
+    }
+
     /// Whether a site step makes sense at this site (e.g. notifying users
     /// only where internet-facing services run; switching to backup only
     /// where there is a backup line; restoring data only where a threat
-    /// damaged it).
+    /// damaged it; patching and hardening only where a hole was exploited;
+    /// a take-down only where content was altered or published).
     fn site_needs(&self, _inc: usize, s: &Step, site: NodeId, topo: &Topology) -> bool {
         let node = &topo.nodes[site as usize];
         match s.action {
@@ -1099,6 +1156,19 @@ impl Response {
                 .any(|&(_, l)| topo.links[l as usize].kind == LinkKind::Backup),
             // Only where a threat damaged data, once per site (see `restore`).
             StepAction::RestoreData => self.has_damage(site) && !self.restore_made(_inc, site),
+            // [I] Patching the exploited hole and hardening only where a
+            // hole was exploited: a flood uses none (the hacker-attack
+            // procedure's 「修复漏洞,加固系统」 has nothing to fix after a
+            // denial of service).
+            StepAction::Patch | StepAction::Harden => self
+                .incident_threats(_inc)
+                .any(|k| k != ThreatKind::DenialOfService),
+            // [I] Taking content down only where content was altered or
+            // published: records copied out (a leak) or a flood leave
+            // nothing on the site to take down.
+            StepAction::TakeDownContent => self
+                .incident_threats(_inc)
+                .any(|k| !matches!(k, ThreatKind::DataLeak | ThreatKind::DenialOfService)),
             _ => true,
         }
     }

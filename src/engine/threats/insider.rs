@@ -8,7 +8,11 @@
 //! inject; the finding is a [`Symptom`] at the unit, which the teams then
 //! detect at their usual rate. The response stops it with `isolate` (the
 //! computer unplugged, the account suspended) or `cut_attack_source` at the
-//! unit [I]; investigation and the rest follow the plan.
+//! unit [I]; investigation and the rest follow the plan. The records
+//! copied, as the audit counts them and as forensics count them at the
+//! stop, are a grading fact of the incident (`Response::set_records_leaked`,
+//! as for a data leak): the plan's [R] thresholds grade taxpayer records
+//! leaked, whoever copied them out.
 
 use bevy_ecs::prelude::Resource;
 
@@ -84,11 +88,13 @@ impl Insiders {
         });
     }
 
-    /// The audit finds case `c` now (unless already stopped).
-    pub fn on_action(&mut self, ctx: &mut Ctx, c: usize) {
+    /// The audit finds case `c` now (unless already stopped). Returns
+    /// (incident, records copied so far) for a data-access case: a grading
+    /// fact from now on.
+    pub fn on_action(&mut self, ctx: &mut Ctx, c: usize) -> Option<(usize, u64)> {
         let m = &mut self.cases[c];
         if m.stopped.is_some() || m.audited.is_some() {
-            return;
+            return None;
         }
         m.audited = Some(ctx.t);
         let id = &ctx.topo.nodes[m.p.site as usize].id;
@@ -113,12 +119,23 @@ impl Insiders {
             node: m.p.site,
             inject: m.inject,
         });
+        let n = m.records(ctx.t);
+        (n > 0).then_some((m.group, n))
     }
 
-    /// A response step of incident `group` finished at `site`.
-    pub fn on_step(&mut self, ctx: &mut Ctx, action: StepAction, site: NodeId, group: usize) {
+    /// A response step of incident `group` finished at `site`. Returns
+    /// (incident, records) for each data-access case it stopped (forensics
+    /// count them).
+    pub fn on_step(
+        &mut self,
+        ctx: &mut Ctx,
+        action: StepAction,
+        site: NodeId,
+        group: usize,
+    ) -> Vec<(usize, u64)> {
+        let mut known = Vec::new();
         if !matches!(action, StepAction::Isolate | StepAction::CutAttackSource) {
-            return;
+            return known;
         }
         for m in self
             .cases
@@ -139,7 +156,12 @@ impl Insiders {
                     m.minutes(ctx.t) / 60.0
                 ),
             );
+            let n = m.records(ctx.t);
+            if n > 0 {
+                known.push((m.group, n));
+            }
         }
+        known
     }
 
     /// What each case came to by minute `horizon`.

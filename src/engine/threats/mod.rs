@@ -163,7 +163,9 @@ pub fn advance_threats(
                     $resp.set_records_leaked(g, n);
                 }
                 viruses.on_step(&mut ctx, step, site, group);
-                insiders.on_step(&mut ctx, step, site, group);
+                for (g, n) in insiders.on_step(&mut ctx, step, site, group) {
+                    $resp.set_records_leaked(g, n);
+                }
             }
         }};
     }
@@ -286,7 +288,13 @@ pub fn advance_threats(
                             }
                         }
                         Action::Virus(c) => viruses.on_action(&mut ctx, c),
-                        Action::Insider(c) => insiders.on_action(&mut ctx, c),
+                        Action::Insider(c) => {
+                            if let Some((g, n)) = insiders.on_action(&mut ctx, c)
+                                && let Some(resp) = response.as_deref_mut()
+                            {
+                                resp.set_records_leaked(g, n);
+                            }
+                        }
                         _ => {
                             outages::on_action(&mut ctx, action);
                         }

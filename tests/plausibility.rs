@@ -1,0 +1,250 @@
+//! What a responder would not accept, seen in earlier outputs (each test
+//! fails on the behaviour it replaced):
+//! - a defacement or harmful content someone noticed is told to the site
+//!   outright, as a flood's alarms and a leak's discovery are;
+//! - a denial of service gets no patch or harden task (no hole exploited),
+//!   a leak no take-down (nothing altered or published), and every other
+//!   obligation the plan owes is still there;
+//! - the hosts a virus infected count in the outcome `total_infected_hosts`
+//!   (runs.csv); a worm run's count is the timeline's, unchanged;
+//! - the grading facts count what the plan counts: a province cut off is
+//!   serious loss at its provincial bureau, and an insider's copied records
+//!   are a leak's records.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use drillsim::app;
+use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::model::scenario_file;
+use drillsim::model::topology::Topology;
+use drillsim::score::assess;
+use drillsim::score::thresholds::default_thresholds;
+
+fn run_src(topo: &Arc<Topology>, src: &str, seed: u64) -> RunRecord {
+    let s = scenario_file::parse(src, Path::new("test.ron"), "test", topo)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    run_with(
+        topo.clone(),
+        Arc::new(s),
+        Some(ResponseSetup {
+            plan: app::load_plan("sat-overall").unwrap(),
+            teams: app::load_teams(None, topo).unwrap(),
+            spread: true,
+        }),
+        RunConfig {
+            seed,
+            response: true,
+        },
+    )
+}
+
+fn first(rec: &RunRecord, kind: EventKind) -> Option<f64> {
+    rec.events.iter().find(|e| e.kind == kind).map(|e| e.minute)
+}
+
+/// The step ids of the run's step tasks.
+fn steps(rec: &RunRecord) -> BTreeSet<String> {
+    rec.tasks
+        .iter()
+        .filter(|t| &*t.kind == "step")
+        .map(|t| t.name.to_string())
+        .collect()
+}
+
+#[test]
+fn noticed_harmful_content_is_told_to_the_site_outright() {
+    let topo = app::load_topology(None).unwrap();
+    let src = include_str!("../scenarios/harmful-content-website.ron");
+    let mut waits = Vec::new();
+    for seed in 1..=10 {
+        let rec = run_src(&topo, src, seed);
+        let noticed = rec
+            .events
+            .iter()
+            .find(|e| e.kind == EventKind::Defacement && e.detail.contains("noticed by"))
+            .map(|e| e.minute)
+            .expect("noticed");
+        let opened = first(&rec, EventKind::IncidentOpened).expect("opened");
+        assert!(opened >= noticed, "seed {seed}");
+        waits.push(opened - noticed);
+    }
+    waits.sort_by(f64::total_cmp);
+    // Told outright, a provincial bureau (1 an hour × 1.0) takes under an
+    // hour in the median (43 min over these seeds); at the generic
+    // strength 0.3 the median wait was 98 min.
+    let median = (waits[4] + waits[5]) / 2.0;
+    assert!(median < 60.0, "median wait {median:.0} min: {waits:?}");
+}
+
+#[test]
+fn a_flood_is_not_patched_and_a_leak_not_taken_down_and_the_rest_is_owed() {
+    let topo = app::load_topology(None).unwrap();
+    let dos = include_str!("../scenarios/filing-deadline-dos.ron");
+    let leak = include_str!("../scenarios/taxpayer-data-leak.ron");
+    for seed in 1..=3 {
+        let rec = run_src(&topo, dos, seed);
+        let got = steps(&rec);
+        for no in ["patch", "harden"] {
+            assert!(!got.contains(no), "seed {seed}: DoS has {no}: {got:?}");
+        }
+        // The hacker-attack procedure's other steps and the e-filing
+        // special plan's are still owed.
+        for owed in [
+            "cut_attack_source",
+            "trace_source",
+            "restore_service",
+            "notify_users",
+            "evaluate",
+            "summary_report",
+        ] {
+            assert!(got.contains(owed), "seed {seed}: DoS lacks {owed}: {got:?}");
+        }
+        // Restoring follows what the passed steps followed: the cut (when
+        // the team did it; a skipped step is a deviation, not a wait).
+        let cut = rec
+            .tasks
+            .iter()
+            .find(|t| &*t.name == "cut_attack_source")
+            .and_then(|t| t.finished);
+        if let Some(cut) = cut {
+            for t in rec.tasks.iter().filter(|t| &*t.name == "restore_service") {
+                if let Some(s) = t.started {
+                    assert!(s >= cut, "seed {seed}: restore before the cut");
+                }
+            }
+        }
+        for kind in ["grade", "activate"] {
+            assert!(rec.tasks.iter().any(|t| &*t.kind == kind), "{kind}");
+        }
+
+        let rec = run_src(&topo, leak, seed);
+        let got = steps(&rec);
+        assert!(
+            !got.contains("take_down_content"),
+            "seed {seed}: leak has a take-down: {got:?}"
+        );
+        for owed in [
+            "cut_attack_source",
+            "trace_source",
+            "restore_service",
+            "notify_users",
+            "evaluate",
+            "summary_report",
+        ] {
+            assert!(
+                got.contains(owed),
+                "seed {seed}: leak lacks {owed}: {got:?}"
+            );
+        }
+    }
+    // Where content was altered the take-down stays, and where a hole was
+    // exploited the patch stays.
+    let deface = include_str!("../scenarios/provincial-website-defacement.ron");
+    assert!(steps(&run_src(&topo, deface, 1)).contains("take_down_content"));
+    let intrusion = include_str!("../scenarios/provincial-portal-intrusion.ron");
+    let with_patch = (1..=5).any(|seed| steps(&run_src(&topo, intrusion, seed)).contains("patch"));
+    assert!(with_patch, "no intrusion run patched");
+}
+
+#[test]
+fn a_virus_counts_its_infected_hosts_and_a_worm_keeps_its_own() {
+    let topo = app::load_topology(None).unwrap();
+    let th = default_thresholds();
+    let virus = include_str!("../scenarios/prefecture-office-virus.ron");
+    let rec = run_src(&topo, virus, 1);
+    let hosts: u64 = rec
+        .threats
+        .iter()
+        .filter(|o| o.threat == "virus")
+        .map(|o| o.hosts_infected)
+        .sum();
+    assert!(hosts > 0);
+    assert_eq!(rec.totals.total_infected_hosts, 0, "no worm");
+    assert_eq!(assess(&rec, &th).outcomes.total_infected_hosts, hosts);
+
+    let worm = include_str!("../scenarios/weekend-worm.ron");
+    let rec = run_src(&topo, worm, 1);
+    assert!(rec.totals.total_infected_hosts > 0);
+    assert_eq!(
+        assess(&rec, &th).outcomes.total_infected_hosts,
+        rec.totals.total_infected_hosts
+    );
+}
+
+/// The grading events' levels and details.
+fn gradings(rec: &RunRecord) -> Vec<(String, String)> {
+    rec.events
+        .iter()
+        .filter(|e| e.kind == EventKind::Grading)
+        .map(|e| {
+            let lv = e.detail.split("graded level ").nth(1).unwrap();
+            (
+                lv.split(' ').next().unwrap().to_string(),
+                e.detail.to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_province_cut_off_is_serious_at_its_first_grading() {
+    let topo = app::load_topology(None).unwrap();
+    let src = include_str!("../scenarios/provincial-router-no-spare.ron");
+    for seed in 1..=3 {
+        let rec = run_src(&topo, src, seed);
+        let g = gradings(&rec);
+        // The provincial bureau knows its prefectures and counties lost the
+        // WAN with its router: especially important × serious = Ⅱ.
+        let (lv, detail) = &g[0];
+        assert_eq!(lv, "II", "seed {seed}: {detail}");
+        assert!(
+            detail.contains("597 node(s) cut off"),
+            "seed {seed}: {detail}"
+        );
+    }
+}
+
+#[test]
+fn an_insiders_copied_records_are_a_grading_fact() {
+    let topo = app::load_topology(None).unwrap();
+    let bundled = include_str!("../scenarios/prefecture-insider-data-access.ron");
+    // The bundled rate: tens of thousands of records, under the [R] 1 M
+    // threshold: Ⅳ, with the records in the facts.
+    let rec = run_src(&topo, bundled, 1);
+    let g = gradings(&rec);
+    assert!(!g.is_empty());
+    assert_eq!(g[0].0, "IV", "{}", g[0].1);
+    assert!(g[0].1.contains("records leaked"), "{}", g[0].1);
+    // A bulk export (a million records an hour): the audit's count grades
+    // it Ⅲ or worse at once.
+    let bulk = bundled.replacen("records_per_hour: 300.0", "records_per_hour: 1000000.0", 1);
+    assert_ne!(bulk, bundled);
+    let rec = run_src(&topo, &bulk, 1);
+    let g = gradings(&rec);
+    assert!(matches!(g[0].0.as_str(), "I" | "II" | "III"), "{}", g[0].1);
+}
+
+#[test]
+fn a_virus_runs_report_says_hosts_were_infected() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("run");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args([
+            "run",
+            "scenarios/prefecture-office-virus.ron",
+            "--seed",
+            "2",
+        ])
+        .args(["--lang", "en", "--out", out.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    // The summary and the outcome table agree: 153 hosts infected.
+    assert!(md.contains("A virus infected 153 office hosts"), "{md}");
+    assert!(md.contains("| Hosts ever infected | 153 |"));
+    assert!(!md.contains("No host was infected"));
+}
