@@ -9,7 +9,10 @@
 //!   (runs.csv); a worm run's count is the timeline's, unchanged;
 //! - the grading facts count what the plan counts: a province cut off is
 //!   serious loss at its provincial bureau, and an insider's copied records
-//!   are a leak's records.
+//!   are a leak's records;
+//! - content on a website (defaced or harmful) starts no special plan of
+//!   the systems at its site (they kept running), and is taken down once
+//!   though two plans ask for it.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -247,4 +250,55 @@ fn a_virus_runs_report_says_hosts_were_infected() {
     assert!(md.contains("A virus infected 153 office hosts"), "{md}");
     assert!(md.contains("| Hosts ever infected | 153 |"));
     assert!(!md.contains("No host was infected"));
+}
+
+#[test]
+fn content_on_a_website_starts_no_system_plan_and_is_taken_down_once() {
+    let topo = app::load_topology(None).unwrap();
+    let harmful = include_str!("../scenarios/harmful-content-website.ron");
+    let deface = include_str!("../scenarios/provincial-website-defacement.ron");
+    for (name, src) in [("harmful", harmful), ("defacement", deface)] {
+        for seed in 1..=3 {
+            let rec = run_src(&topo, src, seed);
+            let got = steps(&rec);
+            // The core system and online filing kept running: their special
+            // plans' restore and manual-processing steps have nothing to do.
+            for no in [
+                "restore_core",
+                "restore_filing",
+                "restore_data",
+                "manual_processing",
+                "notify_taxpayers",
+            ] {
+                assert!(!got.contains(no), "{name} seed {seed}: has {no}: {got:?}");
+            }
+            // One take-down, whichever plan asked for it; the website plan's
+            // other steps are still owed, after it.
+            let take_downs: Vec<_> = rec
+                .tasks
+                .iter()
+                .filter(|t| matches!(&*t.name, "take_down" | "take_down_content"))
+                .collect();
+            assert_eq!(take_downs.len(), 1, "{name} seed {seed}: {got:?}");
+            let done = take_downs[0].finished;
+            for owed in ["public_statement", "restore_site", "trace_source"] {
+                assert!(
+                    got.contains(owed),
+                    "{name} seed {seed}: lacks {owed}: {got:?}"
+                );
+            }
+            for t in rec.tasks.iter().filter(|t| &*t.name == "restore_site") {
+                if let (Some(s), Some(d)) = (t.started, done) {
+                    assert!(
+                        s >= d,
+                        "{name} seed {seed}: site restored before the take-down"
+                    );
+                }
+            }
+        }
+    }
+    // A flood on online filing still starts the filing plan.
+    let dos = include_str!("../scenarios/filing-deadline-dos.ron");
+    let got = steps(&run_src(&topo, dos, 1));
+    assert!(got.contains("notify_taxpayers"), "{got:?}");
 }

@@ -495,7 +495,8 @@ fn reason(plan: &Plan, c: &Clause, columns: &[Column]) -> (Why, String) {
     (
         Why::Conditional,
         "applies, but no run needed it (a conditional step, e.g. only where data was damaged or \
-         a line failed, or a tier no incident reached)"
+         a line failed, or a tier no incident reached; or a step whose action another of the \
+         incident's plans had already ordered there, e.g. a second take-down)"
             .into(),
     )
 }

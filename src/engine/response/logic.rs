@@ -1031,8 +1031,11 @@ impl Response {
         let services = &topo.nodes[site as usize].services;
         for (si, sp) in plan.special_plans.iter().enumerate() {
             let src = StepSource::Special(si);
-            if !srcs.contains(&src) && sp.services.iter().any(|k| services.contains(k)) {
-                srcs.push(src);
+            if !self.incidents[inc].sources.contains(&src)
+                && sp.services.iter().any(|k| services.contains(k))
+                && self.system_plan_fits(inc, &sp.services)
+            {
+                self.incidents[inc].sources.push(src);
                 added = true;
             }
         }
@@ -1074,6 +1077,12 @@ impl Response {
                         .contains_key(&(site, source, k))
                     || !self.applies_at(inc, source, site, topo)
                 {
+                    continue;
+                }
+                if let Some(done) = self.same_action_made(inc, s, site) {
+                    self.losses
+                        .passed
+                        .insert((inc, site, source, k), vec![done]);
                     continue;
                 }
                 if !self.site_needs(inc, s, site, topo) {
@@ -1122,12 +1131,50 @@ impl Response {
                 sp.classes
                     .iter()
                     .any(|&c| self.plan.class_within(self.incidents[inc].class, c))
-                    || topo.nodes[site as usize]
-                        .services
-                        .iter()
-                        .any(|k| sp.services.contains(k))
+                    || (self.system_plan_fits(inc, &sp.services)
+                        && topo.nodes[site as usize]
+                            .services
+                            .iter()
+                            .any(|k| sp.services.contains(k)))
             }
         }
+    }
+
+    /// Whether incident `inc`'s threats can take down one of `services`,
+    /// so that the special plan of those systems starts at the incident's
+    /// sites running them. [I] The seed starts a system's plan for an event
+    /// aimed at it (「判断是否存在针对该事件的特定系统预案」, special-system
+    /// plan 2.1(2)): a defaced page, harmful posts, copied records or an
+    /// insider's misuse leave the core tax system and online filing
+    /// running, and a flood at the internet link reaches only the
+    /// internet-facing ones (online filing, not the core system), so the
+    /// other plans' restore and manual-processing steps have nothing to do.
+    fn system_plan_fits(&self, inc: usize, services: &[ServiceKind]) -> bool {
+        self.incident_threats(inc).any(|k| match k {
+            ThreatKind::Defacement
+            | ThreatKind::HarmfulContent
+            | ThreatKind::DataLeak
+            | ThreatKind::Insider => false,
+            ThreatKind::DenialOfService => services.iter().any(|s| s.internet_facing()),
+            _ => true,
+        })
+    }
+
+    /// The task already made at `site` for incident `inc` that does what
+    /// step `s` does, from another of the incident's step lists, where
+    /// doing it twice means nothing: one take-down removes the content
+    /// whichever plan asked for it. [I] The seed starts every plan that
+    /// applies (「同时启动所有涉及的预案」), not every step twice.
+    fn same_action_made(&self, inc: usize, s: &Step, site: NodeId) -> Option<TaskId> {
+        if s.action != StepAction::TakeDownContent {
+            return None;
+        }
+        self.incidents[inc]
+            .site_steps
+            .iter()
+            .filter(|&(&(n, source, k), _)| n == site && self.step(source, k).action == s.action)
+            .map(|(_, &id)| id)
+            .min()
     }
 
     /// The threat kinds of incident `inc`'s injects (one, or those of its
