@@ -12,7 +12,9 @@
 //!   are a leak's records;
 //! - content on a website (defaced or harmful) starts no special plan of
 //!   the systems at its site (they kept running), and is taken down once
-//!   though two plans ask for it.
+//!   though two plans ask for it;
+//! - a run where nothing was infected or lost is not summarised as "an
+//!   outage: at most 0 nodes were down".
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -301,4 +303,45 @@ fn content_on_a_website_starts_no_system_plan_and_is_taken_down_once() {
     let dos = include_str!("../scenarios/filing-deadline-dos.ron");
     let got = steps(&run_src(&topo, dos, 1));
     assert!(got.contains("notify_taxpayers"), "{got:?}");
+}
+
+#[test]
+fn a_run_that_lost_nothing_is_not_called_an_outage() {
+    for (scenario, seed) in [
+        ("scenarios/harmful-content-website.ron", "1"),
+        ("scenarios/taxpayer-data-leak.ron", "1"),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("run");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+            .args(["run", scenario, "--seed", seed])
+            .args(["--lang", "en", "--out", out.to_str().unwrap()])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        assert!(!md.contains("consequence was an outage"), "{scenario}");
+        assert!(
+            md.contains("No host was infected and no node went down"),
+            "{scenario}"
+        );
+    }
+    // An outage is still told as one.
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("run");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
+        .args([
+            "run",
+            "scenarios/provincial-router-no-spare.ron",
+            "--seed",
+            "1",
+        ])
+        .args(["--lang", "en", "--out", out.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("consequence was an outage"));
 }

@@ -362,7 +362,9 @@ fn summary(ctx: &Ctx) -> Section {
 
 /// The executive summary's impact sentence: the worm's numbers when hosts
 /// were infected; a virus's hosts when only a virus infected any; for an outage (nothing infected) what it did instead —
-/// nodes down, nodes cut off from HQ, services lost — never "peak 0 hosts".
+/// nodes down, nodes cut off from HQ, services lost — never "peak 0 hosts";
+/// and where nothing was infected or lost, that plainly (never "an outage:
+/// at most 0 nodes were down").
 fn impact(ctx: &Ctx) -> String {
     let o = &ctx.a.outcomes;
     let tot = &ctx.rec.totals;
@@ -382,6 +384,13 @@ fn impact(ctx: &Ctx) -> String {
     } else if o.total_infected_hosts > 0 {
         // Hosts infected, but by a virus in an office LAN, not a worm.
         fill(ctx.t(lb::SUM_IMPACT_VIRUS), &args)
+    } else if tot.nodes_down_max == 0
+        && o.nodes_cut_off_max == 0
+        && o.service_hours_lost == 0.0
+        && o.taxpayer_service_hours_lost == 0.0
+    {
+        // A defaced page, harmful posts, copied records: no outage to tell.
+        ctx.t(lb::SUM_IMPACT_NONE).to_string()
     } else {
         fill(ctx.t(lb::SUM_IMPACT_OUTAGE), &args)
     };
