@@ -499,6 +499,7 @@ impl Sim {
         }
         // The response's working state is not needed any more; freed before
         // the totals are built, it does not add to a large run's peak.
+        let had_response = resp.is_some();
         drop(resp);
         let data_lost_hours = rec
             .data_losses
@@ -606,10 +607,20 @@ impl Sim {
         rec.threats.sort_by_key(|o| o.inject);
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
-        // The world and its built schedule serve the next run on this thread.
+        // The world and its built schedule serve the next run on this thread,
+        // and so may the worm's per-node vectors (see `worm::Worm::recycle`).
         let Sim {
-            world, schedule, ..
+            mut world,
+            schedule,
+            ..
         } = self;
+        if !had_response
+            && let Some(mut worms) = world.get_resource_mut::<worm::WormRes>()
+            && worms.1.is_empty()
+            && let Some(w) = worms.0.take()
+        {
+            w.recycle(&topo);
+        }
         SPARE.with(|s| *s.borrow_mut() = Some((world, schedule)));
         rec
     }
