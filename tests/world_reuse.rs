@@ -149,3 +149,42 @@ fn a_reused_world_does_not_grow() {
     assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
     assert!(counts[1..].iter().all(|&c| c == counts[1]), "{counts:?}");
 }
+
+/// The plain network SIR's worm is put back where its outbreak went and
+/// reused by the next outbreak on the thread (`worm::Worm::recycle`):
+/// outbreaks one after another on this thread, on both validation
+/// scenarios in turn and with a run with response (which keeps no spare)
+/// between, are the same outbreaks each on a thread of its own.
+#[test]
+fn a_recycled_worm_gives_the_outbreak_of_a_new_one() {
+    let x = Arc::new(inputs());
+    let sir: Vec<usize> = x
+        .scenarios
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.slug.contains("network-sir"))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(sir.len(), 2, "both validation scenarios");
+    let mut spares = 0;
+    for seed in 0..12u64 {
+        let k = sir[(seed / 2) as usize % 2];
+        if seed % 5 == 4 {
+            let other = sim(&x, k, true, seed).run_to_end();
+            assert!(!other.tasks.is_empty());
+        }
+        spares += usize::from(drillsim::engine::worm::Worm::spare_waiting());
+        let got = sim(&x, k, false, seed).lean().run_to_end();
+        let want = {
+            let x = x.clone();
+            std::thread::spawn(move || sim(&x, k, false, seed).lean().run_to_end())
+                .join()
+                .expect("run")
+        };
+        assert!(got.totals.nodes_infected > 0, "seed {seed}");
+        assert!(got == want, "seed {seed}: the outbreak differs with a recycled worm");
+    }
+    // Every outbreak after the first found a spare, except right after a
+    // run with response.
+    assert!(spares >= 8, "{spares}");
+}
