@@ -193,7 +193,10 @@ fn a_recycled_worm_gives_the_outbreak_of_a_new_one() {
                 .expect("run")
         };
         assert!(got.totals.nodes_infected > 0, "seed {seed}");
-        assert!(got == want, "seed {seed}: the outbreak differs with a recycled worm");
+        assert!(
+            got == want,
+            "seed {seed}: the outbreak differs with a recycled worm"
+        );
     }
     // Every outbreak after the first found a spare, except right after a
     // run with response.

@@ -627,17 +627,16 @@ impl Sim {
 
     /// The timeline's row for minute 0, before the first tick.
     fn initial_row(&mut self) {
-        self.world
-            .resource_scope(|w, mut rec: Mut<RunRecord>| {
-                push_row(
-                    &w.resource::<TopoRes>().0,
-                    w.resource::<Clock>(),
-                    w.resource::<Hosts>(),
-                    w.resource::<Net>(),
-                    w.resource::<worm::WormRes>(),
-                    &mut rec,
-                );
-            });
+        self.world.resource_scope(|w, mut rec: Mut<RunRecord>| {
+            push_row(
+                &w.resource::<TopoRes>().0,
+                w.resource::<Clock>(),
+                w.resource::<Hosts>(),
+                w.resource::<Net>(),
+                w.resource::<worm::WormRes>(),
+                &mut rec,
+            );
+        });
     }
 }
 

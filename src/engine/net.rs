@@ -231,11 +231,7 @@ impl Net {
             dirty: true,
             svc_dirty: Vec::new(),
             svc_marked: vec![false; n],
-            has_services: topo
-                .nodes
-                .iter()
-                .map(|x| !x.services.is_empty())
-                .collect(),
+            has_services: topo.nodes.iter().map(|x| !x.services.is_empty()).collect(),
             services: Arc::new(Services::new(topo)),
             svc_avail: vec![(0, 0); n],
             pending_failover: Vec::new(),
