@@ -43,4 +43,5 @@ mod staff;
 mod tabletop;
 mod util;
 mod virus;
+mod world_reuse;
 mod zh;

@@ -197,7 +197,28 @@ impl Sim {
             timeline: Vec::with_capacity(ticks as usize + 1),
             ..RunRecord::default()
         };
-        let mut world = World::new();
+        let (mut world, schedule) = match SPARE.with(|s| s.borrow_mut().take()) {
+            Some((mut world, schedule)) => {
+                // A finished run's world (see [`Sim::finish`]): every
+                // resource below is overwritten in place; the optional ones
+                // of the last run go first. The decisions' message queue is
+                // kept as it is: the Act phase reads or clears every decision
+                // in the tick it is made, so it is empty of unread ones, and
+                // its reader's cursor (a system local) stays in step with it.
+                world.remove_resource::<damage::Damage>();
+                world.remove_resource::<response::Response>();
+                world.remove_resource::<worm::Sampler>();
+                world.clear_trackers();
+                (world, schedule)
+            }
+            None => {
+                let mut world = World::new();
+                bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(
+                    &mut world,
+                );
+                (world, build_schedule())
+            }
+        };
         world.insert_resource(Net::initial(&topo));
         world.insert_resource(Clock {
             now: 0.0,
@@ -246,7 +267,6 @@ impl Sim {
                 .collect();
             world.insert_resource(resp);
         }
-        bevy_ecs::message::MessageRegistry::register_message::<response::Decision>(&mut world);
         world.insert_resource(threats::Symptoms::default());
         world.insert_resource(TopoRes(topo));
         let origin = scenario.start;
@@ -263,50 +283,13 @@ impl Sim {
         world.insert_resource(Losses::default());
         world.insert_resource(record);
 
-        let mut schedule = Schedule::default();
-        schedule.set_executor(SingleThreadedExecutor::new());
-        schedule.set_build_settings(ScheduleBuildSettings {
-            ambiguity_detection: LogLevel::Error,
-            ..Default::default()
-        });
-        schedule.configure_sets(
-            (
-                Phase::Inject,
-                Phase::Threat,
-                Phase::Observe,
-                Phase::Decide,
-                Phase::Act,
-                Phase::Score,
-                Phase::Record,
-            )
-                .chain(),
-        );
-        schedule.add_systems((
-            threats::schedule_injects.in_set(Phase::Inject),
-            (threats::advance_threats, damage::assess_damage)
-                .chain()
-                .in_set(Phase::Threat),
-            (refresh_view, response::observe)
-                .chain()
-                .in_set(Phase::Observe),
-            response::decide.in_set(Phase::Decide),
-            response::act.in_set(Phase::Act),
-            accrue_losses.in_set(Phase::Score),
-            (
-                record_tick,
-                advance_clock,
-                bevy_ecs::message::message_update_system,
-            )
-                .chain()
-                .in_set(Phase::Record),
-        ));
         let mut sim = Sim {
             world,
             schedule,
             ticks,
             node_province: shared.node_province,
         };
-        sim.world.run_system_cached(record_tick).ok();
+        sim.initial_row();
         sim
     }
 
@@ -516,6 +499,7 @@ impl Sim {
         }
         // The response's working state is not needed any more; freed before
         // the totals are built, it does not add to a large run's peak.
+        let had_response = resp.is_some();
         drop(resp);
         let data_lost_hours = rec
             .data_losses
@@ -623,7 +607,36 @@ impl Sim {
         rec.threats.sort_by_key(|o| o.inject);
         // Task starts are recorded when decided, possibly ahead of time.
         rec.events.sort_by(|a, b| a.minute.total_cmp(&b.minute));
+        // The world and its built schedule serve the next run on this thread,
+        // and so may the worm's per-node vectors (see `worm::Worm::recycle`).
+        let Sim {
+            mut world,
+            schedule,
+            ..
+        } = self;
+        if !had_response
+            && let Some(mut worms) = world.get_resource_mut::<worm::WormRes>()
+            && worms.1.is_empty()
+            && let Some(w) = worms.0.take()
+        {
+            w.recycle(&topo);
+        }
+        SPARE.with(|s| *s.borrow_mut() = Some((world, schedule)));
         rec
+    }
+
+    /// The timeline's row for minute 0, before the first tick.
+    fn initial_row(&mut self) {
+        self.world.resource_scope(|w, mut rec: Mut<RunRecord>| {
+            push_row(
+                &w.resource::<TopoRes>().0,
+                w.resource::<Clock>(),
+                w.resource::<Hosts>(),
+                w.resource::<Net>(),
+                w.resource::<worm::WormRes>(),
+                &mut rec,
+            );
+        });
     }
 }
 
@@ -653,6 +666,59 @@ impl Sim {
         w.insert_resource(rec);
         w.insert_resource(resp);
     }
+}
+
+thread_local! {
+    /// The world and built schedule of the last run finished on this
+    /// thread, kept for the next [`Sim`] made here: bevy builds a
+    /// schedule's graph (a sixth of a small run's fixed cost) once per
+    /// world, and a built schedule runs only on the world it was built for.
+    /// Every resource is overwritten when the world is reused, so a run's
+    /// record does not depend on whether its world is new.
+    static SPARE: std::cell::RefCell<Option<(World, Schedule)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The tick's systems in their phases (the same for every run).
+fn build_schedule() -> Schedule {
+    let mut schedule = Schedule::default();
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.set_build_settings(ScheduleBuildSettings {
+        ambiguity_detection: LogLevel::Error,
+        ..Default::default()
+    });
+    schedule.configure_sets(
+        (
+            Phase::Inject,
+            Phase::Threat,
+            Phase::Observe,
+            Phase::Decide,
+            Phase::Act,
+            Phase::Score,
+            Phase::Record,
+        )
+            .chain(),
+    );
+    schedule.add_systems((
+        threats::schedule_injects.in_set(Phase::Inject),
+        (threats::advance_threats, damage::assess_damage)
+            .chain()
+            .in_set(Phase::Threat),
+        (refresh_view, response::observe)
+            .chain()
+            .in_set(Phase::Observe),
+        response::decide.in_set(Phase::Decide),
+        response::act.in_set(Phase::Act),
+        accrue_losses.in_set(Phase::Score),
+        (
+            record_tick,
+            advance_clock,
+            bevy_ecs::message::message_update_system,
+        )
+            .chain()
+            .in_set(Phase::Record),
+    ));
+    schedule
 }
 
 /// The inputs a cached [`RunMeta`] was built from.

@@ -37,7 +37,8 @@ pub struct Net {
     /// reads this in its hot loop; flips of it are what the worm must hear of.
     pub spread: Vec<bool>,
     /// For each primary line, its backup line, if any.
-    pub backup_for: Vec<Option<LinkId>>,
+    /// Shared by the runs on one network (it never changes).
+    pub backup_for: Arc<[Option<LinkId>]>,
     /// Reachable from HQ over usable lines (valid after [`Net::refresh_view`]).
     pub reachable: Vec<bool>,
     pub nodes_cut_off: u32,
@@ -61,7 +62,8 @@ pub struct Net {
     svc_marked: Vec<bool>,
     /// The node hosts at least one service (others are never marked: their
     /// availability is always (0, 0)).
-    has_services: Vec<bool>,
+    /// Shared by the runs on one network (it never changes).
+    has_services: Arc<[bool]>,
     /// Each node's services, packed (shared by the runs on one network):
     /// the refresh reads these instead of the large node records, which
     /// cost a cache miss per node once an outbreak marks thousands.
@@ -217,7 +219,7 @@ impl Net {
             usable: vec![false; m],
             worm_filtered: vec![false; m],
             spread: vec![false; m],
-            backup_for,
+            backup_for: backup_for.into(),
             reachable: vec![false; n],
             nodes_cut_off: 0,
             sites_disconnected: 0,

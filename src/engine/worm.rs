@@ -55,6 +55,12 @@ use super::sumtree::SumTree;
 use crate::model::scenario::WormInject;
 use crate::model::topology::{LinkId, NodeId, Topology};
 
+thread_local! {
+    /// A finished outbreak's worm, its per-node vectors put back as at
+    /// release ([`Worm::recycle`]), for the next one on this thread.
+    static SPARE_WORM: std::cell::RefCell<Option<Worm>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Share of a node's hosts infected past which the site's servers and LAN are
 /// overwhelmed by scanning traffic and its services count as unavailable.
 pub const OVERLOAD_SHARE: f64 = 0.5;
@@ -418,6 +424,13 @@ impl Worm {
         // hosts draw nothing); every per-node vector is built in one pass
         // from them (no fill and overwrite: this runs once per outbreak of a
         // batch, over every node).
+        if event_driven
+            && p.vulnerable_fraction >= 1.0
+            && let Some(w) = SPARE_WORM.with(|x| x.borrow_mut().take())
+            && w.n.as_slice() == hosts
+        {
+            return w.rerelease(inject, topo, net, p, rng, now, rec, flipped);
+        }
         let s: Vec<u32> = if p.vulnerable_fraction >= 1.0 {
             hosts.to_vec()
         } else if p.vulnerable_fraction <= 0.0 {
@@ -485,6 +498,116 @@ impl Worm {
         for &v in &p.internet_entry {
             w.hot[v as usize].ext = p.internet_scan_per_hour / 60.0;
         }
+        w.seed(topo, net, p, rng, now, rec, event_driven, others, flipped);
+        w
+    }
+
+    /// A worm released the same way as the one before on this thread (see
+    /// [`Worm::recycle`]): its per-node vectors are already back in their
+    /// state at release, only its own figures are set afresh.
+    #[allow(clippy::too_many_arguments)]
+    fn rerelease(
+        mut self,
+        inject: usize,
+        topo: &Topology,
+        net: &mut Net,
+        p: &WormInject,
+        rng: &mut ChaCha8Rng,
+        now: f64,
+        rec: &mut RunRecord,
+        flipped: &mut Vec<LinkId>,
+    ) -> Worm {
+        self.name = p.name.clone();
+        self.inject = inject;
+        self.newly_infected.clear();
+        self.own_rng = None;
+        self.beta = p.beta_per_hour / 60.0;
+        self.tau = p.tau_per_hour / 60.0;
+        self.gamma = p.gamma_per_hour / 60.0;
+        self.traffic = p.traffic_kbps_per_host;
+        self.tree = SumTree::new(0);
+        self.touched.clear();
+        self.events = None;
+        self.tot_s = self.n.iter().map(|&x| x as u64).sum();
+        self.tot_i = 0;
+        self.tot_r = 0;
+        self.tot_imm = 0;
+        self.ever_list.clear();
+        self.nodes_ever = 0;
+        self.nodes_infected_now = 0;
+        self.infections = 0;
+        self.peak = 0;
+        self.peak_minute = now;
+        // `ext` of the internet entries: 0 (no scanning, or no entry) in
+        // a worm that can be released this way, as the spare's already is.
+        self.seed(topo, net, p, rng, now, rec, true, Others::NONE, flipped);
+        self
+    }
+
+    /// Keeps a finished run's worm for the next release on this thread
+    /// ([`Worm::release`] of the plain network SIR with every host
+    /// vulnerable on the same hosts): the nodes the outbreak touched — those
+    /// ever infected and their neighbours — are put back as they were at
+    /// release, instead of allocating and filling a dozen per-node vectors
+    /// for every node in the next run. Only a worm that stayed with the
+    /// event-driven sampler in a run without response qualifies: then
+    /// nothing else wrote its per-node state (everything that changes rates
+    /// from outside first leaves the event-driven sampler, and only the
+    /// response writes `ext_blocked`).
+    pub fn recycle(mut self, topo: &Topology) {
+        if self.events.is_none() || self.tot_imm != 0 || self.own_rng.is_some() {
+            return;
+        }
+        let ever = std::mem::take(&mut self.ever_list);
+        for &v in &ever {
+            self.reset_node(v as usize);
+            for &(x, _) in topo.neighbours(v) {
+                self.reset_node(x as usize);
+            }
+        }
+        self.ever_list = ever;
+        self.events = None;
+        SPARE_WORM.with(|x| *x.borrow_mut() = Some(self));
+    }
+
+    /// Whether a recycled worm waits on this thread (for tests).
+    #[doc(hidden)]
+    pub fn spare_waiting() -> bool {
+        SPARE_WORM.with(|x| x.borrow().is_some())
+    }
+
+    /// Node `vi` as at release with every host vulnerable.
+    fn reset_node(&mut self, vi: usize) {
+        let n = self.n[vi];
+        self.s[vi] = n;
+        self.i[vi] = 0;
+        self.r[vi] = 0;
+        self.ever[vi] = false;
+        self.hot[vi] = Hot {
+            s: n,
+            n,
+            next: f64::INFINITY,
+            ..Hot::default()
+        };
+    }
+
+    /// Infects the initial nodes of a worm just released and starts its
+    /// sampler.
+    #[allow(clippy::too_many_arguments)]
+    fn seed(
+        &mut self,
+        topo: &Topology,
+        net: &mut Net,
+        p: &WormInject,
+        rng: &mut ChaCha8Rng,
+        now: f64,
+        rec: &mut RunRecord,
+        event_driven: bool,
+        others: Others,
+        flipped: &mut Vec<LinkId>,
+    ) {
+        let nn = topo.nodes.len();
+        let w = self;
         for &v in &p.initial_nodes {
             let k = p.initial_hosts.min(w.s[v as usize]);
             for _ in 0..k {
@@ -569,7 +692,6 @@ impl Worm {
             w.check_node(topo, net, v, now, rec, flipped, others);
         }
         w.apply_flips(topo, net, flipped);
-        w
     }
 
     /// The worm is the plain Markovian network SIR, for which the
