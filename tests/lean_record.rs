@@ -3,25 +3,11 @@
 //! `node_infected` / `node_clean` events, and the same assessment, in every
 //! bundled scenario with and without response.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use drillsim::app;
 use drillsim::engine::{EventKind, ResponseSetup, RunConfig, Sim};
 use drillsim::score;
-
-fn bundled_scenarios() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in ["scenarios", "scenarios/validation"] {
-        for e in std::fs::read_dir(dir).expect("scenarios folder") {
-            let p = e.expect("entry").path();
-            if p.extension().is_some_and(|x| x == "ron") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn a_lean_record_is_the_full_one_less_node_events_and_assesses_the_same() {
@@ -29,7 +15,7 @@ fn a_lean_record_is_the_full_one_less_node_events_and_assesses_the_same() {
     let plan = app::load_plan("sat-overall").expect("plan");
     let teams = app::load_teams(None, &topo).expect("teams");
     let th = app::load_scoring(None).expect("scoring");
-    let scenarios = bundled_scenarios();
+    let scenarios = crate::util::bundled_scenario_files();
     assert!(scenarios.len() >= 20, "{scenarios:?}");
     let mut dropped = 0;
     for path in &scenarios {

@@ -231,23 +231,23 @@ fn an_insiders_copied_records_are_a_grading_fact() {
     assert!(matches!(g[0].0.as_str(), "I" | "II" | "III"), "{}", g[0].1);
 }
 
-#[test]
-fn a_virus_runs_report_says_hosts_were_infected() {
+/// `drillsim run SCENARIO --seed SEED --lang en`: the run's report.md.
+fn report_md(scenario: &str, seed: &str) -> String {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("run");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
-        .args([
-            "run",
-            "scenarios/prefecture-office-virus.ron",
-            "--seed",
-            "2",
-        ])
+        .args(["run", scenario, "--seed", seed])
         .args(["--lang", "en", "--out", out.to_str().unwrap()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    std::fs::read_to_string(out.join("report.md")).unwrap()
+}
+
+#[test]
+fn a_virus_runs_report_says_hosts_were_infected() {
+    let md = report_md("scenarios/prefecture-office-virus.ron", "2");
     // The summary and the outcome table agree: 153 hosts infected.
     assert!(md.contains("A virus infected 153 office hosts"), "{md}");
     assert!(md.contains("| Hosts ever infected | 153 |"));
@@ -307,20 +307,11 @@ fn content_on_a_website_starts_no_system_plan_and_is_taken_down_once() {
 
 #[test]
 fn a_run_that_lost_nothing_is_not_called_an_outage() {
-    for (scenario, seed) in [
-        ("scenarios/harmful-content-website.ron", "1"),
-        ("scenarios/taxpayer-data-leak.ron", "1"),
+    for scenario in [
+        "scenarios/harmful-content-website.ron",
+        "scenarios/taxpayer-data-leak.ron",
     ] {
-        let t = tempfile::tempdir().unwrap();
-        let out = t.path().join("run");
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
-            .args(["run", scenario, "--seed", seed])
-            .args(["--lang", "en", "--out", out.to_str().unwrap()])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let md = report_md(scenario, "1");
         assert!(!md.contains("consequence was an outage"), "{scenario}");
         assert!(
             md.contains("No host was infected and no node went down"),
@@ -328,20 +319,6 @@ fn a_run_that_lost_nothing_is_not_called_an_outage() {
         );
     }
     // An outage is still told as one.
-    let t = tempfile::tempdir().unwrap();
-    let out = t.path().join("run");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_drillsim"))
-        .args([
-            "run",
-            "scenarios/provincial-router-no-spare.ron",
-            "--seed",
-            "1",
-        ])
-        .args(["--lang", "en", "--out", out.to_str().unwrap()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let md = report_md("scenarios/provincial-router-no-spare.ron", "1");
     assert!(md.contains("consequence was an outage"));
 }

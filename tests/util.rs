@@ -231,3 +231,19 @@ pub fn run_bundled(
         RunConfig { seed, response },
     )
 }
+
+/// Every bundled scenario file, the validation scenarios included, sorted
+/// (paths relative to the repository, where `cargo test` runs).
+pub fn bundled_scenario_files() -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["scenarios", "scenarios/validation"] {
+        for e in std::fs::read_dir(dir).expect("scenarios folder") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "ron") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

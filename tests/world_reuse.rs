@@ -6,7 +6,7 @@
 //! sampler, a run abandoned midway) gives the record of the same run on a
 //! thread of its own, whose world is new.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::app;
@@ -16,20 +16,6 @@ use drillsim::model::plan::Plan;
 use drillsim::model::scenario::Scenario;
 use drillsim::model::teams::Teams;
 use drillsim::model::topology::Topology;
-
-fn bundled_scenarios() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in ["scenarios", "scenarios/validation"] {
-        for e in std::fs::read_dir(dir).expect("scenarios folder") {
-            let p = e.expect("entry").path();
-            if p.extension().is_some_and(|x| x == "ron") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 struct Inputs {
     topo: Arc<Topology>,
@@ -42,7 +28,7 @@ fn inputs() -> Inputs {
     let topo = app::load_topology(None).expect("default network");
     let plan = app::load_plan("sat-overall").expect("plan");
     let teams = app::load_teams(None, &topo).expect("teams");
-    let scenarios = bundled_scenarios()
+    let scenarios = crate::util::bundled_scenario_files()
         .iter()
         .map(|p| app::load_scenario_quietly(Some(Path::new(p)), &topo).expect("bundled scenario"))
         .collect();
