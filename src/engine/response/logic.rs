@@ -125,18 +125,47 @@ impl Response {
         }
         let threat = *self.inject_threats.get(inject)?;
         let class = self.plan.class_of(threat)?;
-        self.incidents
-            .push(Incident::new(inject, threat, class, self.nodes));
+        let mut incident = Incident::new(inject, threat, class, self.nodes);
+        if self.inject_group.iter().filter(|&&g| g == inject).count() > 1 {
+            incident.shown = Some(Default::default());
+        }
+        self.incidents.push(incident);
         Some(self.incidents.len() - 1)
     }
 
-    /// How visible the incident is at `v` now, 0–1.
+    /// How visible the incident is at `v` now, 0–1: for a compound
+    /// incident the strongest symptom among its threats that showed at `v`
+    /// (a defaced page someone noticed is told at once even when the
+    /// incident began as a worm with its slower symptom).
     fn symptom(&self, net: &Net, worm: &WormRes, v: NodeId, inc: usize) -> f64 {
+        let i = &self.incidents[inc];
+        match &i.shown {
+            None => self.symptom_of(i.threat, net, worm, v, i.inject),
+            Some(shown) => {
+                let kinds = shown.get(&v).copied().unwrap_or(0);
+                ThreatKind::ALL
+                    .iter()
+                    .filter(|&&k| kinds & (1 << k as u16) != 0)
+                    .map(|&k| self.symptom_of(k, net, worm, v, i.inject))
+                    .fold(0.0, f64::max)
+            }
+        }
+    }
+
+    /// How visible a threat of kind `threat` of incident `own` (its first
+    /// inject) is at `v` now, 0–1.
+    fn symptom_of(
+        &self,
+        threat: ThreatKind,
+        net: &Net,
+        worm: &WormRes,
+        v: NodeId,
+        own: usize,
+    ) -> f64 {
         let vi = v as usize;
-        match self.incidents[inc].threat {
+        match threat {
             ThreatKind::Worm => {
                 // The incident's own worm(s) (one, unless grouped).
-                let own = self.incidents[inc].inject;
                 let mut i = 0;
                 let mut n = 0;
                 for w in worm.iter() {
@@ -193,10 +222,15 @@ impl Response {
     ) {
         self.update_duty(now, rec);
         for (v, inject) in new {
-            if let Some(inc) = self.incident_for(inject)
-                && !self.incidents[inc].site_seen[v as usize]
-                && self.watching.insert((v, inc))
+            let Some(inc) = self.incident_for(inject) else {
+                continue;
+            };
+            if let Some(shown) = self.incidents[inc].shown.as_mut()
+                && let Some(&kind) = self.inject_threats.get(inject)
             {
+                *shown.entry(v).or_insert(0) |= 1 << kind as u16;
+            }
+            if !self.incidents[inc].site_seen[v as usize] && self.watching.insert((v, inc)) {
                 self.watch.push((v, inc));
                 if let Some(ext) = self.external.as_mut() {
                     ext.dirty = true;

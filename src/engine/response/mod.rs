@@ -180,6 +180,12 @@ pub struct Incident {
     pub ended: Option<f64>,
     /// Open tasks (not done or skipped).
     pub open_tasks: u32,
+    /// A compound incident's symptoms (several injects with one label, see
+    /// [`crate::engine::inject_groups`]): per site, the threat kinds that
+    /// showed one there (bit `ThreatKind as u16`); detection there goes by
+    /// the strongest of them. `None` for an incident of one inject, whose
+    /// kind is `threat`.
+    pub(crate) shown: Option<HashMap<NodeId, u16>>,
 }
 
 impl Incident {
@@ -213,6 +219,7 @@ impl Incident {
             round_the_clock: false,
             ended: None,
             open_tasks: 0,
+            shown: None,
         }
     }
 }
