@@ -47,7 +47,12 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Input(d) => write!(f, "{d}"),
-            Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
+            Error::Io { path, source } => write!(
+                f,
+                "error: {}: {}",
+                crate::model::diag::shown_path(path),
+                crate::model::diag::escape_controls(&source.to_string())
+            ),
         }
     }
 }

@@ -119,7 +119,7 @@ impl fmt::Display for CheckReport {
                 f,
                 "{}: plan `{}` is consistent ({} bodies, {} classes, {} procedures, {} reporting \
                  rules, {} special plans); {w} warning{}",
-                self.file.display(),
+                crate::model::diag::shown_path(&self.file),
                 p.slug,
                 p.bodies.len(),
                 p.classes.len(),
@@ -131,7 +131,7 @@ impl fmt::Display for CheckReport {
             _ => write!(
                 f,
                 "{}: {e} error{}, {w} warning{}",
-                self.file.display(),
+                crate::model::diag::shown_path(&self.file),
                 plural(e),
                 plural(w)
             ),

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use drillsim::app::{self, Error, RunArgs};
+use drillsim::model::diag::shown_path;
 use drillsim::model::topology_summary;
 use drillsim::report::Lang;
 
@@ -381,7 +382,8 @@ fn main() -> ExitCode {
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            // Every message escapes what it quotes; this catches the rest.
+            eprintln!("{}", drillsim::model::diag::escape_controls(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
@@ -511,18 +513,23 @@ fn dispatch(command: Command) -> Result<(), Error> {
             } else {
                 String::new()
             };
-            println!("{what}{resumed} → {}", b.out.display());
+            println!("{what}{resumed} → {}", shown_path(&b.out));
         }
         Command::Merge { dirs, out } => {
             let m = drillsim::batch::merge::merge(&dirs, &out)?;
-            println!("{} shards, {} runs → {}", m.shards, m.rows, m.out.display());
+            println!(
+                "{} shards, {} runs → {}",
+                m.shards,
+                m.rows,
+                shown_path(&m.out)
+            );
         }
         Command::Compare { dir_a, dir_b, out } => {
             let c = drillsim::batch::compare::compare(&dir_a, &dir_b, out.as_deref())?;
             println!(
                 "{} pair(s) of variants compared → {}",
                 c.pairs.len(),
-                c.out.display()
+                shown_path(&c.out)
             );
         }
         Command::Tabletop {
@@ -591,7 +598,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 c.clauses.len(),
                 c.plan,
                 c.columns.len(),
-                out.display()
+                shown_path(&out)
             );
             println!("{}", coverage::verdict(&c, Lang::Zh));
             println!("{}", coverage::verdict(&c, Lang::En));
@@ -643,7 +650,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
                 p.injects,
                 p.actions,
                 p.bodies,
-                p.out.display()
+                shown_path(&p.out)
             );
         }
         Command::Topology { command } => match command {
@@ -653,7 +660,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
                     "wrote {} nodes and {} links to {}",
                     topo.nodes.len(),
                     topo.links.len(),
-                    dir.display()
+                    shown_path(&dir)
                 );
             }
             TopologyCommand::Summary { topology } => {

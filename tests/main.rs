@@ -17,6 +17,7 @@ mod dos;
 mod duty;
 mod engine_validation;
 mod engine_validation_sampler;
+mod escaping;
 mod external_link;
 mod fuzz;
 mod golden;

@@ -287,14 +287,14 @@ pub fn compare(dir_a: &Path, dir_b: &Path, out: Option<&Path>) -> Result<Compare
                 let only_b: BTreeSet<u64> = xb.difference(&xa).copied().collect();
                 let mut msg = format!(
                     "cannot pair {sb}/{pb}/{tb} of {} with {sa}/{pa}/{ta} of {}: the seeds differ",
-                    b.dir.display(),
-                    a.dir.display()
+                    crate::model::diag::shown_path(&b.dir),
+                    crate::model::diag::shown_path(&a.dir)
                 );
                 if !only_b.is_empty() {
                     let _ = write!(
                         msg,
                         "; missing in {}: {}",
-                        a.dir.display(),
+                        crate::model::diag::shown_path(&a.dir),
                         seed_list(&only_b)
                     );
                 }
@@ -302,7 +302,7 @@ pub fn compare(dir_a: &Path, dir_b: &Path, out: Option<&Path>) -> Result<Compare
                     let _ = write!(
                         msg,
                         "; missing in {}: {}",
-                        b.dir.display(),
+                        crate::model::diag::shown_path(&b.dir),
                         seed_list(&only_a)
                     );
                 }
@@ -315,8 +315,8 @@ pub fn compare(dir_a: &Path, dir_b: &Path, out: Option<&Path>) -> Result<Compare
     if problems.is_empty() && pairs.is_empty() {
         problems.push(here(format!(
             "{} and {} share no scenario: nothing to compare",
-            a.dir.display(),
-            b.dir.display()
+            crate::model::diag::shown_path(&a.dir),
+            crate::model::diag::shown_path(&b.dir)
         )));
     }
     if !problems.is_empty() {
@@ -371,8 +371,8 @@ pub fn markdown(a: &SavedBatch, b: &SavedBatch, pairs: &[(usize, usize)]) -> Str
     let _ = writeln!(
         s,
         "# Compare: {} against {}\n",
-        b.dir.display(),
-        a.dir.display()
+        crate::model::diag::shown_path(&b.dir),
+        crate::model::diag::shown_path(&a.dir)
     );
     let _ = writeln!(
         s,
@@ -392,7 +392,7 @@ pub fn markdown(a: &SavedBatch, b: &SavedBatch, pairs: &[(usize, usize)]) -> Str
                 v.0,
                 v.1,
                 v.2,
-                sb.dir.display()
+                crate::model::diag::shown_path(&sb.dir)
             );
         }
     }

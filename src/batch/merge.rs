@@ -26,7 +26,7 @@ struct ShardDir {
 }
 
 fn bad(dir: &Path, msg: impl std::fmt::Display) -> Error {
-    usage(format!("{}: {msg}", dir.display()))
+    usage(format!("{}: {msg}", crate::model::diag::shown_path(dir)))
 }
 
 /// Reads one shard folder's rows (mapped onto the batch's variants) and
@@ -96,10 +96,10 @@ fn kept_runs(shards: &[ShardDir]) -> Result<Vec<(String, PathBuf)>, Error> {
     for s in shards {
         let runs = s.dir.join("runs");
         if !runs.is_dir() {
-            without.push(s.dir.display().to_string());
+            without.push(crate::model::diag::shown_path(&s.dir));
             continue;
         }
-        with.push(s.dir.display().to_string());
+        with.push(crate::model::diag::shown_path(&s.dir));
         let list =
             std::fs::read_dir(&runs).map_err(|e| bad(&s.dir, format!("cannot read runs/: {e}")))?;
         for e in list {
@@ -115,7 +115,10 @@ fn kept_runs(shards: &[ShardDir]) -> Result<Vec<(String, PathBuf)>, Error> {
             if let Some(first) = kept.insert(name.clone(), dir) {
                 return Err(bad(
                     &s.dir,
-                    format!("runs/{name} is also in {}", first.display()),
+                    format!(
+                        "runs/{name} is also in {}",
+                        crate::model::diag::shown_path(&first)
+                    ),
                 ));
             }
         }
@@ -166,8 +169,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutput, Error> {
             }
             return Err(usage(format!(
                 "{} and {} are shards of different batches ({})",
-                s.dir.display(),
-                first.dir.display(),
+                crate::model::diag::shown_path(&s.dir),
+                crate::model::diag::shown_path(&first.dir),
                 diffs.join("; ")
             )));
         }
@@ -183,7 +186,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutput, Error> {
     let mut problems = Vec::new();
     for (i, ds) in &by_index {
         if ds.len() > 1 {
-            let names: Vec<String> = ds.iter().map(|d| d.display().to_string()).collect();
+            let names: Vec<String> = ds
+                .iter()
+                .map(|d| crate::model::diag::shown_path(d))
+                .collect();
             problems.push(format!(
                 "shard {i}/{count} given {} times: {}",
                 ds.len(),
@@ -196,7 +202,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutput, Error> {
         .map(|i| format!("{i}/{count}"))
         .collect();
     if !missing.is_empty() {
-        let given: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        let given: Vec<String> = dirs
+            .iter()
+            .map(|d| crate::model::diag::shown_path(d))
+            .collect();
         problems.push(format!(
             "shard(s) {} missing (given: {})",
             missing.join(", "),

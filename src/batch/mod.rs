@@ -406,7 +406,7 @@ pub(crate) fn usage(msg: String) -> Error {
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
+        .unwrap_or_else(|| crate::model::diag::shown_path(p))
 }
 
 fn input(role: &str, name: String, bytes: &[u8]) -> manifest::Input {

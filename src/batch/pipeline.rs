@@ -154,7 +154,7 @@ fn write_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
 fn damaged(work: &Path, what: String) -> Error {
     usage(format!(
         "cannot resume from {}: {what}; run without --resume to start the batch over",
-        work.display()
+        crate::model::diag::shown_path(work)
     ))
 }
 
@@ -212,7 +212,7 @@ fn resume_state(
         return Err(usage(format!(
             "cannot resume {}: it is a different batch (unfinished vs now: {}); \
              run without --resume to replace it",
-            work.display(),
+            crate::model::diag::shown_path(work),
             diffs.join("; ")
         )));
     }
@@ -227,7 +227,7 @@ fn resume_state(
     if cp.keep_runs != job.keep_runs {
         return Err(usage(format!(
             "cannot resume {}: it was started {} --keep-runs",
-            work.display(),
+            crate::model::diag::shown_path(work),
             if cp.keep_runs { "with" } else { "without" }
         )));
     }
@@ -283,13 +283,13 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
         } else {
             eprintln!(
                 "drillsim: replacing {}, the working folder of an unfinished batch (--resume would continue it)",
-                work.display()
+                crate::model::diag::shown_path(&work)
             );
         }
     } else if job.resume {
         eprintln!(
             "drillsim: no unfinished batch at {}: starting from the first run",
-            work.display()
+            crate::model::diag::shown_path(&work)
         );
     }
     let (resumed, mut aggs, mut runs_bytes) = match state {
@@ -445,7 +445,7 @@ pub fn run(job: &Job, manifest: &Manifest, out: &Path) -> Result<Done, Error> {
     let rows = read_rows(&runs_path, &bytes, manifest, &tasks).map_err(|e| {
         usage(format!(
             "{}: {e} (changed while the batch ran?)",
-            work.display()
+            crate::model::diag::shown_path(&work)
         ))
     })?;
     drop(bytes);

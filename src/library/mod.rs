@@ -160,7 +160,7 @@ pub fn entries() -> Result<Vec<Entry>, Error> {
         }
         out.push(Entry {
             kind: "scenario",
-            name: path.display().to_string(),
+            name: crate::model::diag::shown_path(&path),
             title_zh: or(tz, te),
             title_en: or(te, tz),
             summary_zh: or(dz, de),
@@ -438,12 +438,12 @@ pub fn validate(paths: &[PathBuf], topology: Option<&Path>) -> (String, Result<(
         }
         let kind = v.kind.map_or("unknown", Kind::as_str);
         if v.errors.is_empty() {
-            let _ = writeln!(out, "ok: {} ({kind})", p.display());
+            let _ = writeln!(out, "ok: {} ({kind})", crate::model::diag::shown_path(p));
         } else {
             let _ = writeln!(
                 out,
                 "invalid: {} ({kind}, {} problem{})",
-                p.display(),
+                crate::model::diag::shown_path(p),
                 v.errors.len(),
                 if v.errors.len() == 1 { "" } else { "s" }
             );

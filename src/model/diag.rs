@@ -153,6 +153,12 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// A path as a message shows it: its display form through
+/// [`escape_controls`] (a file name may hold an ESC or a bidi override).
+pub fn shown_path(p: &std::path::Path) -> String {
+    escape_controls(&p.display().to_string()).into_owned()
+}
+
 /// Columns a character takes in a terminal: 2 for the East Asian wide and
 /// full-width ranges (CJK, Hangul, full-width forms), 1 otherwise; so the
 /// caret stays under its character in a line of Chinese text.

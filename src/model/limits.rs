@@ -96,7 +96,7 @@ pub fn scenario_warnings(s: &Scenario, topo: &Topology) -> Vec<String> {
     let name = s
         .source
         .as_ref()
-        .map(|p| p.display().to_string())
+        .map(|p| crate::model::diag::shown_path(p))
         .unwrap_or_else(|| s.slug.clone());
     let ticks = super::scenario_file::tick_count(s.duration_min, s.tick_min);
     if ticks > WARN_TICKS {

@@ -225,7 +225,7 @@ pub fn check_target(dir: &Path, mode: Mode) -> io::Result<Target> {
             i.borrow()
                 .iter()
                 .filter(|p| p.starts_with(&canon))
-                .map(|p| p.display().to_string())
+                .map(|p| crate::model::diag::shown_path(p))
                 .collect()
         });
         if !inside.is_empty() {
@@ -414,8 +414,8 @@ pub fn sweep_stale(dir: &Path) -> Vec<PathBuf> {
         if old && !dir.exists() && fs::rename(&p, dir).is_ok() {
             eprintln!(
                 "drillsim: {} restored from {} (left by an interrupted drillsim)",
-                dir.display(),
-                p.display()
+                crate::model::diag::shown_path(dir),
+                crate::model::diag::shown_path(&p)
             );
         } else {
             let _ = fs::remove_dir_all(&p);
@@ -465,12 +465,15 @@ pub fn swap_in(tmp: &Path, dir: &Path, replace_note: Option<&str>) -> io::Result
             return Err(e);
         }
         if let Some(why) = replace_note {
-            eprintln!("drillsim: replaced {} ({why})", dir.display());
+            eprintln!(
+                "drillsim: replaced {} ({why})",
+                crate::model::diag::shown_path(dir)
+            );
         }
         if let Err(e) = fs::remove_dir_all(&old) {
             eprintln!(
                 "drillsim: warning: the output is complete, but the previous folder could not be removed: {}: {e}",
-                old.display()
+                crate::model::diag::shown_path(&old)
             );
         }
     } else {

@@ -264,11 +264,12 @@ pub fn write_record_json(w: impl io::Write, rec: &RunRecord) -> io::Result<()> {
 pub fn read_record(dir: &Path) -> Result<RunRecord, String> {
     crate::output::guard::note_input(dir);
     let path = dir.join("record.json");
-    let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes =
+        fs::read(&path).map_err(|e| format!("{}: {e}", crate::model::diag::shown_path(&path)))?;
     serde_json::from_slice(&bytes).map_err(|e| {
         format!(
             "{}:{}:{}: not a drillsim run record: {e}",
-            path.display(),
+            crate::model::diag::shown_path(&path),
             e.line(),
             e.column()
         )
@@ -366,11 +367,16 @@ pub fn read_spread(dir: &Path) -> Result<Option<crate::report::spread::Spread>, 
     let bytes = match fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(format!("{}: {e}", crate::model::diag::shown_path(&path))),
     };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        format!(
+            "{}:{}:{}: {e}",
+            crate::model::diag::shown_path(&path),
+            e.line(),
+            e.column()
+        )
+    })
 }
 
 /// The run folder's file naming the report's language (`zh-CN` or `en`),
@@ -401,7 +407,7 @@ pub fn human_summary(rec: &RunRecord, a: &Assessment, out: &Path) -> String {
          data       {}\n\
          {}\
          results    {}",
-        s.scenario,
+        crate::model::diag::escape_controls(&s.scenario),
         s.seed,
         s.duration_hours,
         s.start,
@@ -431,7 +437,7 @@ pub fn human_summary(rec: &RunRecord, a: &Assessment, out: &Path) -> String {
             )
         },
         response_line(a),
-        out.display()
+        crate::model::diag::shown_path(out)
     )
 }
 

@@ -151,7 +151,10 @@ pub fn run(
         line_no += 1;
         let text = buf.trim_end_matches(['\n', '\r']).to_string();
         // The transcript file keeps the command; the screen does not repeat it.
-        s.full.push_str(&format!("> {text}\n"));
+        s.full.push_str(&format!(
+            "> {}\n",
+            crate::model::diag::escape_controls(&text)
+        ));
         match command::parse(&text) {
             Ok(None) => {}
             Ok(Some(Command::End)) => break,
@@ -259,8 +262,12 @@ impl Session {
         self.transcript.clear();
     }
 
+    /// Everything shown to the players goes through here: what they typed
+    /// and the scenario's texts come out with control characters and bidi
+    /// overrides escaped (`model::diag::escape_controls`).
     fn say(&mut self, line: &str) {
-        self.transcript.push_str(line);
+        self.transcript
+            .push_str(&crate::model::diag::escape_controls(line));
         self.transcript.push('\n');
     }
 
