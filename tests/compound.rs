@@ -7,25 +7,24 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::engine::{EventKind, RunConfig, RunRecord, run_with};
 use drillsim::model::scenario::{Inject, InjectKind, Scenario};
 use drillsim::model::topology::Topology;
 
-fn setup(topo: &Topology) -> ResponseSetup {
-    ResponseSetup {
-        plan: app::load_plan("sat-overall").unwrap(),
-        teams: app::load_teams(None, topo).unwrap(),
-        spread: true,
-    }
-}
+use crate::util::bundled_setup;
 
 fn run(topo: &Arc<Topology>, s: &Arc<Scenario>, seed: u64, response: bool) -> RunRecord {
     run_with(
         topo.clone(),
         s.clone(),
-        response.then(|| setup(topo)),
+        response.then(|| bundled_setup(topo)),
         RunConfig { seed, response },
     )
+}
+
+/// How many events of `kind` the run recorded.
+fn count(rec: &RunRecord, kind: EventKind) -> usize {
+    rec.events.iter().filter(|e| e.kind == kind).count()
 }
 
 /// "incident K" appears in an event of `kind`.
@@ -64,12 +63,7 @@ fn two_worms_released_at_different_sites_both_spread_and_are_both_detected_and_g
         assert!(rec.totals.peak_infected_hosts >= a.peak_infected.max(b.peak_infected));
         assert!(rec.totals.peak_infected_hosts <= a.peak_infected + b.peak_infected);
         // Two incidents, each opened, detected and graded.
-        let opened = rec
-            .events
-            .iter()
-            .filter(|e| e.kind == EventKind::IncidentOpened)
-            .count();
-        assert_eq!(opened, 2, "seed {seed}");
+        assert_eq!(count(&rec, EventKind::IncidentOpened), 2, "seed {seed}");
         for k in [1, 2] {
             assert!(
                 has(&rec, EventKind::Detection, k),
@@ -226,7 +220,7 @@ fn isolating_a_site_isolates_the_hosts_of_every_worm_there() {
         let mut sim = Sim::with_response(
             topo.clone(),
             s.clone(),
-            Some(setup(&topo)),
+            Some(bundled_setup(&topo)),
             RunConfig {
                 seed,
                 response: true,
@@ -302,12 +296,7 @@ fn a_compound_incident_is_detected_by_the_defacement_though_it_began_as_a_worm()
     let s = worm_and_defacement(&topo, true, "sc");
     for seed in 1..=5 {
         let rec = run(&topo, &s, seed, true);
-        let noticed = rec
-            .events
-            .iter()
-            .find(|e| e.kind == EventKind::Defacement && e.detail.contains("noticed"))
-            .map(|e| e.minute)
-            .expect("the defacement is noticed");
+        let noticed = crate::util::defacement_noticed(&rec).expect("the defacement is noticed");
         let seen = detected_at(&rec, &topo, "bj")
             .unwrap_or_else(|| panic!("seed {seed}: the defaced site is never detected"));
         // Told outright: the provincial bureau (1 an hour) sees it soon.
@@ -315,13 +304,8 @@ fn a_compound_incident_is_detected_by_the_defacement_though_it_began_as_a_worm()
             seen >= noticed && seen - noticed < 8.0 * 60.0,
             "seed {seed}: noticed {noticed}, detected {seen}"
         );
-        // One incident, taken down.
-        let opened = rec
-            .events
-            .iter()
-            .filter(|e| e.kind == EventKind::IncidentOpened)
-            .count();
-        assert_eq!(opened, 1, "seed {seed}");
+        // One incident.
+        assert_eq!(count(&rec, EventKind::IncidentOpened), 1, "seed {seed}");
     }
 }
 

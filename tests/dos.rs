@@ -6,20 +6,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::engine::EventKind;
+
+use crate::util::run_bundled as run;
 use drillsim::model::scenario::Scenario;
 use drillsim::model::scenario_file;
 use drillsim::model::topology::Topology;
 
 const BUNDLED: &str = include_str!("../scenarios/filing-deadline-dos.ron");
-
-fn setup(topo: &Topology) -> ResponseSetup {
-    ResponseSetup {
-        plan: app::load_plan("sat-overall").unwrap(),
-        teams: app::load_teams(None, topo).unwrap(),
-        spread: true,
-    }
-}
 
 /// The bundled scenario with some of its text replaced.
 fn scenario(topo: &Topology, edits: &[(&str, &str)]) -> Arc<Scenario> {
@@ -31,15 +25,6 @@ fn scenario(topo: &Topology, edits: &[(&str, &str)]) -> Arc<Scenario> {
     Arc::new(
         scenario_file::parse(&src, Path::new("dos.ron"), "dos", topo)
             .unwrap_or_else(|e| panic!("{e:?}")),
-    )
-}
-
-fn run(topo: &Arc<Topology>, s: &Arc<Scenario>, seed: u64, response: bool) -> RunRecord {
-    run_with(
-        topo.clone(),
-        s.clone(),
-        Some(setup(topo)),
-        RunConfig { seed, response },
     )
 }
 

@@ -7,7 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
+use drillsim::engine::{EventKind, RunRecord};
+
+use crate::util::run_bundled as run;
 use drillsim::model::scenario::{Inject, InjectKind, IntrusionGoal, IntrusionInject, Scenario};
 use drillsim::model::topology::Topology;
 
@@ -40,23 +42,6 @@ fn scenario(topo: &Topology, hours: f64) -> Arc<Scenario> {
         objectives: vec![],
         source: None,
     })
-}
-
-fn setup(topo: &Topology) -> ResponseSetup {
-    ResponseSetup {
-        plan: app::load_plan("sat-overall").unwrap(),
-        teams: app::load_teams(None, topo).unwrap(),
-        spread: true,
-    }
-}
-
-fn run(topo: &Arc<Topology>, s: &Arc<Scenario>, seed: u64, response: bool) -> RunRecord {
-    run_with(
-        topo.clone(),
-        s.clone(),
-        Some(setup(topo)),
-        RunConfig { seed, response },
-    )
 }
 
 /// Minute the chain's lateral movement landed at HQ (None: never).

@@ -65,12 +65,7 @@ fn noticed_harmful_content_is_told_to_the_site_outright() {
     let mut waits = Vec::new();
     for seed in 1..=10 {
         let rec = run_src(&topo, src, seed);
-        let noticed = rec
-            .events
-            .iter()
-            .find(|e| e.kind == EventKind::Defacement && e.detail.contains("noticed by"))
-            .map(|e| e.minute)
-            .expect("noticed");
+        let noticed = crate::util::defacement_noticed(&rec).expect("noticed");
         let opened = first(&rec, EventKind::IncidentOpened).expect("opened");
         assert!(opened >= noticed, "seed {seed}");
         waits.push(opened - noticed);

@@ -16,23 +16,39 @@ const SCENARIO: &str = "tests/data/drill/sc-outage.ron";
 /// A first step of sat-overall without its own `staff`.
 const STEP: &str = "duration: (median: \"30m\", spread: 0.4),";
 
+/// A copy of `src` named `name` in `dir`, each `(from, to)` replaced once
+/// (`from` must be there).
+fn edited_copy(src: &str, dir: &Path, name: &str, edits: &[(String, String)]) -> PathBuf {
+    let mut text = fs::read_to_string(src).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from.as_str()), "{src}: {from}");
+        text = text.replacen(from.as_str(), to, 1);
+    }
+    let file = dir.join(name);
+    fs::write(&file, text).unwrap();
+    file
+}
+
+/// The 1-based line of `src` holding `needle` first.
+fn line_of(src: &str, needle: &str) -> usize {
+    let text = fs::read_to_string(src).unwrap();
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{src}: {needle}"));
+    text[..at].matches('\n').count() + 1
+}
+
+const SAT_OVERALL: &str = "scenarios/plans/sat-overall.ron";
+
 /// sat-overall with that step asking for 100,000 staff: the file and the
 /// line of the edit.
 fn greedy_plan(dir: &Path) -> (PathBuf, usize) {
-    let text = fs::read_to_string("scenarios/plans/sat-overall.ron").unwrap();
-    let at = text.find(STEP).expect("the step");
-    let line = text[..at].matches('\n').count() + 1;
-    let file = dir.join("greedy-plan.ron");
-    fs::write(
-        &file,
-        text.replacen(
-            STEP,
-            "duration: (median: \"30m\", spread: 0.4), staff: 100000,",
-            1,
-        ),
-    )
-    .unwrap();
-    (file, line)
+    let edit = (
+        STEP.to_string(),
+        "duration: (median: \"30m\", spread: 0.4), staff: 100000,".to_string(),
+    );
+    let file = edited_copy(SAT_OVERALL, dir, "greedy-plan.ron", &[edit]);
+    (file, line_of(SAT_OVERALL, STEP))
 }
 
 /// `drillsim ARGS` with `stdin` as its input.
@@ -117,23 +133,20 @@ fn every_command_refuses_teams_too_thin_for_the_plan_as_run_does() {
     // The bundled plan's nationwide patch order needs 4 of the technical
     // support group; this teams file gives no unit more than 3.
     let t = tempfile::tempdir().unwrap();
-    let teams = t.path().join("thin-teams.ron");
-    let text = fs::read_to_string("assets/teams.ron").unwrap();
-    let mut thin = text.clone();
-    for n in ["15", "6", "2"] {
-        let from = format!("(\"technical_support\", {n})");
-        assert!(thin.contains(&from), "{from}");
-        thin = thin.replacen(&from, "(\"technical_support\", 3)", 1);
-    }
+    let edits: Vec<(String, String)> = ["15", "6", "2"]
+        .iter()
+        .map(|n| {
+            (
+                format!("(\"technical_support\", {n})"),
+                "(\"technical_support\", 3)".to_string(),
+            )
+        })
+        .collect();
+    let teams = edited_copy("assets/teams.ron", t.path(), "thin-teams.ron", &edits);
+    let thin = fs::read_to_string(&teams).unwrap();
     assert!(!thin.contains("(\"technical_support\", 4"));
-    fs::write(&teams, thin).unwrap();
-    let plan = "scenarios/plans/sat-overall.ron";
-    let line = fs::read_to_string(plan)
-        .unwrap()
-        .lines()
-        .position(|l| l.contains("(median: \"4h\", spread: 0.4), staff: 4,"))
-        .expect("patch_national's staff")
-        + 1;
+    let plan = SAT_OVERALL;
+    let line = line_of(plan, "(median: \"4h\", spread: 0.4), staff: 4,");
     refused_alike(
         t.path(),
         &["run", "assess", "tabletop", "package"],

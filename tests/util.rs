@@ -232,6 +232,16 @@ pub fn run_bundled(
     )
 }
 
+/// Minute a defacement (or harmful content) was first noticed, if it was.
+pub fn defacement_noticed(rec: &RunRecord) -> Option<f64> {
+    rec.events
+        .iter()
+        .find(|e| {
+            e.kind == drillsim::engine::EventKind::Defacement && e.detail.contains("noticed by")
+        })
+        .map(|e| e.minute)
+}
+
 /// Every bundled scenario file, the validation scenarios included, sorted
 /// (paths relative to the repository, where `cargo test` runs).
 pub fn bundled_scenario_files() -> Vec<std::path::PathBuf> {

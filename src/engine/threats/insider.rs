@@ -16,6 +16,7 @@
 
 use bevy_ecs::prelude::Resource;
 
+use super::site_case::{SiteCase, stop_at_site};
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
 use crate::engine::record::{EventKind, ThreatOutcome};
@@ -133,35 +134,7 @@ impl Insiders {
         site: NodeId,
         group: usize,
     ) -> Vec<(usize, u64)> {
-        let mut known = Vec::new();
-        if !matches!(action, StepAction::Isolate | StepAction::CutAttackSource) {
-            return known;
-        }
-        for m in self
-            .cases
-            .iter_mut()
-            .filter(|m| m.group == group && m.p.site == site && m.stopped.is_none())
-        {
-            m.stopped = Some((ctx.t, action));
-            ctx.rec.event(
-                ctx.t,
-                EventKind::Insider,
-                Some(site),
-                None,
-                format!(
-                    "insider {}: misuse stopped by {} at {} after {:.1} h",
-                    m.p.name,
-                    action.as_str(),
-                    ctx.topo.nodes[site as usize].id,
-                    m.minutes(ctx.t) / 60.0
-                ),
-            );
-            let n = m.records(ctx.t);
-            if n > 0 {
-                known.push((m.group, n));
-            }
-        }
-        known
+        stop_at_site(&mut self.cases, ctx, action, site, group)
     }
 
     /// What each case came to by minute `horizon`.
@@ -189,6 +162,30 @@ impl Insiders {
                 ..ThreatOutcome::default()
             })
             .collect()
+    }
+}
+
+impl SiteCase for Misuser {
+    const STOPPED_BY: &'static [StepAction] = &[StepAction::Isolate, StepAction::CutAttackSource];
+    fn running_at(&self) -> Option<(usize, NodeId)> {
+        self.stopped.is_none().then_some((self.group, self.p.site))
+    }
+    fn stop(
+        &mut self,
+        t: f64,
+        action: StepAction,
+        topo: &Topology,
+    ) -> (EventKind, String, Option<u64>) {
+        self.stopped = Some((t, action));
+        let detail = format!(
+            "insider {}: misuse stopped by {} at {} after {:.1} h",
+            self.p.name,
+            action.as_str(),
+            topo.nodes[self.p.site as usize].id,
+            self.minutes(t) / 60.0
+        );
+        let n = self.records(t);
+        (EventKind::Insider, detail, (n > 0).then_some(n))
     }
 }
 

@@ -16,6 +16,7 @@
 
 use bevy_ecs::prelude::Resource;
 
+use super::site_case::{SiteCase, stop_at_site};
 use super::{Ctx, Symptom};
 use crate::engine::agenda::Action;
 use crate::engine::record::{EventKind, ThreatOutcome};
@@ -165,32 +166,7 @@ impl Leaks {
         site: NodeId,
         group: usize,
     ) -> Vec<(usize, u64)> {
-        let mut known = Vec::new();
-        for l in self.leaks.iter_mut().filter(|l| l.group == group) {
-            let stops = matches!(
-                action,
-                StepAction::CutAttackSource | StepAction::Isolate | StepAction::DisconnectSite
-            ) && l.p.site == site;
-            if !stops || l.stopped.is_some() {
-                continue;
-            }
-            l.stopped = Some((ctx.t, action.as_str()));
-            let n = l.records(ctx.t);
-            ctx.rec.event(
-                ctx.t,
-                EventKind::DataLeak,
-                Some(site),
-                None,
-                format!(
-                    "data leak {}: copying stopped by {} at {}; {n} records copied out",
-                    l.p.name,
-                    action.as_str(),
-                    ctx.topo.nodes[site as usize].id
-                ),
-            );
-            known.push((l.group, n));
-        }
-        known
+        stop_at_site(&mut self.leaks, ctx, action, site, group)
     }
 
     /// What each leak came to by minute `horizon`.
@@ -220,6 +196,33 @@ impl Leaks {
                 ..ThreatOutcome::default()
             })
             .collect()
+    }
+}
+
+impl SiteCase for Leak {
+    const STOPPED_BY: &'static [StepAction] = &[
+        StepAction::CutAttackSource,
+        StepAction::Isolate,
+        StepAction::DisconnectSite,
+    ];
+    fn running_at(&self) -> Option<(usize, NodeId)> {
+        self.stopped.is_none().then_some((self.group, self.p.site))
+    }
+    fn stop(
+        &mut self,
+        t: f64,
+        action: StepAction,
+        topo: &Topology,
+    ) -> (EventKind, String, Option<u64>) {
+        self.stopped = Some((t, action.as_str()));
+        let n = self.records(t);
+        let detail = format!(
+            "data leak {}: copying stopped by {} at {}; {n} records copied out",
+            self.p.name,
+            action.as_str(),
+            topo.nodes[self.p.site as usize].id
+        );
+        (EventKind::DataLeak, detail, Some(n))
     }
 }
 

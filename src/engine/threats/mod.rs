@@ -27,6 +27,7 @@ pub mod insider;
 pub mod intrusion;
 pub mod leak;
 pub mod outages;
+mod site_case;
 pub mod virus;
 pub mod worm;
 
