@@ -130,6 +130,12 @@ impl SumTree {
         touched.clear();
     }
 
+    /// Hints that leaf `i` will be staged soon (see [`prefetch`]).
+    #[inline(always)]
+    pub fn prefetch_leaf(&self, i: usize) {
+        prefetch(&self.tree, self.size + i);
+    }
+
     #[inline]
     pub fn total(&self) -> f64 {
         self.tree[1]
@@ -189,22 +195,22 @@ fn left_if(go_right: bool, left: f64) -> f64 {
     if go_right { left } else { 0.0 }
 }
 
-/// Hints that `tree[i]` will be read soon (nothing if out of range or not
+/// Hints that `xs[i]` will be read soon (nothing if out of range or not
 /// on x86-64).
 #[inline(always)]
-fn prefetch(tree: &[f64], i: usize) {
+pub(crate) fn prefetch<T>(xs: &[T], i: usize) {
     #[cfg(target_arch = "x86_64")]
-    if let Some(x) = tree.get(i) {
+    if let Some(x) = xs.get(i) {
         // SAFETY: a prefetch is only a hint to the cache: it reads nothing
         // into the program, cannot fault, and the pointer is in bounds.
         #[allow(unused_unsafe)]
         unsafe {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            _mm_prefetch::<_MM_HINT_T0>((x as *const f64).cast::<i8>());
+            _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>());
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (tree, i);
+    let _ = (xs, i);
 }
 
 #[cfg(test)]

@@ -231,6 +231,10 @@ pub struct Topology {
     pub adj_start: Vec<u32>,
     /// `(neighbour, link)` pairs.
     pub adj: Vec<(NodeId, LinkId)>,
+    /// The capacity (kbit/s) of each `adj` entry's link, in the same order:
+    /// the worm's saturation check reads it beside the adjacency instead of
+    /// one 32-byte [`Link`] per neighbour from across the link table.
+    pub adj_capacity: Vec<f64>,
     /// For each backup link, the primary link it protects.
     pub backup_of: Vec<(LinkId, LinkId)>,
 }
@@ -257,6 +261,10 @@ impl Topology {
             adj[fill[l.b as usize] as usize] = (l.a, i as LinkId);
             fill[l.b as usize] += 1;
         }
+        let adj_capacity = adj
+            .iter()
+            .map(|&(_, l)| links[l as usize].capacity_kbps)
+            .collect();
         let hq = nodes.iter().position(|n| n.tier == Tier::Hq).unwrap_or(0) as NodeId;
         let services: Vec<Service> = nodes
             .iter()
@@ -280,6 +288,7 @@ impl Topology {
             hq,
             adj_start,
             adj,
+            adj_capacity,
             backup_of: Vec::new(),
         };
         // A backup line protects the primary line from its lower end to that node's parent.
@@ -307,6 +316,18 @@ impl Topology {
     #[inline]
     pub fn neighbours(&self, v: NodeId) -> &[(NodeId, LinkId)] {
         &self.adj[self.adj_start[v as usize] as usize..self.adj_start[v as usize + 1] as usize]
+    }
+
+    /// [`Topology::neighbours`] with each line's capacity (kbit/s).
+    pub fn neighbours_with_capacity(
+        &self,
+        v: NodeId,
+    ) -> impl Iterator<Item = (NodeId, LinkId, f64)> + '_ {
+        let range = self.adj_start[v as usize] as usize..self.adj_start[v as usize + 1] as usize;
+        self.adj[range.clone()]
+            .iter()
+            .zip(&self.adj_capacity[range])
+            .map(|(&(w, l), &c)| (w, l, c))
     }
 
     /// The first non-backup link between `a` and `b`.
