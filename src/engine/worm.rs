@@ -889,6 +889,9 @@ impl Worm {
     fn shift_infected(&mut self, topo: &Topology, net: &Net, v: NodeId, up: bool) {
         let mut touched = std::mem::take(&mut self.touched);
         let neighbours = topo.neighbours(v);
+        let start = topo.adj_start[v as usize] as usize;
+        prefetch(&topo.adj_capacity, start);
+        prefetch(&topo.adj_capacity, start + neighbours.len().saturating_sub(1));
         // What each neighbour's rate reads and writes lies across the node
         // tables (a node's lines lead to nodes far apart in them): ask for
         // every line first so the misses overlap instead of queueing one
@@ -1164,6 +1167,17 @@ impl Worm {
         let total = self.tree.total();
         let (v, x) = self.tree.find(rng.random::<f64>() * total);
         let vi = v;
+        // Everything this event reads at the node, in tables far apart: ask
+        // for all of it at once so the misses overlap (hints only).
+        prefetch(&net.node_down, vi);
+        prefetch(&self.hot, vi);
+        prefetch(&self.s, vi);
+        prefetch(&self.i, vi);
+        prefetch(&self.q, vi);
+        prefetch(&self.contained, vi);
+        prefetch(&self.ever, vi);
+        prefetch(&topo.adj_start, vi);
+        prefetch(&net.node_overloaded, vi);
         let (inf, _) = self.rates(net, v as NodeId);
         let v = v as NodeId;
         if x < inf && self.s[vi] > 0 {
