@@ -891,7 +891,10 @@ impl Worm {
         let neighbours = topo.neighbours(v);
         let start = topo.adj_start[v as usize] as usize;
         prefetch(&topo.adj_capacity, start);
-        prefetch(&topo.adj_capacity, start + neighbours.len().saturating_sub(1));
+        prefetch(
+            &topo.adj_capacity,
+            start + neighbours.len().saturating_sub(1),
+        );
         // What each neighbour's rate reads and writes lies across the node
         // tables (a node's lines lead to nodes far apart in them): ask for
         // every line first so the misses overlap instead of queueing one
