@@ -1,9 +1,10 @@
 //! Which special plans of a system (sat-overall's online-filing and
 //! core-tax-system plans) an incident starts, and where [I]: only at a site
 //! where one of the plan's systems is or was down during the incident, or
-//! that the threat aims at by design (a flood on online filing). Each test
-//! fails on the earlier rule, which started every system plan at every
-//! detected site running the system, whether or not it went down there.
+//! that the threat aims at by design (a flood on online filing), by a cause
+//! the incident's own threats have. Each test but the outage guard fails
+//! on the earlier rule, which started every system plan at every detected
+//! site running the system, whether or not it went down there.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -217,5 +218,51 @@ fn a_system_that_goes_down_mid_incident_starts_its_plan_then() {
         assert!(detected_at(&rec, gd).is_some());
         let got = system_tasks(&topo, &rec);
         assert!(got.is_empty(), "seed {seed}: without the failure: {got:?}");
+    }
+}
+
+/// A worm and, 12 hours in, a failure of HQ's core router: two incidents.
+/// HQ's systems are down by the failure, not by the worm (HQ is not
+/// overloaded), so their plans start once, for the failure's incident; the
+/// worm's incident, which also reached HQ, starts none. The old rule (and
+/// the first version of this one, which counted any outage during the
+/// incident) started them for both incidents: two restores of one system.
+#[test]
+fn a_system_down_by_another_incident_starts_only_that_incidents_plan() {
+    let topo = app::load_topology(None).unwrap();
+    let src = include_str!("../scenarios/worm-hq-outage.ron");
+    let hq = node(&topo, "hq");
+    let sources = system_sources();
+    for seed in 1..=3 {
+        let rec = run_src(&topo, src, seed);
+        let failure = rec
+            .events
+            .iter()
+            .find(|e| e.kind == EventKind::NodeDown && e.node == Some(hq))
+            .map(|e| e.minute)
+            .expect("hq down");
+        let tasks: Vec<_> = rec
+            .tasks
+            .iter()
+            .filter(|t| sources.iter().any(|s| **s == *t.source))
+            .collect();
+        let restores: Vec<_> = tasks
+            .iter()
+            .filter(|t| &*t.name == "restore_core")
+            .collect();
+        assert_eq!(restores.len(), 1, "seed {seed}: {restores:?}");
+        assert_eq!(restores[0].site, hq);
+        // All of one incident: the failure's, opened after the failure.
+        let incidents: BTreeSet<usize> = tasks.iter().map(|t| t.incident).collect();
+        assert_eq!(incidents.len(), 1, "seed {seed}");
+        assert!(tasks.iter().all(|t| t.created >= failure), "seed {seed}");
+        // The worm reached HQ's site in its incident all the same.
+        let worm_inc = rec
+            .tasks
+            .iter()
+            .find(|t| &*t.name == "isolate")
+            .map(|t| t.incident)
+            .expect("isolate");
+        assert!(!incidents.contains(&worm_inc), "seed {seed}");
     }
 }

@@ -1252,10 +1252,11 @@ impl Response {
     ///   internet-facing systems of its site (online filing), never at the
     ///   core tax system, whether or not the flood saturates the link.
     /// - A worm, an outage, an intrusion or a virus aims at no system: a
-    ///   system's plan starts where that system is unavailable (the node
-    ///   down, overloaded by worm traffic or taken off the WAN — the same
-    ///   availability the grading facts read), not where office hosts
-    ///   were infected while the system kept running.
+    ///   system's plan starts where that system is unavailable (the same
+    ///   availability the grading facts read) by a cause the threat has —
+    ///   a worm overloading the site, a failure, power cut or disaster
+    ///   taking the node down, or the site taken off the WAN — not where
+    ///   office hosts were infected while the system kept running.
     /// - A defaced page, harmful posts, copied records or an insider's
     ///   misuse take no system down: no system's plan (their class-started
     ///   plans and procedures do the work).
@@ -1275,13 +1276,28 @@ impl Response {
                 .copied()
                 .filter(|k| sp.services.contains(k))
         };
+        let vi = site as usize;
+        let down = || here().any(|s| !net.service_available(topo, site, s));
+        // Down by a cause the threat can have: a worm overloads the site,
+        // an equipment failure, a power cut or a disaster takes the node
+        // down; a site its responders took off the WAN counts for any
+        // incident there (which incident's step did it is not kept). A
+        // system down by another incident's cause starts that incident's
+        // plan, not this one's (one worm and an HQ router failure: HQ's
+        // plans start once, for the failure).
         self.incident_threats(inc).any(|k| match k {
             ThreatKind::Defacement
             | ThreatKind::HarmfulContent
             | ThreatKind::DataLeak
             | ThreatKind::Insider => false,
             ThreatKind::DenialOfService => here().any(|s| s.internet_facing()),
-            _ => here().any(|s| !net.service_available(topo, site, s)),
+            ThreatKind::Worm => (net.node_overloaded[vi] || net.node_isolated[vi]) && down(),
+            ThreatKind::NodeFailure | ThreatKind::PowerOutage | ThreatKind::Disaster => {
+                (!net.alive(site) || net.node_isolated[vi]) && down()
+            }
+            ThreatKind::LinkFailure | ThreatKind::Intrusion | ThreatKind::Virus => {
+                net.node_isolated[vi] && down()
+            }
         })
     }
 
