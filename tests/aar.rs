@@ -174,15 +174,15 @@ fn default_run_key_events_hold_hq_infection_and_every_level_change() {
         "{rows:#?}"
     );
     assert!(
-        has(&rows, "2002-11-08 11:35:19", "Grading"),
+        has(&rows, "2002-11-08 14:00:08", "Grading"),
         "HQ graded III"
     );
     assert!(
-        has(&rows, "2002-11-08 18:31:07", "Grading"),
+        has(&rows, "2002-11-08 18:19:53", "Grading"),
         "gd raised IV → III"
     );
     assert!(
-        has(&rows, "2002-11-08 12:54:00", "Activation"),
+        has(&rows, "2002-11-08 14:47:04", "Activation"),
         "level III started"
     );
     let hq = rows.iter().find(|r| r.0 == "2002-11-08 10:08:50").unwrap();

@@ -41,6 +41,7 @@ mod sources;
 mod spares;
 mod spread;
 mod staff;
+mod system_plans;
 mod tabletop;
 mod util;
 mod virus;

@@ -230,6 +230,7 @@ impl Response {
             {
                 *shown.entry(v).or_insert(0) |= 1 << kind as u16;
             }
+            self.watch_systems_at(inc, v, topo);
             if !self.incidents[inc].site_seen[v as usize] && self.watching.insert((v, inc)) {
                 self.watch.push((v, inc));
                 if let Some(ext) = self.external.as_mut() {
@@ -237,6 +238,7 @@ impl Response {
                 }
             }
         }
+        self.check_system_plans(now, topo, net);
         // Detection draws, in a stable order.
         let watch = std::mem::take(&mut self.watch);
         let mut keep = Vec::with_capacity(watch.len());
@@ -352,7 +354,10 @@ impl Response {
                 topo.nodes[site as usize].id
             ),
         );
-        if self.add_sources(inc, site, topo) {
+        // A system-started special plan fits here: it may now apply at a
+        // unit already leading (see `applies_at`).
+        let system_plan_here = self.incidents[inc].sys_fit.iter().any(|&(s, _)| s == site);
+        if self.add_sources(inc, site) || system_plan_here {
             // A special plan just started: its steps at the units already
             // leading, and HQ's orders.
             for (level, lead, _) in self.incidents[inc].activated.clone() {
@@ -1043,9 +1048,10 @@ impl Response {
     }
 
     /// Adds the step lists a new site starts: the procedure and the special
-    /// plans of the class (first site), special plans of the site's systems.
+    /// plans of the class (first site), the system-started special plans
+    /// that fit at the site (see `system_plan_due`).
     /// Returns whether a step list was added after the first site.
-    fn add_sources(&mut self, inc: usize, site: NodeId, topo: &Topology) -> bool {
+    fn add_sources(&mut self, inc: usize, site: NodeId) -> bool {
         let plan = self.plan.clone();
         let class = self.incidents[inc].class;
         let srcs = &mut self.incidents[inc].sources;
@@ -1062,18 +1068,96 @@ impl Response {
                 }
             }
         }
-        let services = &topo.nodes[site as usize].services;
-        for (si, sp) in plan.special_plans.iter().enumerate() {
+        // System-started plans that fit at this site (see `system_plan_due`),
+        // in the order they fit.
+        let i = &mut self.incidents[inc];
+        for &(s, si) in &i.sys_fit {
             let src = StepSource::Special(si);
-            if !self.incidents[inc].sources.contains(&src)
-                && sp.services.iter().any(|k| services.contains(k))
-                && self.system_plan_fits(inc, &sp.services)
-            {
-                self.incidents[inc].sources.push(src);
+            if s == site && !i.sources.contains(&src) {
+                i.sources.push(src);
                 added = true;
             }
         }
         added
+    }
+
+    /// Incident `inc` touched `site` (a newly infected node, a symptom):
+    /// if the site runs a system whose special plan does not fit there yet,
+    /// it is watched from now on (see `check_system_plans`).
+    fn watch_systems_at(&mut self, inc: usize, site: NodeId, topo: &Topology) {
+        let i = &self.incidents[inc];
+        if i.ended.is_some() || i.sys_watch.contains(&site) {
+            return;
+        }
+        let services = &topo.nodes[site as usize].services;
+        let waiting = self.plan.special_plans.iter().enumerate().any(|(si, sp)| {
+            sp.services.iter().any(|k| services.contains(k)) && !i.sys_fit.contains(&(site, si))
+        });
+        if waiting {
+            self.incidents[inc].sys_watch.push(site);
+        }
+    }
+
+    /// Each tick: the system-started special plans that now fit at a site
+    /// an open incident touched (see `system_plan_due`). At a site already
+    /// detected the plan starts at once: its step list joins the incident,
+    /// its site steps are made there (deadlines from now) and its steps at
+    /// the units already leading above the site and HQ's orders.
+    fn check_system_plans(&mut self, now: f64, topo: &Topology, net: &Net) {
+        for inc in 0..self.incidents.len() {
+            if self.incidents[inc].sys_watch.is_empty() {
+                continue;
+            }
+            if self.incidents[inc].ended.is_some() {
+                self.incidents[inc].sys_watch.clear();
+                continue;
+            }
+            let sites = std::mem::take(&mut self.incidents[inc].sys_watch);
+            let mut keep = Vec::with_capacity(sites.len());
+            for site in sites {
+                let services = &topo.nodes[site as usize].services;
+                let mut waiting = false;
+                let mut fit = false;
+                for (si, sp) in self.plan.special_plans.iter().enumerate() {
+                    if !sp.services.iter().any(|k| services.contains(k))
+                        || self.incidents[inc].sys_fit.contains(&(site, si))
+                    {
+                        continue;
+                    }
+                    if self.system_plan_due(inc, si, site, topo, net) {
+                        self.incidents[inc].sys_fit.push((site, si));
+                        fit = true;
+                    } else {
+                        waiting = true;
+                    }
+                }
+                if waiting {
+                    keep.push(site);
+                }
+                if fit && self.incidents[inc].site_seen[site as usize] {
+                    self.start_system_plans(inc, site, now, topo);
+                }
+            }
+            self.incidents[inc].sys_watch = keep;
+        }
+    }
+
+    /// A system-started special plan fits at `site`, already detected,
+    /// mid-incident (its system went down there after the detection).
+    fn start_system_plans(&mut self, inc: usize, site: NodeId, now: f64, topo: &Topology) {
+        self.add_sources(inc, site);
+        for (level, lead, _) in self.incidents[inc].activated.clone() {
+            self.make_unit_steps(inc, lead, StepScope::Lead, level, now, topo);
+        }
+        if let Some(&(level, _)) = self.incidents[inc].graded.get(&topo.hq) {
+            self.make_unit_steps(inc, topo.hq, StepScope::National, level, now, topo);
+        }
+        let detected = self.incidents[inc]
+            .sites
+            .iter()
+            .find(|s| s.0 == site)
+            .map_or(now, |s| s.1);
+        self.make_site_steps(inc, site, detected, now, topo);
     }
 
     fn level_allows(&self, inc: usize, s: &Step) -> bool {
@@ -1109,7 +1193,7 @@ impl Response {
                     || self.incidents[inc]
                         .site_steps
                         .contains_key(&(site, source, k))
-                    || !self.applies_at(inc, source, site, topo)
+                    || !self.applies_at(inc, source, site, false, topo)
                 {
                     continue;
                 }
@@ -1154,43 +1238,100 @@ impl Response {
         }
     }
 
-    /// Whether a step list applies at `site`: the procedure and class-started
-    /// special plans everywhere, system-started special plans only at sites
-    /// running one of their systems.
-    fn applies_at(&self, inc: usize, source: StepSource, site: NodeId, topo: &Topology) -> bool {
+    /// Whether a step list applies at `at` (a site for site steps, the
+    /// acting unit for a unit's steps, `unit`): the procedure and
+    /// class-started special plans everywhere; a system-started special
+    /// plan at a detected site where it fits (see `system_plan_due`), and at
+    /// a unit running one of its systems that is such a site or above one
+    /// (the lead over the site where the system went down; HQ over all).
+    fn applies_at(
+        &self,
+        inc: usize,
+        source: StepSource,
+        at: NodeId,
+        unit: bool,
+        topo: &Topology,
+    ) -> bool {
         match source {
             StepSource::Procedure(_) | StepSource::Level(_) => true,
             StepSource::Special(si) => {
                 let sp = &self.plan.special_plans[si];
+                let i = &self.incidents[inc];
                 sp.classes
                     .iter()
-                    .any(|&c| self.plan.class_within(self.incidents[inc].class, c))
-                    || (self.system_plan_fits(inc, &sp.services)
-                        && topo.nodes[site as usize]
-                            .services
-                            .iter()
-                            .any(|k| sp.services.contains(k)))
+                    .any(|&c| self.plan.class_within(i.class, c))
+                    || (topo.nodes[at as usize]
+                        .services
+                        .iter()
+                        .any(|k| sp.services.contains(k))
+                        && i.sys_fit.iter().any(|&(s, p)| {
+                            p == si
+                                && i.site_seen[s as usize]
+                                && (s == at || unit && Self::is_ancestor_or_self(topo, at, s))
+                        }))
             }
         }
     }
 
-    /// Whether incident `inc`'s threats can take down one of `services`,
-    /// so that the special plan of those systems starts at the incident's
-    /// sites running them. [I] The seed starts a system's plan for an event
-    /// aimed at it (「判断是否存在针对该事件的特定系统预案」, special-system
-    /// plan 2.1(2)): a defaced page, harmful posts, copied records or an
-    /// insider's misuse leave the core tax system and online filing
-    /// running, and a flood at the internet link reaches only the
-    /// internet-facing ones (online filing, not the core system), so the
-    /// other plans' restore and manual-processing steps have nothing to do.
-    fn system_plan_fits(&self, inc: usize, services: &[ServiceKind]) -> bool {
+    /// Whether the special plan `si` of some systems fits at `site`, which
+    /// incident `inc` touched and which runs one of those systems, so that
+    /// it starts there (and its steps apply there and at the units leading
+    /// above it). [I] The seed starts a system's plan for an event aimed at
+    /// that system (「判断是否存在针对该事件的特定系统预案,如存在,则启动特定系统应急预案」,
+    /// special-system plan 2.1(2)); read here as: the system is down at
+    /// the site now (checked every tick while the incident is open, so a
+    /// plan starts when its system goes down mid-incident and stays
+    /// started once it has), or the threat aims at it by design.
+    /// - A denial of service floods online filing: it aims at the
+    ///   internet-facing systems of its site (online filing), never at the
+    ///   core tax system, whether or not the flood saturates the link.
+    /// - A worm, an outage, an intrusion or a virus aims at no system: a
+    ///   system's plan starts where that system is unavailable (the same
+    ///   availability the grading facts read) by a cause the threat has —
+    ///   a worm overloading the site, a failure, power cut or disaster
+    ///   taking the node down, or the site taken off the WAN — not where
+    ///   office hosts were infected while the system kept running.
+    /// - A defaced page, harmful posts, copied records or an insider's
+    ///   misuse take no system down: no system's plan (their class-started
+    ///   plans and procedures do the work).
+    fn system_plan_due(
+        &self,
+        inc: usize,
+        si: usize,
+        site: NodeId,
+        topo: &Topology,
+        net: &Net,
+    ) -> bool {
+        let sp = &self.plan.special_plans[si];
+        let node = &topo.nodes[site as usize];
+        let here = || {
+            node.services
+                .iter()
+                .copied()
+                .filter(|k| sp.services.contains(k))
+        };
+        let vi = site as usize;
+        let down = || here().any(|s| !net.service_available(topo, site, s));
+        // Down by a cause the threat can have: a worm overloads the site,
+        // an equipment failure, a power cut or a disaster takes the node
+        // down; a site its responders took off the WAN counts for any
+        // incident there (which incident's step did it is not kept). A
+        // system down by another incident's cause starts that incident's
+        // plan, not this one's (one worm and an HQ router failure: HQ's
+        // plans start once, for the failure).
         self.incident_threats(inc).any(|k| match k {
             ThreatKind::Defacement
             | ThreatKind::HarmfulContent
             | ThreatKind::DataLeak
             | ThreatKind::Insider => false,
-            ThreatKind::DenialOfService => services.iter().any(|s| s.internet_facing()),
-            _ => true,
+            ThreatKind::DenialOfService => here().any(|s| s.internet_facing()),
+            ThreatKind::Worm => (net.node_overloaded[vi] || net.node_isolated[vi]) && down(),
+            ThreatKind::NodeFailure | ThreatKind::PowerOutage | ThreatKind::Disaster => {
+                (!net.alive(site) || net.node_isolated[vi]) && down()
+            }
+            ThreatKind::LinkFailure | ThreatKind::Intrusion | ThreatKind::Virus => {
+                net.node_isolated[vi] && down()
+            }
         })
     }
 
@@ -1270,7 +1411,7 @@ impl Response {
                 if s.scope != scope
                     || s.deadline_from == DeadlineFrom::End
                     || s.min_level.is_some_and(|m| !level.at_least(m))
-                    || !self.applies_at(inc, source, unit, topo)
+                    || !self.applies_at(inc, source, unit, true, topo)
                     || self.incidents[inc]
                         .steps_made
                         .contains_key(&(unit, source, k))

@@ -174,6 +174,16 @@ pub struct Incident {
     pub(crate) waiters: order::Waiters,
     /// Step lists that apply (procedure, special plans by class or by system).
     pub(crate) sources: Vec<StepSource>,
+    /// System-started special plans that fit at a site the incident
+    /// touched (one of their systems there is or was down, or the threat
+    /// aims at it): (site, special plan), in the order seen (see
+    /// `logic::system_plan_due`). They start at the site once it is
+    /// detected.
+    pub(crate) sys_fit: Vec<(NodeId, usize)>,
+    /// Sites the incident touched that run a system of a system-started
+    /// special plan not yet fit there: looked at every tick until it fits
+    /// or the incident ends.
+    pub(crate) sys_watch: Vec<NodeId>,
     /// The level for which every site's steps have been created.
     pub(crate) site_level: Option<Level>,
     pub round_the_clock: bool,
@@ -215,6 +225,8 @@ impl Incident {
             by_step: HashMap::new(),
             waiters: HashMap::new(),
             sources: Vec::new(),
+            sys_fit: Vec::new(),
+            sys_watch: Vec::new(),
             site_level: None,
             round_the_clock: false,
             ended: None,
