@@ -17,33 +17,12 @@
 //!   outage: at most 0 nodes were down".
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::Arc;
 
+use crate::util::run_src;
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
-use drillsim::model::scenario_file;
-use drillsim::model::topology::Topology;
+use drillsim::engine::{EventKind, RunRecord};
 use drillsim::score::assess;
 use drillsim::score::thresholds::default_thresholds;
-
-fn run_src(topo: &Arc<Topology>, src: &str, seed: u64) -> RunRecord {
-    let s = scenario_file::parse(src, Path::new("test.ron"), "test", topo)
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    run_with(
-        topo.clone(),
-        Arc::new(s),
-        Some(ResponseSetup {
-            plan: app::load_plan("sat-overall").unwrap(),
-            teams: app::load_teams(None, topo).unwrap(),
-            spread: true,
-        }),
-        RunConfig {
-            seed,
-            response: true,
-        },
-    )
-}
 
 fn first(rec: &RunRecord, kind: EventKind) -> Option<f64> {
     rec.events.iter().find(|e| e.kind == kind).map(|e| e.minute)

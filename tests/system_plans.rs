@@ -7,31 +7,11 @@
 //! site running the system, whether or not it went down there.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::Arc;
 
+use crate::util::run_src;
 use drillsim::app;
-use drillsim::engine::{EventKind, ResponseSetup, RunConfig, RunRecord, run_with};
-use drillsim::model::scenario_file;
+use drillsim::engine::{EventKind, RunRecord};
 use drillsim::model::topology::{NodeId, Topology};
-
-fn run_src(topo: &Arc<Topology>, src: &str, seed: u64) -> RunRecord {
-    let s = scenario_file::parse(src, Path::new("test.ron"), "test", topo)
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    run_with(
-        topo.clone(),
-        Arc::new(s),
-        Some(ResponseSetup {
-            plan: app::load_plan("sat-overall").unwrap(),
-            teams: app::load_teams(None, topo).unwrap(),
-            spread: true,
-        }),
-        RunConfig {
-            seed,
-            response: true,
-        },
-    )
-}
 
 fn node(topo: &Topology, id: &str) -> NodeId {
     topo.nodes.iter().position(|n| n.id == id).unwrap() as NodeId

@@ -232,6 +232,15 @@ pub fn run_bundled(
     )
 }
 
+/// One run, with response, of the scenario written out in `src` (as if
+/// read from `test.ron`) under [`bundled_setup`].
+pub fn run_src(topo: &Arc<Topology>, src: &str, seed: u64) -> RunRecord {
+    let s =
+        drillsim::model::scenario_file::parse(src, std::path::Path::new("test.ron"), "test", topo)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    run_bundled(topo, &Arc::new(s), seed, true)
+}
+
 /// Minute a defacement (or harmful content) was first noticed, if it was.
 pub fn defacement_noticed(rec: &RunRecord) -> Option<f64> {
     rec.events
